@@ -1,0 +1,6 @@
+"""Tierwall's detector: `Engine().scan(text) -> Verdict`. Never imports Qt."""
+
+from engine.engine import Engine
+from engine.verdict import Finding, Verdict
+
+__all__ = ["Engine", "Finding", "Verdict"]

@@ -1,0 +1,190 @@
+"""The `tierwall` command: argument parsing and printing only.
+
+Exit codes of `scan`: 0 allow, 1 warn, 2 block, 3 bad usage or unreadable
+input, 4 internal error. Other commands: 0 success, 3 bad usage/input, 4 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+EXIT = {"allow": 0, "warn": 1, "block": 2}
+EXIT_USAGE = 3
+EXIT_INTERNAL = 4
+
+
+class UsageError(Exception):
+    """Bad arguments or unreadable input (exit 3)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _tier(value: str) -> int:
+    if value not in ("0", "1", "2"):
+        raise argparse.ArgumentTypeError("must be 0, 1 or 2")
+    return int(value)
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n <= 0:
+        raise argparse.ArgumentTypeError("must be a positive whole number")
+    return n
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="tierwall", description="Local, offline LLM prompt firewall.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    scan = sub.add_parser("scan", help="scan one text", description="Scan a file, standard input (-) or --text.")
+    scan.add_argument("file", nargs="?", help="file to scan, or - for standard input")
+    scan.add_argument("--text", help="scan this text instead of a file")
+    scan.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    scan.add_argument("--max-tier", type=_tier, default=2, help="highest tier that may judge (0-2)")
+    scan.add_argument("--always-escalate", action="store_true", help="send the text to the model tiers")
+    scan.add_argument("--redact", action="store_true", help="print the text with secrets and personal data masked")
+
+    ev = sub.add_parser("eval", help="measure detection on labelled CSV data")
+    ev.add_argument("data", help="CSV with columns text,label[,category,source]")
+    ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    ev.add_argument("--max-tier", type=_tier, default=2)
+    ev.add_argument("--limit", type=_positive, help="only the first N rows")
+    ev.add_argument("--errors", help="write the misclassified rows to this CSV file")
+
+    bench = sub.add_parser("bench", help="measure memory and speed in a fresh process")
+    bench.add_argument("--json", action="store_true")
+    bench.add_argument("--adversarial", action="store_true", help="also time 1 MB hostile inputs")
+    bench.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "scan":
+            return _cmd_scan(args)
+        if args.command == "eval":
+            return _cmd_eval(args)
+        if args.command == "bench":
+            return _cmd_bench(args)
+    except UsageError as exc:
+        print(f"tierwall: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("tierwall: interrupted", file=sys.stderr)
+        return EXIT_INTERNAL
+    except Exception as exc:  # an internal error must still exit with its own code
+        print(f"tierwall: internal error: {exc}", file=sys.stderr)
+        if os.environ.get("TIERWALL_DEBUG"):
+            traceback.print_exc()
+        return EXIT_INTERNAL
+    raise AssertionError(args.command)
+
+
+# -- scan -------------------------------------------------------------------
+def _read_input(args: argparse.Namespace) -> bytes | str:
+    if args.text is not None and args.file is not None:
+        raise UsageError("give a FILE, '-' or --text, not both")
+    if args.text is not None:
+        return args.text
+    if args.file is None:
+        raise UsageError("nothing to scan: give a FILE, '-' for standard input, or --text TEXT")
+    if args.file == "-":
+        return sys.stdin.buffer.read()
+    path = Path(args.file)
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a directory") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _cmd_scan(args: argparse.Namespace) -> int:
+    data = _read_input(args)
+    from engine import Engine
+
+    verdict = Engine().scan(data, max_tier=args.max_tier, always_escalate=args.always_escalate)
+    out = sys.stdout
+    if args.json:
+        out.write(verdict.to_json(indent=2) + "\n")
+    elif args.redact:
+        out.write(verdict.redacted)
+        if not verdict.redacted.endswith("\n"):
+            out.write("\n")
+    else:
+        text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+        _print_verdict(verdict, text, out)
+    return EXIT[verdict.decision]
+
+
+def _use_colour(stream: TextIO) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def _print_verdict(verdict, text: str, out: TextIO) -> None:
+    from engine.report import describe_verdict
+
+    out.write(describe_verdict(verdict, text, colour=_use_colour(out)))
+
+
+# -- eval -------------------------------------------------------------------
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from engine import Engine
+    from engine.evaluate import DatasetError, evaluate, read_dataset
+    from engine.report import describe_eval, write_errors
+
+    try:
+        rows = read_dataset(Path(args.data), args.limit)
+    except DatasetError as exc:
+        raise UsageError(str(exc)) from None
+    engine = Engine()
+    show = sys.stderr.isatty() and not args.json
+
+    def progress(i: int) -> None:
+        if show and i % 250 == 0:
+            print(f"\r{i}/{len(rows)}", end="", file=sys.stderr, flush=True)
+
+    result = evaluate(lambda t: engine.scan(t, max_tier=args.max_tier), rows, progress)
+    if show:
+        print("\r" + " " * 20 + "\r", end="", file=sys.stderr)
+    if args.errors:
+        try:
+            write_errors(Path(args.errors), result.errors)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.errors}: {exc.strerror or exc}") from None
+    if args.json:
+        print(json.dumps(result.metrics, indent=2))
+    else:
+        sys.stdout.write(describe_eval(result, args.data))
+    return 0
+
+
+# -- bench ------------------------------------------------------------------
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from engine.bench import run_child, run_in_fresh_process
+    from engine.report import describe_bench
+
+    if args.child:
+        print(json.dumps(run_child(adversarial=args.adversarial)))
+        return 0
+    figures = run_in_fresh_process(adversarial=args.adversarial)
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        sys.stdout.write(describe_bench(figures))
+    return 0

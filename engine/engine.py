@@ -1,0 +1,137 @@
+"""Engine: the one object callers use. Thread-safe; never raises on any input."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import platformdirs
+
+from engine.decide import Bands, at_least
+from engine.lexicon import Lexicon
+from engine.normalize import normalize
+from engine.rules import RuleSet
+from engine.signatures import LRUCache, SignatureStore, UserLists
+from engine.tiers.tier0 import Tier0, canonical_key
+from engine.verdict import SENSITIVE_CATEGORIES, Decision, Finding, Verdict, redact
+
+APP_NAME = "tierwall"
+
+
+def data_dir() -> Path:
+    """Where user data lives: $TIERWALL_DATA_DIR, else the platform's user data dir."""
+    env = os.environ.get("TIERWALL_DATA_DIR")
+    return Path(env) if env else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def _coerce(text: str | bytes) -> tuple[str, list[Finding]]:
+    """Text as str; invalid UTF-8 is decoded with replacement and reported."""
+    if isinstance(text, str):
+        return text, []
+    raw = bytes(text)
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        decoded = raw.decode("utf-8", "replace")
+        # point at the first bad byte, in code points of the decoded text
+        at = len(raw[: exc.start].decode("utf-8", "replace"))
+        bad = Finding("input.invalid_utf8", "input", "low", at, min(at + 1, len(decoded)),
+                      "input is not valid UTF-8; undecodable bytes were replaced")  # fmt: skip
+        return decoded, [bad]
+
+
+class Engine:
+    """Scans text through the tiers. Build one and share it between threads."""
+
+    def __init__(self, *, user_data_dir: Path | None = None, bands: Bands | None = None) -> None:
+        self.bands = bands or Bands.load()
+        self.rules = RuleSet.load()
+        self.signatures = SignatureStore.load()
+        self.tier0 = Tier0(self.rules, self.signatures, Lexicon.load(), self.bands)
+        self.user_lists = UserLists((user_data_dir or data_dir()) / "lists.json")
+        self._cache: LRUCache[tuple[str, int, bool], Verdict] = LRUCache(self.bands.cache_size)
+
+    def scan(self, text: str | bytes, *, max_tier: int = 2, always_escalate: bool = False) -> Verdict:
+        """Judge one text. Bytes that are not UTF-8 are replaced and reported, never raised."""
+        started = time.perf_counter()
+        text, input_findings = _coerce(text)
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        cache_key = (digest, max_tier, always_escalate)
+        hit = self._cache.get(cache_key)
+        if hit is not None:
+            elapsed = (time.perf_counter() - started) * 1000
+            return replace(hit, cached=True, timings_ms={**hit.timings_ms, "total": elapsed})
+        verdict = self._scan(text, digest, input_findings, max_tier, always_escalate, started)
+        self._cache.put(cache_key, verdict)
+        return verdict
+
+    def _scan(
+        self, text: str, digest: str, findings: list[Finding], max_tier: int, always_escalate: bool, started: float
+    ) -> Verdict:
+        reasons: list[str] = []
+        covered = None
+        limit = self.bands.max_scan_chars
+        scanned = text
+        if len(text) > limit:
+            scanned = text[:limit]
+            covered = (0, limit)
+            findings.append(Finding("input.truncated", "input", "low", limit, len(text),
+                                    f"only the first {limit} characters were scanned"))  # fmt: skip
+            reasons.append(f"not fully scanned: only the first {limit} of {len(text)} characters")
+        t0 = time.perf_counter()
+        norm = normalize(scanned)
+        result = self.tier0.assess(norm)
+        t0_ms = (time.perf_counter() - t0) * 1000
+        findings.extend(result.findings)
+        if norm.truncated:
+            reasons.append("decoding bounds reached: some encoded content was not decoded")
+
+        listed = self.user_lists.lookup(result.key)
+        decision: Decision
+        if listed == "deny":
+            decision = "block"
+            reasons.insert(0, "on your denylist")
+        elif listed == "allow":
+            decision = "allow"
+            reasons.insert(0, "on your allowlist")
+        elif result.decision == "block":
+            decision = "block"
+        elif result.decision == "unsure" or (always_escalate and max_tier >= 1):
+            decision = "warn"
+            reasons.insert(0, "needs tier 1 (not available yet): tier 0 could not decide")
+        else:
+            decision = "allow"
+        if listed != "allow" and (covered or norm.truncated):
+            decision = at_least(decision, "warn")
+        if any(f.category in SENSITIVE_CATEGORIES for f in findings):
+            decision = at_least(decision, "warn")
+            kinds = sorted({f.category for f in findings if f.category in SENSITIVE_CATEGORIES})
+            reasons.append("contains " + " and ".join("secrets" if k == "secret" else "personal data" for k in kinds))
+        findings.sort(key=lambda f: (f.start, f.end, f.rule))
+        total_ms = (time.perf_counter() - started) * 1000
+        return Verdict(
+            decision=decision,
+            score=round(max(result.attack_score, result.lexical.probability), 4),
+            categories=tuple(sorted({f.category for f in findings if f.severity != "info" or f.rule == "lex.wording"})),
+            findings=tuple(findings),
+            tier=0,
+            timings_ms={"tier0": round(t0_ms, 4), "total": round(total_ms, 4)},
+            redacted=redact(text, findings),
+            reasons=tuple(reasons),
+            covered=covered,
+            text_sha256=digest,
+        )
+
+    # -- the user's lists -------------------------------------------------
+    def list_text(self, text: str, which: str) -> None:
+        """Put a text on the user's "allow" or "deny" list (by its normalized key)."""
+        self.user_lists.add(canonical_key(normalize(text).main.folded), which)
+        self._cache.clear()
+
+    def unlist_text(self, text: str) -> bool:
+        removed = self.user_lists.remove(canonical_key(normalize(text).main.folded))
+        self._cache.clear()
+        return removed

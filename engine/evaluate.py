@@ -1,0 +1,151 @@
+"""Detection metrics on labelled data: the numbers every change is judged by.
+
+A prediction is positive when the decision is not "allow". The JSON keys are
+fixed (see the engine issue) so that runs can be compared across versions.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.procmem import peak_rss_mib
+from engine.verdict import Verdict
+
+TIERS = ("0", "1", "2")
+
+
+class DatasetError(ValueError):
+    """The data file cannot be used; the message says why and where."""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    text: str
+    label: int
+    category: str
+    source: str
+    line: int
+
+
+def read_dataset(path: Path, limit: int | None = None) -> list[Row]:
+    """Rows of a CSV with columns text,label[,category,source]; label 1 attack, 0 benign."""
+    csv.field_size_limit(sys.maxsize if sys.maxsize < 2**63 else 2**31 - 1)
+    rows: list[Row] = []
+    try:
+        with path.open(newline="", encoding="utf-8", errors="replace") as fh:
+            reader = csv.DictReader(fh)
+            fields = reader.fieldnames or []
+            if "text" not in fields or "label" not in fields:
+                raise DatasetError(f"{path}: needs columns 'text' and 'label' (found {fields or 'none'})")
+            for raw in reader:
+                label = (raw.get("label") or "").strip()
+                if label not in ("0", "1"):
+                    raise DatasetError(f"{path}:{reader.line_num}: label must be 0 or 1, got {label!r}")
+                rows.append(Row(raw.get("text") or "", int(label), raw.get("category") or "",
+                                raw.get("source") or "", reader.line_num))  # fmt: skip
+                if limit is not None and len(rows) >= limit:
+                    break
+    except OSError as exc:
+        raise DatasetError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except csv.Error as exc:
+        raise DatasetError(f"{path}: not a readable CSV file: {exc}") from exc
+    if not rows:
+        raise DatasetError(f"{path}: no rows")
+    return rows
+
+
+def _share(counter: Counter, total: int) -> dict[str, float]:
+    return {t: round(counter[t] / total, 4) if total else 0.0 for t in TIERS}
+
+
+@dataclass(frozen=True, slots=True)
+class EvalResult:
+    metrics: dict[str, Any]  # exactly the documented JSON keys
+    decisions: dict[str, dict[str, float]]  # "attack"/"benign" -> share of allow/warn/block
+    errors: list[tuple[Row, Verdict]]  # misclassified rows, for study
+
+
+def evaluate(
+    scan: Callable[[str], Verdict], rows: Iterable[Row], progress: Callable[[int], None] | None = None
+) -> EvalResult:
+    """Scan every row and measure."""
+    tp = fp = fn = tn = 0
+    cat_total: Counter = Counter()
+    cat_pos: Counter = Counter()
+    cat_label: dict[str, int] = {}
+    by_tier: Counter = Counter()
+    benign_by_tier: Counter = Counter()
+    attack_allowed_by_tier: Counter = Counter()
+    decisions: dict[int, Counter] = {0: Counter(), 1: Counter()}
+    latencies: list[float] = []
+    errors: list[tuple[Row, Verdict]] = []
+    n = n_attack = n_benign = 0
+    for row in rows:
+        t = time.perf_counter()
+        verdict = scan(row.text)
+        latencies.append((time.perf_counter() - t) * 1000)
+        positive = verdict.decision != "allow"
+        tier = str(verdict.tier)
+        n += 1
+        by_tier[tier] += 1
+        decisions[row.label][verdict.decision] += 1
+        cat = row.category or ("attack" if row.label else "benign")
+        cat_total[cat] += 1
+        cat_label[cat] = row.label
+        cat_pos[cat] += positive
+        if row.label == 1:
+            n_attack += 1
+            if positive:
+                tp += 1
+            else:
+                fn += 1
+                attack_allowed_by_tier[tier] += 1
+        else:
+            n_benign += 1
+            benign_by_tier[tier] += 1
+            if positive:
+                fp += 1
+            else:
+                tn += 1
+        if positive != bool(row.label):
+            errors.append((row, verdict))
+        if progress is not None:
+            progress(n)
+    tpr = tp / n_attack if n_attack else 0.0
+    fpr = fp / n_benign if n_benign else 0.0
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    f1 = 2 * precision * tpr / (precision + tpr) if precision + tpr else 0.0
+    lat = np.array(latencies) if latencies else np.zeros(1)
+    metrics: dict[str, Any] = {
+        "n": n,
+        "tpr": round(tpr, 4),
+        "fpr": round(fpr, 4),
+        "f1": round(f1, 4),
+        "tpr_by_category": {c: round(cat_pos[c] / cat_total[c], 4) for c in sorted(cat_total) if cat_label[c] == 1},
+        "fpr_by_category": {c: round(cat_pos[c] / cat_total[c], 4) for c in sorted(cat_total) if cat_label[c] == 0},
+        "decided_by_tier": _share(by_tier, n),
+        "benign_decided_by_tier": _share(benign_by_tier, n_benign),
+        "attack_allowed_by_tier": _share(attack_allowed_by_tier, n_attack),
+        "latency_ms": {
+            "p50": round(float(np.percentile(lat, 50)), 4),
+            "p95": round(float(np.percentile(lat, 95)), 4),
+            "p99": round(float(np.percentile(lat, 99)), 4),
+            "max": round(float(lat.max()), 4),
+        },
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+    }
+    shares = {
+        name: {d: round(decisions[label][d] / max(1, sum(decisions[label].values())), 4)
+               for d in ("allow", "warn", "block")}
+        for name, label in (("attack", 1), ("benign", 0))
+    }  # fmt: skip
+    return EvalResult(metrics, shares, errors)

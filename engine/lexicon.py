@@ -1,0 +1,119 @@
+"""The lexical prior: learned word and word-pair weights that say "looks like an attack".
+
+A linear model over word unigrams and bigrams, trained on the training split
+by packaging/build_tier0.py and stored as a plain table in assets/tier0. It is
+only allowed to move a text from "allow" to "unsure" (never to block): it is
+the net that keeps tier 0 from allowing paraphrased attacks that no
+hand-written rule names. Long texts are scored per window of tokens and the
+worst window counts, so one injected sentence in a long benign text still shows.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.assets import AssetError, assets_dir
+from engine.tokens import TOKENIZER_VERSION, token_hashes
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalScore:
+    probability: float
+    window: tuple[int, int] = (0, 0)  # token range of the worst window
+    _contrib: np.ndarray | None = None
+    _tokens: list[str] | None = None
+
+    def top_terms(self, k: int = 3) -> tuple[str, ...]:
+        """The words that pushed the worst window up most (for the explanation)."""
+        if self._contrib is None or self._tokens is None:
+            return ()
+        start, end = self.window
+        part = self._contrib[start:end]
+        top = np.argsort(part)[::-1][:k]
+        return tuple(self._tokens[start + int(i)] for i in top if part[int(i)] > 0)
+
+
+class Lexicon:
+    """Term weights plus a bias; score() is pure and thread-safe."""
+
+    def __init__(self, bias: float, weights: dict[str, float], window: int, stride: int) -> None:
+        self.bias = bias
+        self.window = window
+        self.stride = stride
+        # Vectorised form: every word that occurs in a term gets an id; unigram
+        # weights are an array by id, pair weights a sorted array of id-pair keys.
+        words = sorted({w for term in weights for w in term.split(" ")})
+        ids = {w: i for i, w in enumerate(words)}
+        self._n = len(words) + 1  # id len(words) stands for "unknown word"
+        # words are looked up by their CRC-32 (engine.tokens.token_hashes), shared with the fingerprints
+        crcs = token_hashes(words)
+        order = np.argsort(crcs, kind="stable")
+        self._crc_sorted = crcs[order]
+        self._crc_ids = order.astype(np.int64)
+        self._unigram = np.zeros(self._n)
+        pairs: dict[int, float] = {}
+        for term, w in weights.items():
+            parts = term.split(" ")
+            if len(parts) == 1:
+                self._unigram[ids[term]] = w
+            elif len(parts) == 2:
+                pairs[ids[parts[0]] * self._n + ids[parts[1]]] = w
+        keys = np.array(sorted(pairs), dtype=np.int64)
+        self._pair_keys = keys
+        self._pair_weights = np.array([pairs[int(k)] for k in keys])
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Lexicon:
+        path = path or assets_dir() / "tier0" / "lexicon.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise AssetError(f"missing lexicon: {path}") from exc
+        except ValueError as exc:
+            raise AssetError(f"unreadable lexicon {path}: {exc}") from exc
+        if data.get("tokenizer_version") != TOKENIZER_VERSION:
+            raise AssetError(f"{path}: built with another tokenizer; rerun packaging/build_tier0.py")
+        return cls(float(data["bias"]), {k: float(v) for k, v in data["weights"].items()},
+                   int(data["window"]), int(data["stride"]))  # fmt: skip
+
+    def contributions(self, hashes: np.ndarray) -> np.ndarray:
+        """Per-token weight: the token's own plus the pair it starts."""
+        at = np.searchsorted(self._crc_sorted, hashes)
+        at[at == len(self._crc_sorted)] = 0
+        ids = np.where(self._crc_sorted[at] == hashes, self._crc_ids[at], self._n - 1)
+        out = self._unigram[ids]
+        if len(ids) > 1 and len(self._pair_keys):
+            keys = ids[:-1] * self._n + ids[1:]
+            at = np.searchsorted(self._pair_keys, keys)
+            at[at == len(self._pair_keys)] = 0
+            hit = self._pair_keys[at] == keys
+            out[:-1] += np.where(hit, self._pair_weights[at], 0.0)
+        return out
+
+    def score(self, tokens: list[str], hashes: np.ndarray) -> LexicalScore:
+        """Probability-like score of the worst window; hashes = token_hashes(tokens)."""
+        if not tokens:
+            return LexicalScore(_sigmoid(self.bias))
+        contrib = self.contributions(hashes)
+        n = len(tokens)
+        if n <= self.window:
+            start, best = 0, float(contrib.sum())
+        else:
+            csum = np.concatenate(([0.0], np.cumsum(contrib)))
+            starts = np.arange(0, n - self.window + self.stride, self.stride)
+            starts = np.minimum(starts, n - self.window)
+            sums = csum[starts + self.window] - csum[starts]
+            k = int(np.argmax(sums))
+            start, best = int(starts[k]), float(sums[k])
+        return LexicalScore(_sigmoid(self.bias + best), (start, min(n, start + self.window)), contrib, tokens)
+
+
+def _sigmoid(x: float) -> float:
+    if x < -60:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-x))

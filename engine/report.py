@@ -1,0 +1,103 @@
+"""Human-readable output of the CLI: verdicts with highlighted spans, eval and bench tables."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from engine.evaluate import EvalResult, Row
+from engine.verdict import Verdict
+
+_DECISION_COLOUR = {"allow": "32", "warn": "33", "block": "31"}
+_CONTEXT = 30  # characters of context either side of a highlighted span
+
+
+def _paint(text: str, code: str, colour: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if colour else text
+
+
+def _printable(s: str) -> str:
+    """Show control and invisible characters instead of letting them act on the terminal."""
+    out = []
+    for ch in s:
+        cp = ord(ch)
+        if ch in "\n\r\t":
+            out.append(" ")
+        elif cp < 32 or cp == 127 or 0x80 <= cp < 0xA0 or 0x200B <= cp <= 0x200F or 0x202A <= cp <= 0x202E \
+                or 0x2060 <= cp <= 0x2069 or cp == 0xFEFF or 0xE0000 <= cp <= 0xE007F or 0xD800 <= cp <= 0xDFFF:
+            out.append(f"<U+{cp:04X}>")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def describe_verdict(verdict: Verdict, text: str, *, colour: bool = False) -> str:
+    head = _paint(verdict.decision.upper(), "1;" + _DECISION_COLOUR[verdict.decision], colour)
+    lines = [f"{head}  score {verdict.score:.2f}  decided by tier {verdict.tier}"
+             f"  ({verdict.timings_ms.get('total', 0):.2f} ms)"]  # fmt: skip
+    lines += [f"  reason: {r}" for r in verdict.reasons]
+    if not verdict.findings:
+        lines.append("  no findings")
+    for f in verdict.findings:
+        line, col = _line_col(text, f.start)
+        lines.append(f"  {line}:{col}  {f.rule}  [{f.category}/{f.severity}]  {f.explanation}")
+        span = text[f.start : f.end]
+        if len(span) > 80:
+            span = span[:38] + "…" + span[-38:]
+        before = text[max(0, f.start - _CONTEXT) : f.start]
+        after = text[f.end : f.end + _CONTEXT]
+        snippet = _printable(before) + _paint(_printable(span), "7", colour) + _printable(after)
+        if not colour:
+            snippet = _printable(before) + "«" + _printable(span) + "»" + _printable(after)
+        lines.append(f"      {snippet}")
+    return "\n".join(lines) + "\n"
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:6.2f} %"
+
+
+def describe_eval(result: EvalResult, name: str) -> str:
+    m = result.metrics
+    out = [f"{name}: {m['n']} rows",
+           f"  TPR {_pct(m['tpr'])}   FPR {_pct(m['fpr'])}   F1 {m['f1']:.4f}",
+           "  decisions:      allow     warn    block"]  # fmt: skip
+    for who in ("attack", "benign"):
+        d = result.decisions[who]
+        out.append(f"    {who:<8} {_pct(d['allow'])} {_pct(d['warn'])} {_pct(d['block'])}")
+    out.append("  attack categories (caught):")
+    out += [f"    {c:<20} {_pct(v)}" for c, v in m["tpr_by_category"].items()]
+    out.append("  benign categories (flagged):")
+    out += [f"    {c:<20} {_pct(v)}" for c, v in m["fpr_by_category"].items()]
+    for key, label in (("decided_by_tier", "decided by tier"), ("benign_decided_by_tier", "benign decided by tier"),
+                       ("attack_allowed_by_tier", "attacks allowed by tier")):  # fmt: skip
+        out.append(f"  {label}: " + "  ".join(f"{t}: {_pct(v).strip()}" for t, v in m[key].items()))
+    lat = m["latency_ms"]
+    out.append(f"  latency ms: p50 {lat['p50']:.3f}  p95 {lat['p95']:.3f}  p99 {lat['p99']:.3f}  max {lat['max']:.3f}")
+    out.append(f"  peak RSS: {m['peak_rss_mib']:.1f} MiB")
+    return "\n".join(out) + "\n"
+
+
+def write_errors(path: Path, errors: list[tuple[Row, Verdict]]) -> None:
+    """The misclassified rows with what the engine said, for study."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["line", "label", "category", "source", "decision", "score", "tier", "rules", "reasons", "text"])
+        for row, v in errors:
+            w.writerow([row.line, row.label, row.category, row.source, v.decision, v.score, v.tier,
+                        " ".join(sorted({f.rule for f in v.findings})), "; ".join(v.reasons), row.text])  # fmt: skip
+
+
+def describe_bench(figures: dict[str, Any]) -> str:
+    out = ["Tierwall bench (fresh process, one thread)"]
+    for group, unit in (("rss_mib", "MiB"), ("load_ms", "ms"), ("latency_ms", "ms")):
+        for key, value in figures.get(group, {}).items():
+            out.append(f"  {group}.{key:<40} {value:>10.3f} {unit}")
+    return "\n".join(out) + "\n"

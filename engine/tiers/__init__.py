@@ -1,0 +1,1 @@
+"""The tiers: each turns a normalized text into a score and findings."""

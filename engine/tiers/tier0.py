@@ -1,0 +1,103 @@
+"""Tier 0: rules, signatures and the lexical prior; no model, microseconds.
+
+Its answer is allow, block or unsure. "Unsure" is the only path to a model,
+so tier 0 must be safe when it allows and right when it blocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.decide import Bands
+from engine.lexicon import LexicalScore, Lexicon
+from engine.normalize import Normalized, View
+from engine.rules import RuleSet
+from engine.signatures import SignatureStore
+from engine.tokens import canonical, text_key, token_hashes, words
+from engine.verdict import Finding
+
+MAX_VIEWS_SCORED = 8  # derived views beyond this are matched by rules, not fingerprinted
+_SIG_CATEGORY = {"obfuscated": "obfuscation"}
+
+
+@dataclass(frozen=True, slots=True)
+class Tier0Result:
+    decision: str  # allow / unsure / block
+    attack_score: float
+    lexical: LexicalScore
+    findings: list[Finding]
+    key: int  # canonical-text key of the main view (user allow/deny lists)
+
+
+class Tier0:
+    def __init__(self, rules: RuleSet, signatures: SignatureStore, lexicon: Lexicon, bands: Bands) -> None:
+        self.rules = rules
+        self.signatures = signatures
+        self.lexicon = lexicon
+        self.bands = bands
+
+    def assess(self, norm: Normalized) -> Tier0Result:
+        findings = list(norm.findings)
+        findings.extend(self.rules.match(norm))
+        main_tokens = words(norm.main.folded)
+        main_canonical = " ".join(main_tokens)
+        main_hashes = token_hashes(main_tokens)
+        worst = LexicalScore(0.0)
+        worst_view = norm.main
+        for i, view in enumerate(norm.views[:MAX_VIEWS_SCORED]):
+            if i == 0:
+                tokens, text, hashes = main_tokens, main_canonical, main_hashes
+            else:
+                tokens = words(view.folded)
+                text, hashes = " ".join(tokens), token_hashes(tokens)
+            sig = self._signature_finding(view, text, hashes)
+            if sig is not None:
+                findings.append(sig)
+            lex = self.lexicon.score(tokens, hashes)
+            if lex.probability > worst.probability:
+                worst, worst_view = lex, view
+        if worst.probability >= self.bands.lexical_unsure_at:
+            findings.append(self._lexical_finding(worst, worst_view))
+        score = self.bands.attack_score(findings)
+        return Tier0Result(
+            decision=self.bands.tier0(score, worst.probability),
+            attack_score=score,
+            lexical=worst,
+            findings=findings,
+            key=text_key(main_canonical),
+        )
+
+    def _signature_finding(self, view: View, text: str, hashes: np.ndarray) -> Finding | None:
+        hit = self.signatures.lookup(text, hashes, self.bands.near_duplicate_unsure)
+        if hit is None:
+            return None
+        start, end = view.to_original(0, len(view.clean))
+        if hit.kind == "exact":
+            return Finding("sig.exact", "injection", "critical", start, end,
+                           "identical to a known attack text")  # fmt: skip
+        severity = self.bands.near_duplicate_severity(hit.similarity)
+        if severity is None:
+            return None
+        category = _SIG_CATEGORY.get(hit.category, hit.category)
+        return Finding("sig.near", category, severity, start, end,
+                       f"near-copy of a known {hit.category} text ({hit.similarity:.0%} similar)")  # fmt: skip
+
+    def _lexical_finding(self, lex: LexicalScore, view: View) -> Finding:
+        start, end = 0, len(view.clean)
+        top = lex.top_terms()
+        for term in top:
+            at = view.folded.find(term)
+            if at >= 0:
+                start, end = at, at + len(term)
+                break
+        ostart, oend = view.to_original(start, end)
+        terms = ", ".join(f"'{t}'" for t in top) or "its wording"
+        return Finding("lex.wording", "injection", "info", ostart, oend,
+                       f"wording resembles known attacks ({terms}; {lex.probability:.0%})")  # fmt: skip
+
+
+def canonical_key(folded: str) -> int:
+    """The allow/deny-list key of a folded text (what Tier0Result.key holds)."""
+    return text_key(canonical(folded))

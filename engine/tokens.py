@@ -1,0 +1,42 @@
+"""Word tokens of a folded view, shared by the lexical score and the fingerprints.
+
+Splitting uses str.translate + str.split (C speed, no regex on untrusted text).
+Both the build scripts and the engine call this, so a change here means the
+signature store and the lexicon must be rebuilt (their manifests record it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+
+import numpy as np
+
+TOKENIZER_VERSION = 1
+_PUNCT = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\u00ab\u00bb\u201c\u201d\u2018\u2019\u2014\u2013\u2026"
+_TO_SPACE = str.maketrans({c: " " for c in _PUNCT})
+MAX_TOKENS = 4096  # fingerprints and the lexical score look at a bounded prefix
+
+
+def words(folded: str) -> list[str]:
+    """Lower-case word tokens (apostrophes kept: "don't"), at most MAX_TOKENS."""
+    toks = folded.translate(_TO_SPACE).split()
+    if len(toks) > MAX_TOKENS:
+        del toks[MAX_TOKENS:]
+    return toks
+
+
+def canonical(folded: str) -> str:
+    """The form that is hashed for exact signatures: tokens joined by one space."""
+    return " ".join(words(folded))
+
+
+def text_key(canonical_text: str) -> int:
+    """A stable 64-bit key of a canonical text (exact signatures, allow/deny lists)."""
+    digest = hashlib.blake2b(canonical_text.encode("utf-8", "replace"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def token_hashes(tokens: list[str]) -> np.ndarray:
+    """CRC-32 of each token (uint64 array): the ids the fingerprints and the lexicon share."""
+    return np.array([zlib.crc32(t.encode("utf-8", "replace")) for t in tokens], dtype=np.uint64)

@@ -1,0 +1,85 @@
+"""The result types of a scan: frozen, JSON-serialisable, shared by every tier.
+
+Spans always index the ORIGINAL text the caller passed (code points), so the
+CLI can highlight and the app can redact without knowing about normalisation.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Decision = Literal["allow", "warn", "block"]
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+# Categories whose findings must be masked in Verdict.redacted and that force at least "warn".
+SENSITIVE_CATEGORIES = frozenset({"secret", "pii"})
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing a tier noticed, pointing at a span of the original text."""
+
+    rule: str  # rule id ("secret.aws_access_key"), or a tier-level id ("sig.exact", "tier1")
+    category: str  # injection, jailbreak, obfuscation, secret, pii, input, ...
+    severity: str  # one of SEVERITIES
+    start: int
+    end: int
+    explanation: str
+    tier: int = 0
+    redact_as: str | None = None  # label for Verdict.redacted, e.g. "SECRET:aws_access_key"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What Engine.scan says about one text."""
+
+    decision: Decision
+    score: float  # in [0, 1]; higher means more likely an attack or a leak
+    categories: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    tier: int  # the tier whose judgement decided
+    timings_ms: dict[str, float]
+    redacted: str
+    reasons: tuple[str, ...] = ()  # short human reasons, e.g. "needs tier 1"
+    covered: tuple[int, int] | None = None  # span of the original that was scanned, if not all
+    cached: bool = False
+    text_sha256: str = field(default="", repr=False)
+
+    @property
+    def is_attack(self) -> bool:
+        return self.decision != "allow"
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["findings"] = [f.to_dict() for f in self.findings]
+        d["categories"] = list(self.categories)
+        d["reasons"] = list(self.reasons)
+        d["covered"] = list(self.covered) if self.covered else None
+        return d
+
+    def to_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+
+def redact(text: str, findings: tuple[Finding, ...] | list[Finding]) -> str:
+    """Mask every span that has a redaction label; overlapping spans merge."""
+    spans = sorted(
+        (f.start, f.end, f.redact_as) for f in findings if f.redact_as and f.end > f.start
+    )
+    out: list[str] = []
+    pos = 0
+    last_end = 0
+    for start, end, label in spans:
+        if start < last_end:  # overlaps the previous mask: extend it
+            last_end = max(last_end, end)
+            pos = last_end
+            continue
+        out.append(text[pos:start])
+        out.append(f"[{label}]")
+        pos = last_end = end
+    out.append(text[pos:])
+    return "".join(out)
