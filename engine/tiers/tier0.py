@@ -6,7 +6,7 @@ so tier 0 must be safe when it allows and right when it blocks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from engine.signatures import SignatureStore
 from engine.tokens import canonical, text_key, token_hashes, words
 from engine.verdict import Finding
 
+_QUOTES = {"'": "'", '"': '"', "`": "`", "\u201c": "\u201d", "\u2018": "\u2019", "\u00ab": "\u00bb", "\u201e": "\u201c"}
 MAX_VIEWS_SCORED = 8  # derived views beyond this are matched by rules, not fingerprinted
 _SIG_CATEGORY = {"obfuscated": "obfuscation"}
 
@@ -40,7 +41,7 @@ class Tier0:
 
     def assess(self, norm: Normalized) -> Tier0Result:
         findings = list(norm.findings)
-        findings.extend(self.rules.match(norm))
+        findings.extend(_mentions_downgraded(norm.original, self.rules.match(norm)))
         main_tokens = words(norm.main.folded)
         main_canonical = " ".join(main_tokens)
         main_hashes = token_hashes(main_tokens)
@@ -96,6 +97,28 @@ class Tier0:
         terms = ", ".join(f"'{t}'" for t in top) or "its wording"
         return Finding("lex.wording", "injection", "info", ostart, oend,
                        f"wording resembles known attacks ({terms}; {lex.probability:.0%})")  # fmt: skip
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] the whole content of a quotation ('…', "…", `…`, “…”)?"""
+    before = text[max(0, start - 2) : start].rstrip()
+    after = text[end : end + 2].lstrip()
+    return bool(before) and bool(after) and _QUOTES.get(before[-1]) == after[0]
+
+
+def _mentions_downgraded(text: str, findings: list[Finding]) -> list[Finding]:
+    """A critical phrase in quotes is more often talked about than used: let a model judge it.
+
+    "Why does 'ignore previous instructions' work?" mentions the attack; the
+    same words unquoted give the instruction. Quoted, the finding is "high"
+    (unsure) instead of "critical" (block).
+    """
+    out = []
+    for f in findings:
+        if f.severity == "critical" and f.category not in ("secret", "pii") and _quoted(text, f.start, f.end):
+            f = replace(f, severity="high", explanation=f.explanation + " (quoted: perhaps mentioned, not meant)")
+        out.append(f)
+    return out
 
 
 def canonical_key(folded: str) -> int:
