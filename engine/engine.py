@@ -99,6 +99,8 @@ class Engine:
             reasons.insert(0, "on your allowlist")
         elif result.decision == "block":
             decision = "block"
+            worst = max(result.findings, key=lambda f: self.bands.severity_weight[f.severity])
+            reasons.insert(0, f"{worst.explanation} ({worst.rule})")
         elif result.decision == "unsure" or (always_escalate and max_tier >= 1):
             decision = "warn"
             reasons.insert(0, "needs tier 1 (not available yet): tier 0 could not decide")

@@ -22,6 +22,7 @@ def test_attack_is_blocked_with_a_span(engine):
     assert "injection" in v.categories
     f = next(f for f in v.findings if f.rule == "inj.ignore_previous")
     assert ATTACK[f.start : f.end].startswith("Ignore all previous instructions")
+    assert v.reasons and "inj.ignore_previous" in v.reasons[0]
 
 
 @pytest.mark.parametrize("quote", ["'{}'", '"{}"', "“{}”", "`{}`"])
