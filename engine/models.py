@@ -1,0 +1,430 @@
+"""ModelManager: the one place that loads, accounts for and unloads models.
+
+Models are loaded lazily on first use, verified against the manifest before
+loading, never unloaded while an inference holds them, unloaded after an idle
+timeout or when a memory budget needs room (least recently used first), and
+accounted for (RSS before/after load and after unload, load time, last use).
+Everything that shows memory reads `snapshot()` and listens to `subscribe()`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+import hashlib
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from engine.assets import AssetError, assets_dir
+from engine.procmem import rss_mib
+
+State = Literal["unloaded", "loading", "loaded", "error"]
+
+
+class ModelUnavailable(RuntimeError):
+    """A model cannot be used (missing or corrupt file, failed load); the message says which and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFile:
+    path: str  # relative to assets/models
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """What the manager needs to know to load one model."""
+
+    name: str
+    tier: int
+    files: tuple[ModelFile, ...]
+    loader: Callable[[Path], Any]  # gets assets/models, returns the loaded model
+    licence: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """One model's state and accounting, as the CLI and the app show it."""
+
+    name: str
+    tier: int
+    state: State
+    in_use: int  # inferences holding it right now
+    load_ms: float | None
+    rss_before_load_mib: float | None
+    rss_after_load_mib: float | None
+    rss_after_unload_mib: float | None
+    added_mib: float | None  # rss_after_load - rss_before_load of the last load
+    last_used: float | None  # wall-clock time (time.time()) of the last use
+    unload_in_s: float | None  # seconds until the idle unload, if loaded and idle
+    loads: int
+    error: str | None
+    file_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    models: tuple[ModelInfo, ...]
+    rss_mib: float
+    idle_timeout_s: float | None
+    budget_mib: float | None
+    taken_at: float = field(default_factory=time.time)
+
+    def model(self, name: str) -> ModelInfo:
+        for m in self.models:
+            if m.name == name:
+                return m
+        raise KeyError(name)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelEvent:
+    """A state change: kind is "loading", "loaded", "unloaded", "error" or "settings"."""
+
+    kind: str
+    model: str | None
+    reason: str = ""
+    at: float = field(default_factory=time.time)
+
+
+def release_freed_memory() -> None:
+    """Give freed heap pages back to the OS (glibc malloc_trim); a no-op elsewhere."""
+    gc.collect()
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def verify_files(spec: ModelSpec, root: Path) -> list[str]:
+    """Problems with a model's files (missing, wrong size, wrong sha256); empty if all is well."""
+    problems = []
+    for f in spec.files:
+        path = root / f.path
+        if not path.is_file():
+            problems.append(f"{path}: missing")
+            continue
+        size = path.stat().st_size
+        if size != f.size:
+            problems.append(f"{path}: size {size} bytes, manifest says {f.size}")
+            continue
+        digest = _sha256(path)
+        if digest != f.sha256:
+            problems.append(f"{path}: sha256 {digest[:12]}…, manifest says {f.sha256[:12]}…")
+    return problems
+
+
+def read_manifest(root: Path | None = None) -> dict[str, dict[str, Any]]:
+    """The models section of assets/models/manifest.json ({} if there is none)."""
+    path = (root or assets_dir() / "models") / "manifest.json"
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["models"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AssetError(f"unreadable model manifest {path}: {exc}") from exc
+
+
+class _Slot:
+    """The manager's private record of one model."""
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+        self.model: Any = None
+        self.state: State = "unloaded"
+        self.in_use = 0
+        self.load_ms: float | None = None
+        self.rss_before: float | None = None
+        self.rss_after: float | None = None
+        self.rss_unloaded: float | None = None
+        self.last_used_mono: float | None = None
+        self.last_used_wall: float | None = None
+        self.loads = 0
+        self.error: str | None = None
+        self.verified = False
+        self.cond = threading.Condition()
+
+
+class ModelManager:
+    """Loads models on demand and unloads them when idle. Thread-safe.
+
+    `use(name)` is a context manager: the model cannot be unloaded while any
+    `with` block holds it. A background thread unloads models idle for longer
+    than `idle_timeout_s` (None: never); `budget_mib` (None: no budget) makes a
+    load first evict least-recently-used idle models while the process RSS
+    plus the expected size of the new model exceeds the budget.
+    """
+
+    def __init__(
+        self,
+        specs: list[ModelSpec] | tuple[ModelSpec, ...] = (),
+        *,
+        root: Path | None = None,
+        idle_timeout_s: float | None = 60.0,
+        budget_mib: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        reaper_interval_s: float = 1.0,
+    ) -> None:
+        self.root = root or assets_dir() / "models"
+        self._slots: dict[str, _Slot] = {s.name: _Slot(s) for s in specs}
+        self._lock = threading.RLock()  # guards settings, the slot table and the load order
+        self._load_lock = threading.Lock()  # one load at a time: the RSS accounting stays honest
+        self._idle_timeout_s = idle_timeout_s
+        self._budget_mib = budget_mib
+        self._clock = clock
+        self._listeners: list[Callable[[ModelEvent], None]] = []
+        self._reaper_interval_s = reaper_interval_s
+        self._stop = threading.Event()
+        self._reaper: threading.Thread | None = None
+
+    # -- configuration ----------------------------------------------------
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._slots)
+
+    def spec(self, name: str) -> ModelSpec:
+        return self._slot(name).spec
+
+    def set_idle_timeout(self, seconds: float | None) -> None:
+        with self._lock:
+            self._idle_timeout_s = seconds
+        self._emit(ModelEvent("settings", None, f"idle timeout {seconds}"))
+
+    def set_budget(self, mib: float | None) -> None:
+        with self._lock:
+            self._budget_mib = mib
+        self._emit(ModelEvent("settings", None, f"budget {mib}"))
+
+    def subscribe(self, callback: Callable[[ModelEvent], None]) -> Callable[[], None]:
+        """Call `callback(event)` on every state change (from whichever thread made it)."""
+        with self._lock:
+            self._listeners.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._listeners:
+                    self._listeners.remove(callback)
+
+        return unsubscribe
+
+    # -- use ----------------------------------------------------------------
+    @contextmanager
+    def use(self, name: str) -> Iterator[Any]:
+        """Hold a loaded model for one inference; loads it first if needed."""
+        slot = self._slot(name)
+        self._acquire(slot)
+        try:
+            yield slot.model
+        finally:
+            with slot.cond:
+                slot.in_use -= 1
+                slot.last_used_mono = self._clock()
+                slot.last_used_wall = time.time()
+                slot.cond.notify_all()
+
+    def is_available(self, name: str) -> bool:
+        """False if the model's files failed verification or its load failed."""
+        return self._slot(name).state != "error"
+
+    def _acquire(self, slot: _Slot) -> None:
+        while True:
+            with slot.cond:
+                if slot.state == "loaded":
+                    slot.in_use += 1
+                    slot.last_used_mono = self._clock()
+                    slot.last_used_wall = time.time()
+                    return
+                if slot.state == "error":
+                    raise ModelUnavailable(f"model {slot.spec.name} is unavailable: {slot.error}")
+            self._load(slot)
+
+    def _load(self, slot: _Slot) -> None:
+        with self._load_lock:
+            with slot.cond:
+                if slot.state in ("loaded", "error"):
+                    return
+                slot.state = "loading"
+            self._emit(ModelEvent("loading", slot.spec.name))
+            try:
+                if not slot.verified:
+                    problems = verify_files(slot.spec, self.root)
+                    if problems:
+                        raise ModelUnavailable("; ".join(problems))
+                    slot.verified = True
+                self._make_room(slot)
+                before = rss_mib()
+                started = time.perf_counter()
+                model = slot.spec.loader(self.root)
+                load_ms = (time.perf_counter() - started) * 1000
+                after = rss_mib()
+            except Exception as exc:  # a failed load is a state the UI shows, not a crash
+                message = str(exc) if isinstance(exc, ModelUnavailable) else f"{type(exc).__name__}: {exc}"
+                with slot.cond:
+                    slot.state = "error"
+                    slot.error = message
+                    slot.cond.notify_all()
+                self._emit(ModelEvent("error", slot.spec.name, message))
+                raise ModelUnavailable(f"model {slot.spec.name} is unavailable: {message}") from exc
+            with slot.cond:
+                slot.model = model
+                slot.state = "loaded"
+                slot.error = None
+                slot.loads += 1
+                slot.load_ms = load_ms
+                slot.rss_before, slot.rss_after = before, after
+                slot.last_used_mono = self._clock()
+                slot.last_used_wall = time.time()
+                slot.cond.notify_all()
+        self._emit(ModelEvent("loaded", slot.spec.name))
+        self._ensure_reaper()
+
+    def _make_room(self, loading: _Slot) -> None:
+        """Evict least-recently-used idle models while the budget would be exceeded."""
+        with self._lock:
+            budget = self._budget_mib
+        if budget is None:
+            return
+        expected = loading.rss_after - loading.rss_before if loading.loads else 0.0
+        while rss_mib() + (expected or 0.0) > budget:
+            victims = sorted(
+                (s for s in self._slots.values() if s is not loading and s.state == "loaded" and s.in_use == 0),
+                key=lambda s: s.last_used_mono or 0.0,
+            )
+            if not victims:
+                return
+            self._unload(victims[0], reason="memory budget", wait=False)
+
+    # -- unload -------------------------------------------------------------
+    def unload(self, name: str, *, reason: str = "asked", wait: bool = True) -> bool:
+        """Unload a model; waits for running inferences unless wait=False (then a busy model stays)."""
+        return self._unload(self._slot(name), reason=reason, wait=wait)
+
+    def unload_all(self, *, reason: str = "asked") -> None:
+        for slot in list(self._slots.values()):
+            self._unload(slot, reason=reason, wait=True)
+
+    def _unload(self, slot: _Slot, *, reason: str, wait: bool) -> bool:
+        with slot.cond:
+            if slot.state != "loaded":
+                return False
+            while slot.in_use:
+                if not wait:
+                    return False
+                slot.cond.wait()
+            if slot.state != "loaded":
+                return False
+            model, slot.model = slot.model, None
+            slot.state = "unloaded"
+        close = getattr(model, "close", None)
+        if callable(close):
+            close()
+        del model
+        release_freed_memory()
+        slot.rss_unloaded = rss_mib()
+        self._emit(ModelEvent("unloaded", slot.spec.name, reason))
+        return True
+
+    def reset_error(self, name: str) -> None:
+        """Allow another load attempt after an error (e.g. the user replaced the file)."""
+        slot = self._slot(name)
+        with slot.cond:
+            if slot.state == "error":
+                slot.state = "unloaded"
+                slot.verified = False
+                slot.error = None
+
+    def unload_idle(self) -> list[str]:
+        """Unload every model idle for longer than the timeout; returns their names."""
+        with self._lock:
+            timeout = self._idle_timeout_s
+        if timeout is None:
+            return []
+        now = self._clock()
+        done = []
+        for slot in list(self._slots.values()):
+            with slot.cond:
+                idle = slot.state == "loaded" and slot.in_use == 0 and now - (slot.last_used_mono or now) >= timeout
+            if idle and self._unload(slot, reason="idle", wait=False):
+                done.append(slot.spec.name)
+        return done
+
+    def close(self) -> None:
+        """Stop the background thread and unload everything."""
+        self._stop.set()
+        if self._reaper is not None:
+            self._reaper.join(timeout=5)
+        self.unload_all(reason="shutdown")
+
+    def _ensure_reaper(self) -> None:
+        with self._lock:
+            if self._reaper is not None and self._reaper.is_alive():
+                return
+            self._stop.clear()
+            self._reaper = threading.Thread(target=self._reap, name="tierwall-model-reaper", daemon=True)
+            self._reaper.start()
+
+    def _reap(self) -> None:
+        while not self._stop.wait(self._reaper_interval_s):
+            self.unload_idle()
+            if all(s.state != "loaded" for s in self._slots.values()):
+                return  # nothing to watch; the next load starts the thread again
+
+    # -- accounting -----------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            timeout, budget = self._idle_timeout_s, self._budget_mib
+        now = self._clock()
+        infos = []
+        for slot in self._slots.values():
+            with slot.cond:
+                unload_in = None
+                if slot.state == "loaded" and timeout is not None and slot.in_use == 0:
+                    unload_in = max(0.0, timeout - (now - (slot.last_used_mono or now)))
+                added = None
+                if slot.rss_after is not None and slot.rss_before is not None:
+                    added = round(slot.rss_after - slot.rss_before, 2)
+                infos.append(ModelInfo(
+                    name=slot.spec.name, tier=slot.spec.tier, state=slot.state, in_use=slot.in_use,
+                    load_ms=slot.load_ms, rss_before_load_mib=slot.rss_before, rss_after_load_mib=slot.rss_after,
+                    rss_after_unload_mib=slot.rss_unloaded, added_mib=added, last_used=slot.last_used_wall,
+                    unload_in_s=unload_in, loads=slot.loads, error=slot.error,
+                    file_bytes=sum(f.size for f in slot.spec.files),
+                ))  # fmt: skip
+        return Snapshot(tuple(infos), rss_mib(), timeout, budget)
+
+    # -- internals ------------------------------------------------------------
+    def _slot(self, name: str) -> _Slot:
+        try:
+            return self._slots[name]
+        except KeyError:
+            raise KeyError(f"unknown model {name!r}; known: {', '.join(self._slots) or 'none'}") from None
+
+    def _emit(self, event: ModelEvent) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for callback in listeners:
+            try:
+                callback(event)
+            except Exception:  # a broken listener must not break loading
+                pass
