@@ -9,6 +9,7 @@ Everything that shows memory reads `snapshot()` and listens to `subscribe()`.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import gc
@@ -424,7 +425,5 @@ class ModelManager:
         with self._lock:
             listeners = list(self._listeners)
         for callback in listeners:
-            try:
+            with contextlib.suppress(Exception):  # a broken listener must not break loading
                 callback(event)
-            except Exception:  # a broken listener must not break loading
-                pass

@@ -70,9 +70,8 @@ def test_corrupt_file_is_a_clear_error_naming_the_file(tmp_path, log):
     spec = _spec(tmp_path, "a", log)
     (tmp_path / "a.bin").write_bytes(b"weightz")  # same size, other content
     mm = ModelManager([spec], root=tmp_path)
-    with pytest.raises(ModelUnavailable, match=r"a\.bin: sha256"):
-        with mm.use("a"):
-            pass
+    with pytest.raises(ModelUnavailable, match=r"a\.bin: sha256"), mm.use("a"):
+        pass
     assert log == []  # never loaded
     info = mm.snapshot().model("a")
     assert info.state == "error" and "a.bin" in info.error
@@ -83,9 +82,8 @@ def test_missing_file(tmp_path, log):
     spec = _spec(tmp_path, "a", log)
     (tmp_path / "a.bin").unlink()
     mm = ModelManager([spec], root=tmp_path)
-    with pytest.raises(ModelUnavailable, match="missing"):
-        with mm.use("a"):
-            pass
+    with pytest.raises(ModelUnavailable, match="missing"), mm.use("a"):
+        pass
 
 
 def test_loader_failure_is_reported(tmp_path):
@@ -97,9 +95,8 @@ def test_loader_failure_is_reported(tmp_path):
     mm = ModelManager([ModelSpec("a", 1, spec.files, broken)], root=tmp_path)
     events = []
     mm.subscribe(events.append)
-    with pytest.raises(ModelUnavailable, match="cannot map file"):
-        with mm.use("a"):
-            pass
+    with pytest.raises(ModelUnavailable, match="cannot map file"), mm.use("a"):
+        pass
     assert [e.kind for e in events] == ["loading", "error"]
 
 
@@ -217,6 +214,5 @@ def test_many_threads_use_while_another_unloads(tmp_path, log):
 
 def test_unknown_model_name(tmp_path):
     mm = ModelManager([], root=tmp_path)
-    with pytest.raises(KeyError, match="unknown model"):
-        with mm.use("nope"):
-            pass
+    with pytest.raises(KeyError, match="unknown model"), mm.use("nope"):
+        pass
