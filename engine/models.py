@@ -10,12 +10,8 @@ Everything that shows memory reads `snapshot()` and listens to `subscribe()`.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
-import gc
 import hashlib
 import json
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from engine.assets import AssetError, assets_dir
-from engine.procmem import rss_mib
+from engine.procmem import release_freed_memory, rss_mib
 
 State = Literal["unloaded", "loading", "loaded", "error"]
 
@@ -96,18 +92,6 @@ class ModelEvent:
     model: str | None
     reason: str = ""
     at: float = field(default_factory=time.time)
-
-
-def release_freed_memory() -> None:
-    """Give freed heap pages back to the OS (glibc malloc_trim); a no-op elsewhere."""
-    gc.collect()
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def _sha256(path: Path) -> str:

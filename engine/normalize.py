@@ -8,7 +8,8 @@ text, so later stages can report spans the user can see and the app can redact.
 Design constraints (this runs on every clipboard change):
 - Plain ASCII text takes a fast path: NFKC and confusable folding are identities there, the
   offset map is the identity and no per-character Python objects are built.
-- Non-ASCII text is processed with numpy lookup tables over code points, built once.
+- Non-ASCII text is processed with numpy lookup tables over code points, built once (small:
+  they stop at _TABLE_LIMIT, the rest of the code space maps to a few sentinel slots).
 - Everything that scans untrusted text uses re2 (linear time); decoding is bounded by
   ``max_depth``, ``max_decoded_chars`` and ``max_segments`` and hitting a bound sets
   ``Normalized.truncated``.
@@ -20,17 +21,17 @@ from __future__ import annotations
 import binascii
 import functools
 import itertools
-import os
 import unicodedata
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import re2
 
+from engine.assets import assets_dir
+from engine.procmem import release_freed_memory
 from engine.verdict import SEVERITIES, Finding
 
 __all__ = ["Normalized", "View", "normalize"]
@@ -189,14 +190,8 @@ class _IdxMap:
 # --------------------------------------------------------------------------------------
 
 
-def _assets_dir() -> Path:
-    """Where the assets live; TIERWALL_ASSETS overrides (packaging may move them)."""
-    env = os.environ.get("TIERWALL_ASSETS")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "assets"
-
-
 def _data_lines(name: str) -> list[list[str]]:
-    path = _assets_dir() / "normalize" / name
+    path = assets_dir() / "normalize" / name
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
@@ -230,15 +225,24 @@ _C_ASCII, _C_LATIN, _C_CONF, _C_CYR, _C_GREEKISH, _C_OTHER, _C_MARK, _C_CJK, _C_
 _NONLATIN_BITS = (1 << _C_CYR) | (1 << _C_GREEKISH) | (1 << _C_OTHER) | (1 << _C_CJK) | (1 << _C_RTL)
 _B_FANCY, _B_PLAIN, _B_NOREV = 1 << 10, 1 << 11, 1 << 12
 
-_TABLE_LIMIT = 0x30000  # no code point above this has an NFKC mapping or case mapping
+# Per-code-point tables cover [0, _TABLE_LIMIT): no code point at or above it has an NFKC or
+# case mapping, is whitespace or a mark we care about. The few ranges above it that do matter
+# (tag characters, variation selectors supplement, CJK extension G/H, anything listed in the
+# data files) get one sentinel slot each after the limit; every other code point above the
+# limit shares a "nothing special" slot and folds to itself. _tix() maps code points to slots.
+_TABLE_LIMIT = 0x30000
+_MAX_CP = 0x110000
+_CJK_EXT_GH = (0x30000, 0x323B0)  # CJK extension G/H: classed CJK whatever the Unicode version
+_BUILD_CHUNK = 0x8000  # code points per build step: bounds the temporary strings and arrays
 
 
 @dataclass(frozen=True)
 class _Tables:
-    flags: np.ndarray  # uint8[0x110000]
-    rkind: np.ndarray  # uint8[0x110000] removal kind
-    cls: np.ndarray  # uint8[0x110000] letter class
-    fold: np.ndarray  # uint32[0x110000] lowercase + whitespace->space + Latin confusables
+    flags: np.ndarray  # uint8[_TABLE_LIMIT + len(hi_starts)]
+    rkind: np.ndarray  # uint8[same] removal kind
+    cls: np.ndarray  # uint8[same] letter class
+    fold: np.ndarray  # uint32[_TABLE_LIMIT] lowercase + whitespace->space + Latin confusables
+    hi_starts: np.ndarray  # sorted starts of the ranges above the limit; range j uses slot limit + j
     nfkc_keys: np.ndarray  # sorted code points with a one-char NFKC change
     nfkc_vals: np.ndarray
     exp_keys: np.ndarray  # sorted code points whose NFKC has length != 1
@@ -250,23 +254,38 @@ class _Tables:
     rev: np.ndarray  # uint32[128] ASCII -> Cyrillic (0 = none)
 
 
-def _all_chars(limit: int, sep: bool) -> str:
-    """Every code point below limit (surrogates and NUL as spaces), optionally NUL-separated."""
-    a = np.arange(limit, dtype=np.uint32)
-    a[0xD800:0xE000] = 0x20
-    a[0] = 0x20
+def _tix(cps: np.ndarray, tb: _Tables) -> np.ndarray:
+    """Index into flags/rkind/cls for each code point (its sentinel slot above the limit)."""
+    if not len(cps) or int(cps.max()) < _TABLE_LIMIT:
+        return cps
+    slot = _TABLE_LIMIT - 1 + np.searchsorted(tb.hi_starts, cps, side="right")
+    return np.where(cps < _TABLE_LIMIT, cps, slot)
+
+
+def _fold_of(cps: np.ndarray, tb: _Tables) -> np.ndarray:
+    """Folded code points (a new array); code points above the limit fold to themselves."""
+    if not len(cps) or int(cps.max()) < _TABLE_LIMIT:
+        return tb.fold[cps]
+    return np.where(cps < _TABLE_LIMIT, tb.fold[np.minimum(cps, _TABLE_LIMIT - 1)], cps).astype(np.uint32)
+
+
+def _chunk_chars(c0: int, c1: int, sep: bool) -> str:
+    """Code points c0..c1-1 (surrogates and NUL as spaces), optionally each followed by NUL."""
+    a = np.arange(c0, c1, dtype=np.uint32)
+    a[(a >= 0xD800) & (a < 0xE000)] = 0x20
+    a[a == 0] = 0x20
     if sep:
-        z = np.zeros(2 * limit, dtype=np.uint32)
+        z = np.zeros(2 * len(a), dtype=np.uint32)
         z[0::2] = a
         a = z
     return a.tobytes().decode("utf-32-le")
 
 
-def _pieces(text: str, limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _pieces(text: str, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-code-point results of f(c + NUL + ...) split on NUL: (cps, piece starts, lengths)."""
     cps = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
     zeros = np.flatnonzero(cps == 0)
-    assert len(zeros) == limit, "normalisation form changed a separator"
+    assert len(zeros) == count, "normalisation form changed a separator"
     starts = np.concatenate(([0], zeros[:-1] + 1))
     return cps, starts, zeros - starts
 
@@ -275,130 +294,185 @@ def _ranges(pattern: str, text: str) -> list[tuple[int, int]]:
     return [m.span() for m in re2.finditer(pattern, text)]
 
 
+_SCRIPT_CLASSES = (
+    (r"\p{Latin}+", _C_LATIN),
+    (r"[\p{Cyrillic}]+", _C_CYR),
+    (r"[\p{Greek}\p{Armenian}\p{Georgian}]+", _C_GREEKISH),
+    (r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Bopomofo}]+", _C_CJK),
+    (r"[\p{Hebrew}\p{Arabic}\p{Syriac}\p{Thaana}\p{Nko}\p{Samaritan}\p{Mandaic}]+", _C_RTL),
+)
+
+
 @functools.cache
 def _tables() -> _Tables:
-    """Build the per-code-point tables once (about 0.1 s) from unicodedata + data files."""
-    size = 0x110000
+    """Build the per-code-point tables once (about 0.1 s; ~1.4 MB), then free the build's garbage."""
+    tables = _build_tables()
+    release_freed_memory()
+    return tables
+
+
+def _build_tables() -> _Tables:
     lim = _TABLE_LIMIT
+    invisible = [(int(a, 16), int(b, 16) + 1, _KIND_NAMES[kind]) for a, b, kind in _data_lines("invisible.txt")]
+    confusables = [(int(cp_hex, 16), letter) for cp_hex, letter in _data_lines("confusables.txt")]
+
+    # Sentinel slots: one per range between consecutive boundaries above the limit.
+    bounds = {lim, *_CJK_EXT_GH}
+    for a, b, _ in invisible:
+        bounds.update((a, b))
+    for cp, _ in confusables:
+        bounds.update((cp, cp + 1))
+    hi_starts = np.array(sorted(x for x in bounds if lim <= x < _MAX_CP), dtype=np.uint32)
+    size = lim + len(hi_starts)
+
+    def slots(a: int, b: int) -> list[slice]:
+        """Table slices holding code points [a, b) (b <= limit, or a and b are boundaries)."""
+        out = []
+        if a < lim:
+            out.append(slice(a, min(b, lim)))
+        if b > lim:
+            i0, i1 = np.searchsorted(hi_starts, [max(a, lim), min(b, _MAX_CP)])
+            out.append(slice(lim + int(i0), lim + int(i1)))
+        return out
+
     flags = np.zeros(size, dtype=np.uint8)
     rkind = np.zeros(size, dtype=np.uint8)
-
-    for first, last, kind in _data_lines("invisible.txt"):
-        a, b = int(first, 16), int(last, 16) + 1
-        flags[a:b] |= _F_REMOVE
-        rkind[a:b] = _KIND_NAMES[kind]
-
-    # NFKC of each char on its own, via one normalize() call over NUL-separated chars.
-    sep = _all_chars(lim, sep=True)
-    ncps, nst, nlen = _pieces(unicodedata.normalize("NFKC", sep), lim)
-    ident = np.arange(lim, dtype=np.uint32)
-    ident[0xD800:0xE000] = 0x20
-    ident[0] = 0x20
-    one = nlen == 1
-    first = ncps[np.minimum(nst, len(ncps) - 1)]
-    changed1 = one & (first != ident)
-    expand_mask = ~one
-    chg = np.zeros(size, dtype=bool)
-    chg[:lim] = changed1 | expand_mask
-    chg[0xD800:0xE000] = False
-    chg[0] = False
-    nfkc_keys = np.flatnonzero(changed1).astype(np.uint32)
-    nfkc_vals = first[changed1].astype(np.uint32)
-    exp_keys = np.flatnonzero(expand_mask).astype(np.uint32)
-    exp_lens = nlen[expand_mask].astype(np.int64)
-    exp_offs = nst[expand_mask].astype(np.int64)
-    exp_data = ncps.astype(np.uint32)
-    # Safe restart points: first char of NFKD(c) is a starter that never composes backwards.
-    dcps, dst, dlen = _pieces(unicodedata.normalize("NFKD", sep), lim)
-    ccc_nonzero = np.zeros(size, dtype=bool)
-    for a, b in _ranges(r"\pM+", _all_chars(lim, sep=False)):
-        for cp in range(a, b):
-            if unicodedata.combining(chr(cp)):
-                ccc_nonzero[cp] = True
-    second = np.zeros(size, dtype=bool)
-    second[0x1161:0x1176] = True  # Hangul vowel jamo
-    second[0x11A8:0x11C3] = True  # Hangul trailing jamo
-    fcps, fst, flen = _pieces(unicodedata.normalize("NFD", sep), lim)
-    for s0, ln in zip(fst[flen >= 2].tolist(), flen[flen >= 2].tolist(), strict=True):
-        for cp in fcps[s0 + 1 : s0 + ln].tolist():
-            if not ccc_nonzero[cp]:
-                second[cp] = True
-    d0 = dcps[np.minimum(dst, len(dcps) - 1)]
-    unsafe = np.zeros(size, dtype=bool)
-    unsafe[:lim] = ccc_nonzero[d0] | second[d0] | (dlen == 0)
-    unsafe[0] = False
-    unsafe[0xD800:0xE000] = False
+    cls = np.zeros(size, dtype=np.uint8)
+    for a, b, kind in invisible:
+        for s in slots(a, b):
+            flags[s] |= _F_REMOVE
+            rkind[s] = kind
+    for s in slots(*_CJK_EXT_GH):
+        cls[s] = _C_CJK
 
     # Whitespace: kept verbatim in clean, so never "changed"; a safe boundary.
-    ws_cps = [cp for cp in range(0x3001) if chr(cp).isspace()]
-    ws = np.zeros(size, dtype=bool)
-    ws[ws_cps] = True
-    wschg = ws & chg
-    chg &= ~ws
-    unsafe &= ~ws
-    expand_full = np.zeros(size, dtype=bool)
-    expand_full[exp_keys] = True
-    expand_full &= ~ws
+    ws = np.zeros(lim, dtype=bool)
+    ws[[cp for cp in range(0x3001) if chr(cp).isspace()]] = True
+    fold = np.arange(lim, dtype=np.uint32)
+    ccc_nonzero = np.zeros(lim, dtype=bool)
+    d0 = np.zeros(lim, dtype=np.uint32)  # first char of NFKD(c) (0 if NFKD(c) is empty)
+    d_empty = np.zeros(lim, dtype=bool)
+    seconds: list[np.ndarray] = []  # non-first chars of canonical decompositions
+    nfkc_k: list[np.ndarray] = []
+    nfkc_v: list[np.ndarray] = []
+    exp_k: list[np.ndarray] = []
+    exp_l: list[np.ndarray] = []
+    exp_d: list[np.ndarray] = []
+    low_flags = flags[:lim]  # a view
 
-    flags |= np.where(chg, _F_CHANGE, 0).astype(np.uint8)
-    flags |= np.where(unsafe, _F_UNSAFE, 0).astype(np.uint8)
-    flags |= np.where(expand_full, _F_EXPAND, 0).astype(np.uint8)
-    flags |= np.where(ws, _F_WS, 0).astype(np.uint8)
-    flags |= np.where(wschg, _F_WSCHG, 0).astype(np.uint8)
-    fancy = np.zeros(size, dtype=bool)
+    for c0 in range(0, lim, _BUILD_CHUNK):
+        c1 = min(c0 + _BUILD_CHUNK, lim)
+        n = c1 - c0
+        # Letter classes and combining marks, from re2's script tables.
+        plain = _chunk_chars(c0, c1, sep=False)
+        ccls = cls[c0:c1]
+        for a, b in _ranges(r"\pL+", plain):
+            ccls[a:b] = _C_OTHER
+        for pattern, value in _SCRIPT_CLASSES:
+            for a, b in _ranges(pattern, plain):
+                seg = ccls[a:b]
+                seg[seg == _C_OTHER] = value
+        for a, b in _ranges(r"\pM+", plain):
+            ccls[a:b] = _C_MARK
+            for cp in range(c0 + a, c0 + b):
+                if unicodedata.combining(chr(cp)):
+                    ccc_nonzero[cp] = True
+        # Lowercase, 1:1 (U+0130 lowercases to two chars: fixed below).
+        low = plain.replace("\u0130", "i").lower()
+        if len(low) == n:
+            fold[c0:c1] = np.frombuffer(low.encode("utf-32-le"), dtype="<u4")
+        del plain, low
+
+        # NFKC of each char on its own, via one normalize() call over NUL-separated chars.
+        sep = _chunk_chars(c0, c1, sep=True)
+        ncps, nst, nlen = _pieces(unicodedata.normalize("NFKC", sep), n)
+        ident = np.frombuffer(sep.encode("utf-32-le"), dtype="<u4")[0::2]
+        one = nlen == 1
+        first = ncps[np.minimum(nst, len(ncps) - 1)]
+        changed1 = one & (first != ident)
+        expand = ~one
+        chg = changed1 | expand
+        cws = ws[c0:c1]
+        cflags = low_flags[c0:c1]
+        np.bitwise_or(cflags, _F_CHANGE, out=cflags, where=chg & ~cws)
+        np.bitwise_or(cflags, _F_WSCHG, out=cflags, where=chg & cws)
+        np.bitwise_or(cflags, _F_EXPAND, out=cflags, where=expand & ~cws)
+        nfkc_k.append(np.flatnonzero(changed1).astype(np.uint32) + c0)
+        nfkc_v.append(first[changed1].astype(np.uint32))
+        if expand.any():
+            est, eln = nst[expand], nlen[expand]
+            exp_k.append(np.flatnonzero(expand).astype(np.uint32) + c0)
+            exp_l.append(eln.astype(np.int64))
+            pos = np.repeat(est - np.concatenate(([0], np.cumsum(eln)[:-1])), eln) + np.arange(int(eln.sum()))
+            exp_d.append(ncps[pos].astype(np.uint32))
+        del ncps, nst, nlen, ident, one, first, changed1, expand, chg
+
+        # NFKD: where can NFKC restart? (resolved after all chunks: see below)
+        dcps, dst, dlen = _pieces(unicodedata.normalize("NFKD", sep), n)
+        d0[c0:c1] = dcps[np.minimum(dst, len(dcps) - 1)]
+        d_empty[c0:c1] = dlen == 0
+        del dcps, dst, dlen
+        # NFD: chars that occur after the first char of a canonical decomposition.
+        fcps = np.frombuffer(unicodedata.normalize("NFD", sep).encode("utf-32-le"), dtype="<u4")
+        nonfirst = (fcps[1:] != 0) & (fcps[:-1] != 0)
+        seconds.append(fcps[1:][nonfirst].copy())
+        del fcps, nonfirst, sep
+
+    # Safe restart points: first char of NFKD(c) is a starter that never composes backwards.
+    second = np.zeros(lim, dtype=bool)
+    second[0x1161:0x1176] = True  # Hangul vowel jamo
+    second[0x11A8:0x11C3] = True  # Hangul trailing jamo
+    sc = np.concatenate(seconds)
+    sc = sc[sc < lim]
+    second[sc[~ccc_nonzero[sc]]] = True
+    d0[d0 >= lim] = 0  # (never happens: decompositions stay below the limit)
+    unsafe = ccc_nonzero[d0] | second[d0] | d_empty
+    del second, sc, d0, d_empty, ccc_nonzero
+    unsafe[0] = False
+    unsafe[0xD800:0xE000] = False
+    np.bitwise_or(low_flags, _F_UNSAFE, out=low_flags, where=unsafe & ~ws)
+    del unsafe
+    low_flags[0] &= ~np.uint8(_F_CHANGE | _F_WSCHG | _F_EXPAND)
+    low_flags[0xD800:0xE000] &= ~np.uint8(_F_CHANGE | _F_WSCHG | _F_EXPAND)
+    low_flags[ws] |= _F_WS
+
+    nfkc_keys = np.concatenate(nfkc_k)
+    nfkc_vals = np.concatenate(nfkc_v)
+    exp_keys = np.concatenate(exp_k) if exp_k else np.zeros(0, dtype=np.uint32)
+    exp_lens = np.concatenate(exp_l) if exp_l else np.zeros(0, dtype=np.int64)
+    exp_data = np.concatenate(exp_d) if exp_d else np.zeros(0, dtype=np.uint32)
+    exp_offs = np.concatenate(([0], np.cumsum(exp_lens)[:-1])).astype(np.int64)
+    del nfkc_k, nfkc_v, exp_k, exp_l, exp_d, seconds
+
+    fancy = np.zeros(lim, dtype=bool)
     for row in _data_lines("fancy_latin.txt"):
-        fancy[int(row[0], 16) : int(row[1], 16) + 1] = True
-    letter_target = np.zeros(size, dtype=bool)  # only forms that NFKC turns into an ASCII letter
+        fancy[int(row[0], 16) : min(int(row[1], 16) + 1, lim)] = True
+    # only forms that NFKC turns into an ASCII letter
     is_letter = ((nfkc_vals >= 0x41) & (nfkc_vals <= 0x5A)) | ((nfkc_vals >= 0x61) & (nfkc_vals <= 0x7A))
-    letter_target[nfkc_keys[is_letter]] = True
-    flags[fancy & letter_target] |= _F_FANCY
+    fk = nfkc_keys[is_letter]
+    low_flags[fk[fancy[fk]]] |= _F_FANCY
+    del fancy
     # Removed characters are handled before NFKC; keep their other bits out of the way.
-    rm = (flags & _F_REMOVE) != 0
-    flags[rm] = _F_REMOVE
+    flags[(flags & _F_REMOVE) != 0] = _F_REMOVE
 
-    # Letter classes.
-    cls = np.zeros(size, dtype=np.uint8)
-    plain = _all_chars(lim, sep=False)
-    for a, b in _ranges(r"\pL+", plain):
-        cls[a:b] = _C_OTHER
-    cls[0x30000:0x323B0] = _C_CJK  # CJK extension G/H (beyond the table limit)
-    script_classes = (
-        (r"\p{Latin}+", _C_LATIN),
-        (r"[\p{Cyrillic}]+", _C_CYR),
-        (r"[\p{Greek}\p{Armenian}\p{Georgian}]+", _C_GREEKISH),
-        (r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Bopomofo}]+", _C_CJK),
-        (r"[\p{Hebrew}\p{Arabic}\p{Syriac}\p{Thaana}\p{Nko}\p{Samaritan}\p{Mandaic}]+", _C_RTL),
-    )
-    for pattern, value in script_classes:
-        for a, b in _ranges(pattern, plain):
-            seg = cls[a:b]
-            seg[seg == _C_OTHER] = value
-    for a, b in _ranges(r"\pM+", plain):
-        cls[a:b] = _C_MARK
     cls[ord("A") : ord("Z") + 1] = _C_ASCII
     cls[ord("a") : ord("z") + 1] = _C_ASCII
 
     # Folding: lowercase (1:1), whitespace -> space, Latin look-alikes -> ASCII.
-    fold = np.arange(size, dtype=np.uint32)
-    low_src = np.arange(lim, dtype=np.uint32)
-    low_src[0xD800:0xE000] = 0x20
-    low_src[0x130] = ord("i")
-    low = low_src.tobytes().decode("utf-32-le").lower()
-    if len(low) == lim:
-        fold[:lim] = np.frombuffer(low.encode("utf-32-le"), dtype="<u4")
+    fold[0] = 0  # (NUL was a space in the chunk strings)
     fold[0x130] = ord("i")
     fold[0x3A3] = 0x3C3  # capital sigma: context-free lowercase
     fold[0xD800:0xE000] = 0xFFFD
     fold[ws] = 0x20
     conf: dict[int, int] = {}
-    for cp_hex, letter in _data_lines("confusables.txt"):
-        cp = int(cp_hex, 16)
+    for cp, letter in confusables:
         target = ord(letter.lower())
-        if cls[cp] in (_C_LATIN, _C_ASCII):
+        (s,) = slots(cp, cp + 1)
+        if cp < lim and cls[cp] in (_C_LATIN, _C_ASCII):  # (nothing above the limit is Latin)
             fold[cp] = target
         else:
             conf[cp] = target
-            cls[cp] = _C_CONF
+            cls[s] = _C_CONF
     conf_keys = np.array(sorted(conf), dtype=np.uint32)
     conf_vals = np.array([conf[k] for k in sorted(conf)], dtype=np.uint32)
 
@@ -407,7 +481,20 @@ def _tables() -> _Tables:
         rev[ord(letter)] = int(cp_hex, 16)
 
     tables = _Tables(
-        flags, rkind, cls, fold, nfkc_keys, nfkc_vals, exp_keys, exp_lens, exp_offs, exp_data, conf_keys, conf_vals, rev
+        flags,
+        rkind,
+        cls,
+        fold,
+        hi_starts,
+        nfkc_keys,
+        nfkc_vals,
+        exp_keys,
+        exp_lens,
+        exp_offs,
+        exp_data,
+        conf_keys,
+        conf_vals,
+        rev,
     )
     for arr in vars(tables).values():
         arr.setflags(write=False)
@@ -469,6 +556,13 @@ _ASCII_WS_TO_SPACE = _bytes_table({c: 0x20 for c in b"\t\n\x0b\x0c\r\x1c\x1d\x1e
 _ALPHA_ONLY = _bytes_table({c: 0x20 for c in range(256) if c not in _LOWER})
 _LETTERS_TO_NUL = _bytes_table({c: 0 for c in _LOWER})
 _NOT_LOWER = bytes(c for c in range(256) if c not in _LOWER)
+_LEET_SUBS = b"013457@$!"  # the substitutes that usually stand for a letter (not 2 6 8 9)
+_LEET_STRONG = _LOWER + _LEET_SUBS
+_LEET_BEFORE = b" \"'("  # what may precede / follow a leetspeak word of prose
+_LEET_AFTER = b" \"')"
+_LEET_PUNCT = b".,;:!?"
+_LEET_GAP = _LOWER + b"0123456789 .,;:!?-"  # what may separate the words of one prose run
+_LEET_NOT_DIGIT = bytes(c for c in range(256) if c not in b"0123456789")
 _PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 _ASCII_LETTERS = _LOWER + _UPPER
 
@@ -492,6 +586,7 @@ _RE_AIDS_PREFILTER = re2.compile(
 _RE_LEET_TOKEN = re2.compile(
     rb"[a-z0-9@$!]*[a-z][a-z0-9@$!]*[0-9@$!][a-z0-9@$!]*|[a-z0-9@$!]*[0-9@$!][a-z0-9@$!]*[a-z][a-z0-9@$!]*"
 )
+_RE_LONE_14 = re2.compile(rb"[14]+")
 _RE_SPACED = re2.compile(rb"(?:^|[^a-z0-9])([a-z](?:(?:[ ._*~-]| {2,3})[a-z]){3,})")
 
 
@@ -613,7 +708,7 @@ def _clean_unicode(text: str) -> _Cleaned:
         cps = cps.copy()
         cps[surrogate] = 0xFFFD
         text = _to_str(cps)
-    f = tb.flags[cps]
+    f = tb.flags[_tix(cps, tb)]
     allf = int(np.bitwise_or.reduce(f)) if len(f) else 0
     out = _Cleaned("", "", None)
 
@@ -661,8 +756,8 @@ def _clean_unicode(text: str) -> _Cleaned:
         omap = _ArrMap(base[src], base[last] + 1, olen, olen)
 
     # 4. fold + homoglyph analysis
-    cls = tb.cls[cc]
-    fcp = tb.fold[cc]
+    cls = tb.cls[_tix(cc, tb)]
+    fcp = _fold_of(cc, tb)
     fancy = None
     if allf2 & _F_FANCY:
         fancy = (f2 & _F_FANCY) != 0
@@ -790,14 +885,14 @@ def _runs(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _removal_events(out: _Cleaned, cps: np.ndarray, rm_pos: np.ndarray, tb: _Tables) -> None:
     """Findings for removed invisible characters, and the text hidden in tag characters."""
     n = len(cps)
-    kinds = tb.rkind[cps[rm_pos]]
+    kinds = tb.rkind[_tix(cps[rm_pos], tb)]
     present = set(np.unique(kinds).tolist())
     cls_all: np.ndarray | None = None
 
     def cls_at(pos: np.ndarray) -> np.ndarray:
         nonlocal cls_all
         if cls_all is None:
-            cls_all = tb.cls[cps]
+            cls_all = tb.cls[_tix(cps, tb)]
         ok = (pos >= 0) & (pos < n)
         res = np.zeros(len(pos), dtype=np.uint8)
         res[ok] = cls_all[pos[ok]]
@@ -830,8 +925,8 @@ def _removal_events(out: _Cleaned, cps: np.ndarray, rm_pos: np.ndarray, tb: _Tab
     if _K_BIDI in present or _K_BIDI_OVR in present:
         p = rm_pos[(kinds == _K_BIDI) | (kinds == _K_BIDI_OVR)]
         rs, re_ = _runs(p)
-        rtl = bool((tb.cls[cps] == _C_RTL).any())
-        ovr = tb.rkind[cps[rs]] == _K_BIDI_OVR
+        rtl = bool((tb.cls[_tix(cps, tb)] == _C_RTL).any())
+        ovr = tb.rkind[_tix(cps[rs], tb)] == _K_BIDI_OVR
         # marks and isolates are normal in Hebrew/Arabic text; overrides never are
         sev = np.where(ovr | (not rtl), "medium", "low")
         emit("norm.bidi_control", rs, re_, sev, "bidi control character")
@@ -1332,6 +1427,48 @@ def _window(ctx: _Ctx, first: int, last: int, n: int) -> tuple[int, int] | None:
     return (a, b) if b > a else None
 
 
+def _leet_word(tok: bytes, dec: bytes) -> bool:
+    """Does a letter+digit token read as a leetspeak word ("tr4n5l473", "pwn3d", "d1spl4y")?
+
+    Code identifiers mostly carry digits that rarely stand for letters (2, 6, 8, 9: "sha256",
+    "b32tab2", "x86", "i18n"), only a digit suffix/prefix ("utf8", "arm64", "3rd"), one digit
+    joining two words ("python3lexer", "iso3country"), a dimension suffix ("chebval3d",
+    "union1d") or camelCase ("IPv4Address"). A word needs 4+ letters with a vowel once decoded,
+    only the usual substitutes (0 1 3 4 5 7 @ $ !) and a digit between letters; the caller checks
+    the case. ("pwn3d" alone does not count, but is translated in a run that other words show to
+    be leetspeak.)
+    """
+    if len(dec) < 4 or not dec.isalpha() or dec.translate(None, b"aeiou") == dec:
+        return False
+    if tok.translate(None, _LEET_STRONG):
+        return False
+    inner = tok.strip(_LEET_SUBS)
+    if not inner.translate(None, _LEET_NOT_DIGIT):
+        return False
+    parts = [p for p in inner.translate(_LETTERS_TO_NUL).split(b"\x00") if p]
+    if len(parts) == 1:  # one substitution: not "python3lexer", nor an "nd" suffix ("plot3d", "union1d")
+        i = inner.index(parts[0])
+        after = len(inner) - i - len(parts[0])
+        if after <= 1 or (i >= 3 and after >= 3):
+            return False
+    return True
+
+
+def _one_case(s: str) -> bool:
+    """One case or a capital first letter ("PWN3D", "pwn3d", "Pwn3d"), not camelCase ("IPv4Address")."""
+    return s.isupper() or s.islower() or s[1:].islower()
+
+
+def _leet_text_like(fb: bytes, a: int, b: int) -> bool:
+    """Is fb[a:b] a word of prose, not part of code ("hashlib.sha256(", "x = b32tab2[i]")?"""
+    if a > 0 and fb[a - 1] not in _LEET_BEFORE:
+        return False
+    j = b
+    while j < len(fb) and j - b < 3 and fb[j] in _LEET_PUNCT:
+        j += 1
+    return j >= len(fb) or fb[j] in _LEET_AFTER
+
+
 def _leet(ctx: _Ctx, v: View, u: _U8) -> None:
     wd = _words()
     fb = u.b
@@ -1339,6 +1476,11 @@ def _leet(ctx: _Ctx, v: View, u: _U8) -> None:
     hits: set[bytes] = set()
     long_hit = False
     seen = 0
+    # Text-like runs: prose words separated only by words, numbers and punctuation.
+    # Each run is [first, last, letter+digit tokens, stems of those that read as words, items];
+    # a stem (decoded up to the first substitution after a letter) counts once: "mp3in mp3out".
+    runs: list[list[Any]] = []
+    prev_end = -1  # end of the open run's last item (-1: none open)
     for m in _RE_LEET_TOKEN.finditer(fb):
         seen += 1
         if seen > _MAX_AID_TOKENS:
@@ -1353,22 +1495,58 @@ def _leet(ctx: _Ctx, v: View, u: _U8) -> None:
         if len(tok) > 24 or len(tok) < 2 or tok.startswith(b"0x"):
             continue
         letters = len(tok) - len(tok.translate(None, _LOWER))
-        if letters < 2 or letters == len(tok):
+        if letters == len(tok):
             continue
-        if not tok.translate(None, b"0123456789abcdef"):
-            continue  # hex ids, hashes
-        tokens.append((a, b))
-        dec = tok.translate(wd.leet)
-        if dec in wd.common3:
-            hits.add(dec)
-            # several separate substitutions in one long word: "1gn0r3", "pr3v10u5"
-            if len(dec) >= 5 and len([r for r in tok.translate(_LETTERS_TO_NUL).split(b"\x00") if r]) >= 2:
-                long_hit = True
-    # identifiers like "b32tab2", "u03b9", "us3" must not trigger: ask for real words
-    if not tokens or not (len(hits) >= 2 or long_hit):
+        text_like = _leet_text_like(fb, a, b)
+        word = b""
+        if letters >= 2:
+            if not tok.translate(None, b"0123456789abcdef"):
+                continue  # hex ids, hashes
+            tokens.append((a, b))
+            dec = tok.translate(wd.leet)
+            if dec in wd.common3:
+                word = dec
+                hits.add(dec)
+                # several separate substitutions in one long word: "1gn0r3", "pr3v10u5"
+                if len(dec) >= 5 and len([r for r in tok.translate(_LETTERS_TO_NUL).split(b"\x00") if r]) >= 2:
+                    long_hit = True
+            elif text_like and _leet_word(tok, dec) and _one_case(v.clean[u.char(a) : u.char(b)]):
+                rest = tok.lstrip(_LEET_SUBS)
+                k = len(tok) - len(rest.lstrip(_LOWER))
+                word = dec[: k + 1]
+        if not text_like:
+            prev_end = -1  # code-like context ends the run
+            continue
+        if letters < 2 and (len(tok) > 3 or tok.translate(None, _LEET_STRONG)):
+            continue  # "x86", "h2": not leetspeak, but no reason to end the run either
+        if prev_end < 0 or fb[prev_end:a].translate(None, _LEET_GAP):
+            runs.append([a, b, 0, set(), []])
+        run = runs[-1]
+        run[1] = b
+        run[2] += letters >= 2  # "n0", "m3", "1t" are translated in a run but not counted
+        if word:
+            run[3].add(word)
+        run[4].append((a, b))
+        prev_end = b
+    # Identifiers like "b32tab2", "u03b9", "us3" must not trigger: ask for real words, or for
+    # a run of prose where most letter+digit tokens read as leetspeak words.
+    spans: set[tuple[int, int]] = set(tokens) if tokens and (len(hits) >= 2 or long_hit) else set()
+    for ra, rb, n, stems, items in runs:
+        if len(stems) >= 2 and 2 * len(stems) >= n:
+            spans.update(items)
+            for d in _RE_LONE_14.finditer(fb[ra:rb]):  # "1 have been pwned": lone 1 -> i, 4 -> a
+                seen += 1
+                if seen > _MAX_AID_TOKENS:
+                    ctx.truncated = True
+                    break
+                a = ra + d.start()
+                if d.end() - d.start() == 1 and _leet_text_like(fb, a, a + 1):
+                    spans.add((a, a + 1))
+    if not spans:
         return
-    cs = [u.char(a) for a, _ in tokens]
-    ce = [u.char(b) for _, b in tokens]
+    ordered = sorted(spans)
+    cs = [u.char(a) for a, _ in ordered]
+    ce = [u.char(b) for _, b in ordered]
     win = _window(ctx, cs[0], ce[-1], len(v.folded))
     if win is None:
         return
