@@ -25,6 +25,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "packaging"))
+
+from learn import balanced_weights, fit_logistic  # noqa: E402
 
 from engine.normalize import normalize  # noqa: E402
 from engine.signatures import MINHASH_VERSION, NUM_PERM, minhash  # noqa: E402
@@ -88,15 +91,16 @@ def features(toks: list[str]) -> list[str]:
     return toks + [a + " " + b for a, b in itertools.pairwise(toks)]
 
 
-def train_lexicon(rows, tokens, out: Path, source: Path) -> None:
+def fit_lexicon(labels: list[int], tokens: list[list[str]], log=print) -> tuple[float, dict[str, float]]:
+    """Bias and term weights of the lexical prior, trained on these texts' token lists."""
     docs: list[list[str]] = []
-    labels: list[int] = []
+    y_list: list[int] = []
     doc_weight: list[float] = []
-    for (_, label, _), toks in zip(rows, tokens, strict=True):
+    for label, toks in zip(labels, tokens, strict=True):
         ws = windows(toks)
         for w in ws:
             docs.append(features(w))
-            labels.append(label)
+            y_list.append(label)
             doc_weight.append(1.0 / len(ws))  # a long text counts as much as a short one
     df: dict[str, int] = {}
     for feats in docs:
@@ -110,36 +114,23 @@ def train_lexicon(rows, tokens, out: Path, source: Path) -> None:
         indptr.append(len(indices))
     idx = np.array(indices, dtype=np.int64)
     rows_of = np.repeat(np.arange(len(docs)), np.diff(indptr))
-    y = np.array(labels, dtype=np.float64)
-    sw = np.array(doc_weight)
-    # balance the classes
-    for cls in (0, 1):
-        sw[y == cls] *= len(y) / (2 * sw[y == cls].sum())
+    y = np.array(y_list, dtype=np.float64)
     n_feat = len(vocab)
-    w = np.zeros(n_feat)
-    b = 0.0
-    m_w = np.zeros(n_feat)
-    v_w = np.zeros(n_feat)
-    m_b = v_b = 0.0
-    lr, beta1, beta2, eps = 0.05, 0.9, 0.999, 1e-8
-    for epoch in range(1, EPOCHS + 1):
-        z = np.bincount(rows_of, weights=w[idx], minlength=len(docs)) + b
-        p = 1 / (1 + np.exp(-z))
-        g = (p - y) * sw / len(y)
-        grad_w = np.bincount(idx, weights=g[rows_of], minlength=n_feat) + L2 * w
-        grad_b = g.sum()
-        m_w = beta1 * m_w + (1 - beta1) * grad_w
-        v_w = beta2 * v_w + (1 - beta2) * grad_w**2
-        m_b = beta1 * m_b + (1 - beta1) * grad_b
-        v_b = beta2 * v_b + (1 - beta2) * grad_b**2
-        w -= lr * (m_w / (1 - beta1**epoch)) / (np.sqrt(v_w / (1 - beta2**epoch)) + eps)
-        b -= lr * (m_b / (1 - beta1**epoch)) / (np.sqrt(v_b / (1 - beta2**epoch)) + eps)
-        if epoch % 100 == 0:
-            loss = -np.mean(sw * (y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)))
-            acc = np.mean((p > 0.5) == (y > 0.5))
-            print(f"  epoch {epoch}: loss {loss:.4f}  train accuracy {acc:.4f}")
+    w, b = fit_logistic(
+        n_feat,
+        lambda w: np.bincount(rows_of, weights=w[idx], minlength=len(docs)),
+        lambda g: np.bincount(idx, weights=g[rows_of], minlength=n_feat),
+        y,
+        balanced_weights(y, np.array(doc_weight)),
+        l2=L2,
+        epochs=EPOCHS,
+        log=log,
+    )
     terms = sorted(vocab, key=vocab.get)
-    table = {t: round(float(w[i]), 4) for i, t in enumerate(terms) if abs(w[i]) >= KEEP_ABOVE}
+    return b, {t: round(float(w[i]), 4) for i, t in enumerate(terms) if abs(w[i]) >= KEEP_ABOVE}
+
+
+def write_lexicon(bias: float, table: dict[str, float], out: Path, source: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
         "built_from": source.name,
@@ -149,10 +140,10 @@ def train_lexicon(rows, tokens, out: Path, source: Path) -> None:
         "tokenizer_version": TOKENIZER_VERSION,
         "window": WINDOW,
         "stride": STRIDE,
-        "bias": round(b, 4),
+        "bias": round(bias, 4),
         "weights": table,
-    }, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")  # fmt: skip
-    print(f"lexicon: {len(table)} of {n_feat} terms kept, bias {b:.3f} -> {out}")
+    }, ensure_ascii=False) + "\n", encoding="utf-8")  # fmt: skip
+    print(f"lexicon: {len(table)} terms kept, bias {bias:.3f} -> {out}")
 
 
 def main() -> int:
@@ -166,7 +157,8 @@ def main() -> int:
     print(f"{len(rows)} training rows from {args.train}")
     tokens = token_lists(rows)
     build_signatures(rows, tokens, args.assets / "signatures", args.train)
-    train_lexicon(rows, tokens, args.assets / "tier0" / "lexicon.json", args.train)
+    bias, table = fit_lexicon([label for _, label, _ in rows], tokens)
+    write_lexicon(bias, table, args.assets / "tier0" / "lexicon.json", args.train)
     return 0
 
 
