@@ -22,6 +22,9 @@ class Bands:
     lexical_unsure_at: float
     near_duplicate_block: float
     near_duplicate_unsure: float
+    tier1_allow_below: float
+    tier1_block_at: float
+    tier1_max_windows: int
     max_scan_chars: int
     cache_size: int
 
@@ -31,6 +34,7 @@ class Bands:
         try:
             weights = {k: float(data["severity_weight"][k]) for k in SEVERITIES}
             t0 = data["tier0"]
+            t1 = data["tier1"]
             eng = data["engine"]
             bands = cls(
                 severity_weight=weights,
@@ -39,6 +43,9 @@ class Bands:
                 lexical_unsure_at=float(t0["lexical_unsure_at"]),
                 near_duplicate_block=float(t0["near_duplicate_block"]),
                 near_duplicate_unsure=float(t0["near_duplicate_unsure"]),
+                tier1_allow_below=float(t1["allow_below"]),
+                tier1_block_at=float(t1["block_at"]),
+                tier1_max_windows=int(t1["max_windows"]),
                 max_scan_chars=int(eng["max_scan_chars"]),
                 cache_size=int(eng["cache_size"]),
             )
@@ -46,6 +53,8 @@ class Bands:
             raise AssetError(f"bands file {path}: missing or invalid entry {exc}") from exc
         if not 0 < bands.unsure_at <= bands.block_at <= 1:
             raise AssetError(f"bands file {path}: need 0 < unsure_at <= block_at <= 1")
+        if not 0 < bands.tier1_allow_below <= bands.tier1_block_at <= 1 or bands.tier1_max_windows < 1:
+            raise AssetError(f"bands file {path}: need 0 < tier1 allow_below <= block_at <= 1, max_windows >= 1")
         return bands
 
     def attack_score(self, findings: list[Finding]) -> float:
@@ -58,6 +67,14 @@ class Bands:
         if attack_score >= self.block_at:
             return "block"
         if attack_score >= self.unsure_at or lexical >= self.lexical_unsure_at:
+            return "unsure"
+        return "allow"
+
+    def tier1(self, score: float) -> str:
+        """allow / unsure (grey band: tier 2) / block for the tier-1 head's probability."""
+        if score >= self.tier1_block_at:
+            return "block"
+        if score >= self.tier1_allow_below:
             return "unsure"
         return "allow"
 

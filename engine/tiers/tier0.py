@@ -27,6 +27,7 @@ _SIG_CATEGORY = {"obfuscated": "obfuscation"}
 class Tier0Result:
     decision: str  # allow / unsure / block
     attack_score: float
+    rule_score: float  # rules and normalisation only: what tier 1's head sees
     lexical: LexicalScore
     findings: list[Finding]
     key: int  # canonical-text key of the main view (user allow/deny lists)
@@ -39,9 +40,13 @@ class Tier0:
         self.lexicon = lexicon
         self.bands = bands
 
+    def rule_findings(self, norm: Normalized) -> list[Finding]:
+        """What normalisation and the rules found (no signatures, no lexical prior)."""
+        return [*norm.findings, *_mentions_downgraded(norm.original, self.rules.match(norm))]
+
     def assess(self, norm: Normalized) -> Tier0Result:
-        findings = list(norm.findings)
-        findings.extend(_mentions_downgraded(norm.original, self.rules.match(norm)))
+        findings = self.rule_findings(norm)
+        rule_only = self.bands.attack_score(findings)
         main_tokens = words(norm.main.folded)
         main_canonical = " ".join(main_tokens)
         main_hashes = token_hashes(main_tokens)
@@ -65,6 +70,7 @@ class Tier0:
         return Tier0Result(
             decision=self.bands.tier0(score, worst.probability),
             attack_score=score,
+            rule_score=rule_only,
             lexical=worst,
             findings=findings,
             key=text_key(main_canonical),

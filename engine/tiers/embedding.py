@@ -1,0 +1,101 @@
+"""Tier 1's model: an int8 sentence-embedding model under onnxruntime.
+
+Texts longer than the model's window are cut into overlapping token windows;
+each window gets its own embedding so that one injected sentence in a long
+benign text is not averaged away. The number of windows is bounded and the
+caller learns which part of the text the windows covered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MODEL_DIR = "minilm"
+WINDOW_TOKENS = 128  # what all-MiniLM-L6-v2 was trained with
+STRIDE_TOKENS = 96  # windows overlap by a quarter
+DEFAULT_MAX_WINDOWS = 16
+MAX_TOKENIZE_CHARS = 200_000  # tokenizing is linear, but bounded all the same
+
+
+@dataclass(frozen=True, slots=True)
+class Windows:
+    """Embeddings of a text's windows and the character spans they came from."""
+
+    vectors: np.ndarray  # (n, dim) float32, L2-normalised
+    spans: tuple[tuple[int, int], ...]  # character span of each window in the embedded text
+    covered_end: int  # characters [0, covered_end) of the embedded text were covered
+    complete: bool  # True if the whole text was covered
+
+
+class EmbeddingModel:
+    """A loaded embedding model (ONNX session + tokenizer). Use it through the ModelManager."""
+
+    def __init__(self, model_dir: Path, *, threads: int = 1) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.enable_cpu_mem_arena = False  # memory goes back when the session goes
+        options.enable_mem_pattern = False
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.add_session_config_entry("session.disable_prepacking", "1")
+        self.session = ort.InferenceSession(str(model_dir / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self.session.get_inputs()}
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        self._cls = self.tokenizer.token_to_id("[CLS]")
+        self._sep = self.tokenizer.token_to_id("[SEP]")
+
+    def close(self) -> None:
+        """Drop the session (the ModelManager then returns freed memory to the OS)."""
+        self.session = None  # type: ignore[assignment]
+
+    def embed_ids(self, windows: list[list[int]]) -> np.ndarray:
+        """Embeddings of token-id windows (without [CLS]/[SEP]); one batch, padded."""
+        longest = max(len(w) for w in windows) + 2
+        ids = np.zeros((len(windows), longest), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, w in enumerate(windows):
+            ids[row, : len(w) + 2] = [self._cls, *w, self._sep]
+            mask[row, : len(w) + 2] = 1
+        feed = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        out = self.session.run(None, feed)[0]
+        if out.ndim == 3:  # token states: mean-pool over real tokens
+            m = mask[:, :, None].astype(np.float32)
+            out = (out * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1.0)
+        out = out.astype(np.float32)
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return out
+
+    def embed_text(self, text: str, *, max_windows: int = DEFAULT_MAX_WINDOWS) -> Windows:
+        """Embed a text as overlapping windows; at most max_windows, starting from its beginning."""
+        part = text[:MAX_TOKENIZE_CHARS]
+        enc = self.tokenizer.encode(part, add_special_tokens=False)
+        ids, offsets = enc.ids, enc.offsets
+        body = WINDOW_TOKENS - 2
+        if not ids:
+            vec = self.embed_ids([[]])
+            return Windows(vec, ((0, 0),), len(text), True)
+        starts = list(range(0, max(1, len(ids) - body + STRIDE_TOKENS), STRIDE_TOKENS)) if len(ids) > body else [0]
+        if len(ids) > body and starts[-1] + body < len(ids):
+            starts.append(len(ids) - body)
+        complete = len(starts) <= max_windows and len(part) == len(text)
+        starts = starts[:max_windows]
+        windows = [ids[s : s + body] for s in starts]
+        spans = tuple((offsets[s][0], offsets[min(s + body, len(ids)) - 1][1]) for s in starts)
+        covered_end = len(text) if complete else spans[-1][1]
+        return Windows(self.embed_ids(windows), spans, covered_end, complete)
+
+
+def load_embedding_model(models_root: Path) -> EmbeddingModel:
+    """ModelManager loader for the tier-1 embedding model."""
+    return EmbeddingModel(models_root / MODEL_DIR)

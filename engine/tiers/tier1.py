@@ -1,0 +1,121 @@
+"""Tier 1: the embedding model plus a small head, for what tier 0 could not decide.
+
+Each token window of the text (and of any decoded payload) is embedded; the
+head combines the embedding with the text's lexical-prior logit, the window's
+cosine to the nearest known attack exemplar and the tier-0 rule score. The
+worst window counts. Scores in the grey band between the allow and block
+bands escalate to tier 2.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.decide import Bands
+from engine.models import ModelManager
+from engine.normalize import Normalized
+from engine.tiers.embedding import EmbeddingModel
+from engine.verdict import Finding
+
+EMBEDDING_MODEL = "minilm-l6-int8"
+HEAD_MODEL = "tier1-head"
+HEAD_DIR = "tier1"
+HEAD_FEATURES = ("embedding", "lexical_logit", "exemplar_cosine", "rule_score")
+MAX_EXTRA_VIEWS = 3  # decoded payloads and respelled views embedded besides the text itself
+EXTRA_VIEW_WINDOWS = 4
+_SEVERITY = {"block": "high", "unsure": "medium", "allow": "info"}
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """Logistic-regression weights and the int8 attack-exemplar bank."""
+
+    w_embedding: np.ndarray
+    w_extra: np.ndarray  # lexical_logit, exemplar_cosine, rule_score
+    bias: float
+    bank: np.ndarray  # (n, dim) int8
+    bank_scale: np.ndarray  # (n,) float32
+    bank_category: np.ndarray  # (n,) index into categories
+    categories: tuple[str, ...]
+
+    def nearest(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Highest cosine to an exemplar per vector, and that exemplar's index."""
+        sims = (vectors @ self.bank.T.astype(np.float32)) * self.bank_scale[None, :]
+        best = sims.argmax(axis=1)
+        return sims[np.arange(len(vectors)), best], best
+
+    def logits(self, vectors: np.ndarray, lexical_logit: float, exemplar: np.ndarray, rules: float) -> np.ndarray:
+        extra = self.w_extra[0] * lexical_logit + self.w_extra[1] * exemplar + self.w_extra[2] * rules
+        return vectors @ self.w_embedding + extra + self.bias
+
+
+def load_head(models_root: Path) -> Head:
+    """ModelManager loader for the head and the exemplar bank."""
+    head = np.load(models_root / HEAD_DIR / "head.npz")
+    bank = np.load(models_root / HEAD_DIR / "bank.npz")
+    if tuple(head["features"].tolist()) != HEAD_FEATURES:
+        raise ValueError(f"head features {head['features'].tolist()} are not {list(HEAD_FEATURES)}")
+    return Head(head["w_embedding"].astype(np.float32), head["w_extra"].astype(np.float32), float(head["bias"]),
+                bank["vectors"], bank["scale"].astype(np.float32), bank["category"],
+                tuple(bank["categories"].tolist()))  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Tier1Result:
+    decision: str  # allow / unsure / block
+    score: float
+    findings: list[Finding]
+    covered: tuple[int, int] | None  # span of the original that the windows covered, if not all
+
+
+class Tier1:
+    def __init__(self, manager: ModelManager, bands: Bands) -> None:
+        self.manager = manager
+        self.bands = bands
+
+    def assess(self, norm: Normalized, lexical_probability: float, rules: float) -> Tier1Result:
+        """Judge a text tier 0 was unsure of. Raises ModelUnavailable if a model cannot be used."""
+        views = [norm.main, *norm.views[1 : 1 + MAX_EXTRA_VIEWS]]
+        lex = logit(lexical_probability)
+        best: tuple[float, int, int, float, int] | None = None  # logit, view, window, cosine, exemplar
+        covered = None
+        with self.manager.use(EMBEDDING_MODEL) as model, self.manager.use(HEAD_MODEL) as head:
+            model: EmbeddingModel
+            spans_by_view = []
+            for vi, view in enumerate(views):
+                limit = self.bands.tier1_max_windows if vi == 0 else EXTRA_VIEW_WINDOWS
+                win = model.embed_text(view.folded, max_windows=limit)
+                spans_by_view.append(win.spans)
+                if vi == 0 and not win.complete:
+                    covered = view.to_original(0, win.covered_end)
+                cos, idx = head.nearest(win.vectors)
+                z = head.logits(win.vectors, lex, cos, rules)
+                k = int(np.argmax(z))
+                if best is None or z[k] > best[0]:
+                    best = (float(z[k]), vi, k, float(cos[k]), int(idx[k]))
+            category = head.categories[int(head.bank_category[best[4]])]
+        z, vi, k, cos, _ = best
+        score = 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+        decision = self.bands.tier1(score)
+        start, end = views[vi].to_original(*spans_by_view[vi][k])
+        where = "" if vi == 0 else f" (in {views[vi].kind} view)"
+        finding = Finding(
+            "tier1.embedding", _category(category), _SEVERITY[decision], start, end,
+            f"embedding classifier: {score:.0%} likely an attack{where}; "
+            f"closest known attack is a {category} text (cosine {cos:.2f})",
+            tier=1,
+        )  # fmt: skip
+        return Tier1Result(decision, score, [finding], covered)
+
+
+def _category(name: str) -> str:
+    return "obfuscation" if name == "obfuscated" else name

@@ -1,0 +1,205 @@
+"""Train tier 1's classifier head and attack-exemplar bank from the TRAINING split (re-runnable).
+
+    python packaging/build_tier1.py [--train ../shared/eval/train.csv]
+
+Needs the shipped int8 embedding model in assets/models/minilm (made by
+packaging/models/export_minilm.py); runtime packages only (numpy, onnxruntime,
+tokenizers). Writes assets/models/tier1/head.npz and bank.npz and their
+manifest entry "tier1-head" in assets/models/manifest.json.
+
+Features of one token window: its embedding (384), the text's lexical-prior
+logit, the window's highest cosine to an attack exemplar, and the score of the
+tier-0 rules. The lexical prior and the exemplar similarity are computed
+out-of-fold (5 folds), so the head learns how much to trust them on texts they
+have not seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "packaging"))
+
+from build_tier0 import STRIDE, WINDOW, fit_lexicon, read_rows  # noqa: E402
+from learn import balanced_weights, fit_logistic  # noqa: E402
+
+from engine.decide import Bands  # noqa: E402
+from engine.lexicon import Lexicon  # noqa: E402
+from engine.normalize import normalize  # noqa: E402
+from engine.rules import RuleSet  # noqa: E402
+from engine.tiers.embedding import EmbeddingModel  # noqa: E402
+from engine.tiers.tier0 import Tier0  # noqa: E402
+from engine.tiers.tier1 import HEAD_FEATURES  # noqa: E402
+from engine.tokens import token_hashes, words  # noqa: E402
+
+FOLDS = 5
+MAX_WINDOWS = 8
+BANK_DEDUP_COSINE = 0.97
+BANK_MAX = 6000
+L2 = 1e-3
+EPOCHS = 600
+SEED = 20261125
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def embed_all(texts: list[str], cache: Path, model_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Window embeddings of every text (cached by model and text hash) and each window's text index."""
+    h = hashlib.sha256((model_dir / "model.onnx").read_bytes())
+    for t in texts:
+        h.update(t.encode("utf-8", "surrogatepass"))
+    key = h.hexdigest()[:16]
+    path = cache / f"tier1_embeddings_{key}.npz"
+    if path.exists():
+        data = np.load(path)
+        return data["vectors"], data["doc"]
+    model = EmbeddingModel(model_dir, threads=2)
+    vectors, doc = [], []
+    started = time.perf_counter()
+    for i, text in enumerate(texts):
+        win = model.embed_text(text, max_windows=MAX_WINDOWS)
+        vectors.append(win.vectors)
+        doc.extend([i] * len(win.vectors))
+        if i % 1000 == 0:
+            print(f"  embedded {i}/{len(texts)} ({time.perf_counter() - started:.0f} s)", flush=True)
+    out_v, out_d = np.concatenate(vectors).astype(np.float32), np.array(doc, dtype=np.int64)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.savez(path, vectors=out_v, doc=out_d)
+    return out_v, out_d
+
+
+def dedup_bank(vectors: np.ndarray, limit: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices of a greedy subset of attack windows with no two closer than BANK_DEDUP_COSINE."""
+    order = rng.permutation(len(vectors))
+    kept = np.zeros((limit, vectors.shape[1]), dtype=np.float32)
+    index = np.zeros(limit, dtype=np.int64)
+    n = 0
+    for i in order:
+        v = vectors[i]
+        if n and float((kept[:n] @ v).max()) >= BANK_DEDUP_COSINE:
+            continue
+        kept[n] = v
+        index[n] = i
+        n += 1
+        if n >= limit:
+            break
+    return index[:n]
+
+
+def max_cosine(bank: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    out = np.empty(len(vectors), dtype=np.float32)
+    for s in range(0, len(vectors), 4096):
+        out[s : s + 4096] = (vectors[s : s + 4096] @ bank.T).max(axis=1)
+    return out
+
+
+def quantize_rows(mat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    scale = np.maximum(np.abs(mat).max(axis=1), 1e-12) / 127.0
+    return np.round(mat / scale[:, None]).astype(np.int8), scale.astype(np.float32)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--train", type=Path, default=ROOT.parent / "shared" / "eval" / "train.csv")
+    parser.add_argument("--assets", type=Path, default=ROOT / "assets")
+    parser.add_argument("--cache", type=Path, default=ROOT / "build" / "cache")
+    args = parser.parse_args()
+    if "train" not in args.train.name:
+        parser.error("refusing to build from a file that is not the training split")
+    rng = np.random.default_rng(SEED)
+    rows = read_rows(args.train)
+    labels = np.array([label for _, label, _ in rows], dtype=np.int64)
+    print(f"{len(rows)} training rows")
+
+    rules, bands = RuleSet.load(), Bands.load()
+    norms = [normalize(text) for text, _, _ in rows]
+    texts = [n.main.folded for n in norms]
+    tokens = [words(t) for t in texts]
+    tier0 = Tier0(rules, None, None, bands)  # only its rule findings are used here
+    rule = np.array([bands.attack_score(tier0.rule_findings(n)) for n in norms], dtype=np.float32)
+
+    folds = rng.integers(0, FOLDS, size=len(rows))
+    lex_p = np.zeros(len(rows))
+    for k in range(FOLDS):
+        train_idx = np.flatnonzero(folds != k)
+        bias, table = fit_lexicon(labels[train_idx].tolist(), [tokens[i] for i in train_idx], log=None)
+        lexicon = Lexicon(bias, table, WINDOW, STRIDE)
+        for i in np.flatnonzero(folds == k):
+            lex_p[i] = lexicon.score(tokens[i], token_hashes(tokens[i])).probability
+        print(f"  lexicon fold {k}: done")
+
+    vectors, doc = embed_all(texts, args.cache, args.assets / "models" / "minilm")
+    win_label = labels[doc].astype(np.float64)
+    win_fold = folds[doc]
+    knn = np.zeros(len(vectors), dtype=np.float32)
+    for k in range(FOLDS):
+        pool = vectors[(win_fold != k) & (win_label == 1)]
+        bank_k = pool[dedup_bank(pool, BANK_MAX, rng)]
+        knn[win_fold == k] = max_cosine(bank_k, vectors[win_fold == k])
+        print(f"  exemplar fold {k}: bank of {len(bank_k)}")
+
+    extra = np.stack([logit(lex_p)[doc], knn, rule[doc]], axis=1).astype(np.float64)
+    x = np.hstack([vectors.astype(np.float64), extra])
+    windows_per_doc = np.bincount(doc, minlength=len(rows))
+    weight = balanced_weights(win_label, 1.0 / windows_per_doc[doc])
+    w, b = fit_logistic(x.shape[1], lambda w: x @ w, lambda g: x.T @ g, win_label, weight, l2=L2, epochs=EPOCHS)
+    p = 1 / (1 + np.exp(-(x @ w + b)))
+    doc_p = np.zeros(len(rows))
+    np.maximum.at(doc_p, doc, p)
+    print(f"head: train accuracy (worst window) {np.mean((doc_p > 0.5) == (labels == 1)):.4f}; "
+          f"extra weights lex/knn/rule = {np.round(w[-3:], 3).tolist()}")  # fmt: skip
+
+    attack_windows = np.flatnonzero(win_label == 1)
+    chosen = attack_windows[dedup_bank(vectors[attack_windows], BANK_MAX, rng)]
+    bank = vectors[chosen]
+    bank_q, bank_scale = quantize_rows(bank)
+    categories = sorted({rows[i][2] or "attack" for i in doc[chosen]})
+    bank_category = np.array([categories.index(rows[i][2] or "attack") for i in doc[chosen]], dtype=np.int8)
+    out = args.assets / "models" / "tier1"
+    out.mkdir(parents=True, exist_ok=True)
+    np.savez(out / "head.npz", w_embedding=w[:-3].astype(np.float32), w_extra=w[-3:].astype(np.float32),
+             bias=np.float32(b), features=np.array(HEAD_FEATURES))  # fmt: skip
+    np.savez(out / "bank.npz", vectors=bank_q, scale=bank_scale, category=bank_category,
+             categories=np.array(categories))  # fmt: skip
+    write_manifest(args.assets / "models", out, args.train, len(bank))
+    print(f"bank: {len(bank)} exemplars; wrote {out}")
+    return 0
+
+
+def write_manifest(models_dir: Path, out: Path, source: Path, bank_size: int) -> None:
+    path = models_dir / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"models": {}}
+    files = []
+    for name in ("head.npz", "bank.npz"):
+        data = (out / name).read_bytes()
+        files.append({"path": f"tier1/{name}", "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
+    manifest["models"]["tier1-head"] = {
+        "tier": 1,
+        "kind": "classifier head and attack-exemplar bank",
+        "files": files,
+        "source": f"trained by this project on {source.name} (training split only; sources and licences in "
+        "../shared/eval/README.md)",
+        "built_from_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
+        "licence": "Apache-2.0 (this project); derived from the training rows' sources",
+        "recipe": f"packaging/build_tier1.py: logistic regression on window embeddings (<= {MAX_WINDOWS} windows) "
+        f"plus out-of-fold ({FOLDS} folds) lexical logit, exemplar cosine and tier-0 rule score; L2 {L2}, "
+        f"Adam {EPOCHS} epochs, class-balanced; bank = {bank_size} attack windows deduplicated at cosine "
+        f"{BANK_DEDUP_COSINE}, int8 per-row",
+    }
+    path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
