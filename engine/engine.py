@@ -12,10 +12,13 @@ import platformdirs
 
 from engine.decide import Bands, at_least
 from engine.lexicon import Lexicon
+from engine.models import ModelManager, ModelUnavailable, specs_from_manifest
 from engine.normalize import normalize
 from engine.rules import RuleSet
 from engine.signatures import LRUCache, SignatureStore, UserLists
+from engine.tiers.embedding import load_embedding_model
 from engine.tiers.tier0 import Tier0, canonical_key
+from engine.tiers.tier1 import EMBEDDING_MODEL, HEAD_MODEL, Tier1, load_head
 from engine.verdict import SENSITIVE_CATEGORIES, Decision, Finding, Verdict, redact
 
 APP_NAME = "tierwall"
@@ -46,11 +49,25 @@ def _coerce(text: str | bytes) -> tuple[str, list[Finding]]:
 class Engine:
     """Scans text through the tiers. Build one and share it between threads."""
 
-    def __init__(self, *, user_data_dir: Path | None = None, bands: Bands | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        user_data_dir: Path | None = None,
+        bands: Bands | None = None,
+        models: ModelManager | None = None,
+        idle_timeout_s: float | None = 60.0,
+        budget_mib: float | None = None,
+    ) -> None:
         self.bands = bands or Bands.load()
         self.rules = RuleSet.load()
         self.signatures = SignatureStore.load()
         self.tier0 = Tier0(self.rules, self.signatures, Lexicon.load(), self.bands)
+        self.models = models or ModelManager(
+            specs_from_manifest({EMBEDDING_MODEL: (1, load_embedding_model), HEAD_MODEL: (1, load_head)}),
+            idle_timeout_s=idle_timeout_s,
+            budget_mib=budget_mib,
+        )
+        self.tier1 = Tier1(self.models, self.bands)
         self.user_lists = UserLists((user_data_dir or data_dir()) / "lists.json")
         self._cache: LRUCache[tuple[str, int, bool], Verdict] = LRUCache(self.bands.cache_size)
 
@@ -89,6 +106,9 @@ class Engine:
         if norm.truncated:
             reasons.append("decoding bounds reached: some encoded content was not decoded")
 
+        timings = {"tier0": round(t0_ms, 4)}
+        score = max(result.attack_score, result.lexical.probability)
+        tier = 0
         listed = self.user_lists.lookup(result.key)
         decision: Decision
         if listed == "deny":
@@ -97,13 +117,38 @@ class Engine:
         elif listed == "allow":
             decision = "allow"
             reasons.insert(0, "on your allowlist")
+        elif result.decision == "unsure" or (always_escalate and max_tier >= 1):
+            if max_tier < 1:
+                decision = "warn"
+                reasons.insert(0, "needs tier 1: tier 0 could not decide and --max-tier 0 stops here")
+            else:
+                t1 = time.perf_counter()
+                try:
+                    r1 = self.tier1.assess(norm, result.lexical.probability, result.rule_score)
+                except ModelUnavailable as exc:
+                    decision = "warn"
+                    reasons.insert(0, f"needs tier 1, which is unavailable: {exc}")
+                else:
+                    tier, score = 1, r1.score
+                    findings.extend(r1.findings)
+                    if r1.covered is not None:
+                        covered = r1.covered
+                        reasons.append(f"tier 1 read only characters {r1.covered[0]}-{r1.covered[1]} of the text")
+                    if r1.decision == "block":
+                        decision = "block"
+                        reasons.insert(0, r1.findings[0].explanation)
+                    elif r1.decision == "unsure":
+                        decision = "warn"
+                        reasons.insert(0, "needs tier 2 (not available yet): tier 1 is unsure")
+                    elif result.decision == "block":  # always_escalate: tier 0's block stands
+                        decision = "block"
+                    else:
+                        decision = "allow"
+                timings["tier1"] = round((time.perf_counter() - t1) * 1000, 4)
         elif result.decision == "block":
             decision = "block"
             worst = max(result.findings, key=lambda f: self.bands.severity_weight[f.severity])
             reasons.insert(0, f"{worst.explanation} ({worst.rule})")
-        elif result.decision == "unsure" or (always_escalate and max_tier >= 1):
-            decision = "warn"
-            reasons.insert(0, "needs tier 1 (not available yet): tier 0 could not decide")
         else:
             decision = "allow"
         if listed != "allow" and (covered or norm.truncated):
@@ -114,13 +159,14 @@ class Engine:
             reasons.append("contains " + " and ".join("secrets" if k == "secret" else "personal data" for k in kinds))
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         total_ms = (time.perf_counter() - started) * 1000
+        timings["total"] = round(total_ms, 4)
         return Verdict(
             decision=decision,
-            score=round(max(result.attack_score, result.lexical.probability), 4),
+            score=round(score, 4),
             categories=tuple(sorted({f.category for f in findings if f.severity != "info" or f.rule == "lex.wording"})),
             findings=tuple(findings),
-            tier=0,
-            timings_ms={"tier0": round(t0_ms, 4), "total": round(total_ms, 4)},
+            tier=tier,
+            timings_ms=timings,
             redacted=redact(text, findings),
             reasons=tuple(reasons),
             covered=covered,

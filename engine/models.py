@@ -131,6 +131,34 @@ def read_manifest(root: Path | None = None) -> dict[str, dict[str, Any]]:
         raise AssetError(f"unreadable model manifest {path}: {exc}") from exc
 
 
+def specs_from_manifest(
+    loaders: dict[str, tuple[int, Callable[[Path], Any]]], root: Path | None = None
+) -> list[ModelSpec]:
+    """One spec per known model, its files and provenance taken from the manifest.
+
+    A model the manifest lacks still gets a spec, whose load fails with a
+    message saying so: the tier is then reported unavailable, never skipped.
+    """
+    root = root or assets_dir() / "models"
+    manifest = read_manifest(root)
+    specs = []
+    for name, (tier, loader) in loaders.items():
+        entry = manifest.get(name)
+        if entry is None:
+            specs.append(ModelSpec(name, tier, (), _missing(name, root)))
+            continue
+        files = tuple(ModelFile(f["path"], f["sha256"], int(f["size"])) for f in entry.get("files", ()))
+        specs.append(ModelSpec(name, tier, files, loader, entry.get("licence", ""), entry.get("source", "")))
+    return specs
+
+
+def _missing(name: str, root: Path) -> Callable[[Path], Any]:
+    def loader(_: Path) -> Any:
+        raise ModelUnavailable(f"{name} is not listed in {root / 'manifest.json'}")
+
+    return loader
+
+
 class _Slot:
     """The manager's private record of one model."""
 
