@@ -65,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--limit", type=_positive, help="only the first N rows")
     ev.add_argument("--errors", help="write the misclassified rows to this CSV file")
 
+    models = sub.add_parser("models", help="list the model files, their state and licence")
+    models.add_argument("--verify", action="store_true", help="check every file's size and sha256 now")
+    models.add_argument("--json", action="store_true")
+
     bench = sub.add_parser("bench", help="measure memory and speed in a fresh process")
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--adversarial", action="store_true", help="also time 1 MB hostile inputs")
@@ -81,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_eval(args)
         if args.command == "bench":
             return _cmd_bench(args)
+        if args.command == "models":
+            return _cmd_models(args)
     except UsageError as exc:
         print(f"tierwall: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -188,3 +194,35 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(describe_bench(figures))
     return 0
+
+
+# -- models -----------------------------------------------------------------
+def _cmd_models(args: argparse.Namespace) -> int:
+    """Exit 0 if every model is listed and (with --verify) intact, else 1."""
+    from engine import Engine
+    from engine.models import verify_files
+    from engine.report import describe_models
+
+    engine = Engine()
+    snapshot = engine.models.snapshot()
+    rows = []
+    for info in snapshot.models:
+        spec = engine.models.spec(info.name)
+        problems = verify_files(spec, engine.models.root) if args.verify else []
+        if not spec.files:
+            status = "not in manifest"
+        elif args.verify:
+            status = "ok" if not problems else "; ".join(problems)
+        else:
+            status = "not checked (use --verify)"
+        rows.append({
+            "name": info.name, "tier": info.tier, "state": info.state, "licence": spec.licence,
+            "source": spec.source, "sha256": status,
+            "files": [{"path": f.path, "size": f.size, "sha256": f.sha256} for f in spec.files],
+        })  # fmt: skip
+    if args.json:
+        print(json.dumps({"models": rows}, indent=2))
+    else:
+        sys.stdout.write(describe_models(rows))
+    bad = any(r["sha256"] not in ("ok", "not checked (use --verify)") for r in rows)
+    return 1 if bad else 0

@@ -101,3 +101,15 @@ def describe_bench(figures: dict[str, Any]) -> str:
         for key, value in figures.get(group, {}).items():
             out.append(f"  {group}.{key:<40} {value:>10.3f} {unit}")
     return "\n".join(out) + "\n"
+
+
+def describe_models(rows: list[dict[str, Any]]) -> str:
+    out = []
+    for r in rows:
+        size = sum(f["size"] for f in r["files"]) / 2**20
+        out.append(f"{r['name']}  (tier {r['tier']}, {r['state']}, {size:.1f} MiB)")
+        out.append(f"  licence: {r['licence'] or '-'}")
+        out.append(f"  source:  {r['source'] or '-'}")
+        out.append(f"  sha256:  {r['sha256']}")
+        out += [f"    {f['path']}  {f['size']} bytes  {f['sha256'][:16]}…" for f in r["files"]]
+    return "\n".join(out) + "\n"
