@@ -46,6 +46,11 @@ def _coerce(text: str | bytes) -> tuple[str, list[Finding]]:
         return decoded, [bad]
 
 
+def model_specs(root: Path | None = None) -> list:
+    """The models the engine knows, with files and provenance from assets/models/manifest.json."""
+    return specs_from_manifest({EMBEDDING_MODEL: (1, load_embedding_model), HEAD_MODEL: (1, load_head)}, root)
+
+
 class Engine:
     """Scans text through the tiers. Build one and share it between threads."""
 
@@ -63,7 +68,7 @@ class Engine:
         self.signatures = SignatureStore.load()
         self.tier0 = Tier0(self.rules, self.signatures, Lexicon.load(), self.bands)
         self.models = models or ModelManager(
-            specs_from_manifest({EMBEDDING_MODEL: (1, load_embedding_model), HEAD_MODEL: (1, load_head)}),
+            model_specs(),
             idle_timeout_s=idle_timeout_s,
             budget_mib=budget_mib,
         )

@@ -30,23 +30,24 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "packaging"))
 
 from build_tier0 import STRIDE, WINDOW, fit_lexicon, read_rows  # noqa: E402
-from learn import balanced_weights, fit_logistic  # noqa: E402
+from learn import balanced_weights, fit_mlp  # noqa: E402
 
 from engine.decide import Bands  # noqa: E402
 from engine.lexicon import Lexicon  # noqa: E402
 from engine.normalize import normalize  # noqa: E402
 from engine.rules import RuleSet  # noqa: E402
-from engine.tiers.embedding import EmbeddingModel  # noqa: E402
+from engine.tiers.embedding import STRIDE_TOKENS, WINDOW_TOKENS, EmbeddingModel  # noqa: E402
 from engine.tiers.tier0 import Tier0  # noqa: E402
 from engine.tiers.tier1 import HEAD_FEATURES  # noqa: E402
 from engine.tokens import token_hashes, words  # noqa: E402
 
 FOLDS = 5
-MAX_WINDOWS = 8
+MAX_WINDOWS = 16
 BANK_DEDUP_COSINE = 0.97
 BANK_MAX = 6000
+HIDDEN = 128
 L2 = 1e-3
-EPOCHS = 600
+EPOCHS = 400
 SEED = 20261125
 
 
@@ -58,6 +59,7 @@ def logit(p: np.ndarray) -> np.ndarray:
 def embed_all(texts: list[str], cache: Path, model_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     """Window embeddings of every text (cached by model and text hash) and each window's text index."""
     h = hashlib.sha256((model_dir / "model.onnx").read_bytes())
+    h.update(f"{WINDOW_TOKENS}/{STRIDE_TOKENS}/{MAX_WINDOWS}".encode())
     for t in texts:
         h.update(t.encode("utf-8", "surrogatepass"))
     key = h.hexdigest()[:16]
@@ -115,11 +117,12 @@ def main() -> int:
     parser.add_argument("--train", type=Path, default=ROOT.parent / "shared" / "eval" / "train.csv")
     parser.add_argument("--assets", type=Path, default=ROOT / "assets")
     parser.add_argument("--cache", type=Path, default=ROOT / "build" / "cache")
+    parser.add_argument("--limit", type=int, help="only the first N rows (a smoke test; do not ship its output)")
     args = parser.parse_args()
     if "train" not in args.train.name:
         parser.error("refusing to build from a file that is not the training split")
     rng = np.random.default_rng(SEED)
-    rows = read_rows(args.train)
+    rows = read_rows(args.train)[: args.limit]
     labels = np.array([label for _, label, _ in rows], dtype=np.int64)
     print(f"{len(rows)} training rows")
 
@@ -151,15 +154,15 @@ def main() -> int:
         print(f"  exemplar fold {k}: bank of {len(bank_k)}")
 
     extra = np.stack([logit(lex_p)[doc], knn, rule[doc]], axis=1).astype(np.float64)
-    x = np.hstack([vectors.astype(np.float64), extra])
+    extra_mean, extra_std = extra.mean(axis=0), extra.std(axis=0) + 1e-6
+    x = np.hstack([vectors.astype(np.float64), (extra - extra_mean) / extra_std])
     windows_per_doc = np.bincount(doc, minlength=len(rows))
     weight = balanced_weights(win_label, 1.0 / windows_per_doc[doc])
-    w, b = fit_logistic(x.shape[1], lambda w: x @ w, lambda g: x.T @ g, win_label, weight, l2=L2, epochs=EPOCHS)
-    p = 1 / (1 + np.exp(-(x @ w + b)))
+    w1, b1, w2, b2 = fit_mlp(x, win_label, weight, hidden=HIDDEN, l2=L2, epochs=EPOCHS, seed=SEED)
+    p = 1 / (1 + np.exp(-(np.maximum(x @ w1 + b1, 0) @ w2 + b2)))
     doc_p = np.zeros(len(rows))
     np.maximum.at(doc_p, doc, p)
-    print(f"head: train accuracy (worst window) {np.mean((doc_p > 0.5) == (labels == 1)):.4f}; "
-          f"extra weights lex/knn/rule = {np.round(w[-3:], 3).tolist()}")  # fmt: skip
+    print(f"head: train accuracy (worst window) {np.mean((doc_p > 0.5) == (labels == 1)):.4f}")
 
     attack_windows = np.flatnonzero(win_label == 1)
     chosen = attack_windows[dedup_bank(vectors[attack_windows], BANK_MAX, rng)]
@@ -169,8 +172,9 @@ def main() -> int:
     bank_category = np.array([categories.index(rows[i][2] or "attack") for i in doc[chosen]], dtype=np.int8)
     out = args.assets / "models" / "tier1"
     out.mkdir(parents=True, exist_ok=True)
-    np.savez(out / "head.npz", w_embedding=w[:-3].astype(np.float32), w_extra=w[-3:].astype(np.float32),
-             bias=np.float32(b), features=np.array(HEAD_FEATURES))  # fmt: skip
+    np.savez(out / "head.npz", w1=w1.astype(np.float32), b1=b1.astype(np.float32), w2=w2.astype(np.float32),
+             b2=np.float32(b2), extra_mean=extra_mean.astype(np.float32), extra_std=extra_std.astype(np.float32),
+             features=np.array(HEAD_FEATURES))  # fmt: skip
     np.savez(out / "bank.npz", vectors=bank_q, scale=bank_scale, category=bank_category,
              categories=np.array(categories))  # fmt: skip
     write_manifest(args.assets / "models", out, args.train, len(bank))
@@ -193,7 +197,8 @@ def write_manifest(models_dir: Path, out: Path, source: Path, bank_size: int) ->
         "../shared/eval/README.md)",
         "built_from_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
         "licence": "Apache-2.0 (this project); derived from the training rows' sources",
-        "recipe": f"packaging/build_tier1.py: logistic regression on window embeddings (<= {MAX_WINDOWS} windows) "
+        "recipe": f"packaging/build_tier1.py: MLP ({HIDDEN} ReLU units) on window embeddings "
+        f"(<= {MAX_WINDOWS} windows) "
         f"plus out-of-fold ({FOLDS} folds) lexical logit, exemplar cosine and tier-0 rule score; L2 {L2}, "
         f"Adam {EPOCHS} epochs, class-balanced; bank = {bank_size} attack windows deduplicated at cosine "
         f"{BANK_DEDUP_COSINE}, int8 per-row",

@@ -57,3 +57,54 @@ def fit_logistic(
             loss = -np.mean(sample_weight * (y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)))
             log(f"  epoch {epoch}: loss {loss:.4f}  train accuracy {np.mean((p > 0.5) == (y > 0.5)):.4f}")
     return w, b
+
+
+def fit_mlp(
+    x: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray,
+    *,
+    hidden: int,
+    l2: float,
+    epochs: int,
+    lr: float = 3e-3,
+    seed: int = 0,
+    log: Callable[[str], None] | None = print,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """One hidden ReLU layer, sigmoid output; weighted cross-entropy, L2, full-batch Adam.
+
+    Returns W1 (d, hidden), b1 (hidden,), w2 (hidden,), b2.
+    """
+    rng = np.random.default_rng(seed)
+    d = x.shape[1]
+    params = [
+        rng.normal(0, np.sqrt(2 / d), (d, hidden)),
+        np.zeros(hidden),
+        rng.normal(0, np.sqrt(1 / hidden), hidden),
+        np.zeros(1),
+    ]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    n = len(y)
+    for epoch in range(1, epochs + 1):
+        w1, b1, w2, b2 = params
+        h_pre = x @ w1 + b1
+        h = np.maximum(h_pre, 0)
+        z = h @ w2 + b2[0]
+        p = 1 / (1 + np.exp(-np.clip(z, -40, 40)))
+        g = (p - y) * sample_weight / n
+        grad_w2 = h.T @ g + l2 * w2
+        grad_b2 = np.array([g.sum()])
+        gh = np.outer(g, w2) * (h_pre > 0)
+        grad_w1 = x.T @ gh + l2 * w1
+        grad_b1 = gh.sum(axis=0)
+        for i, grad in enumerate((grad_w1, grad_b1, grad_w2, grad_b2)):
+            m[i] = beta1 * m[i] + (1 - beta1) * grad
+            v[i] = beta2 * v[i] + (1 - beta2) * grad**2
+            params[i] -= lr * (m[i] / (1 - beta1**epoch)) / (np.sqrt(v[i] / (1 - beta2**epoch)) + eps)
+        if log is not None and epoch % 100 == 0:
+            loss = -np.mean(sample_weight * (y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)))
+            log(f"  epoch {epoch}: loss {loss:.4f}  train accuracy {np.mean((p > 0.5) == (y > 0.5)):.4f}")
+    w1, b1, w2, b2 = params
+    return w1, b1, w2, float(b2[0])

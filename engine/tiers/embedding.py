@@ -14,9 +14,11 @@ from pathlib import Path
 import numpy as np
 
 MODEL_DIR = "minilm"
-WINDOW_TOKENS = 128  # what all-MiniLM-L6-v2 was trained with
-STRIDE_TOKENS = 96  # windows overlap by a quarter
-DEFAULT_MAX_WINDOWS = 16
+# Short windows: one injected sentence must dominate the window it sits in, not be
+# averaged away by a paragraph of benign prose around it (most attacks are short).
+WINDOW_TOKENS = 64
+STRIDE_TOKENS = 48  # windows overlap by a quarter
+DEFAULT_MAX_WINDOWS = 32
 MAX_TOKENIZE_CHARS = 200_000  # tokenizing is linear, but bounded all the same
 
 
@@ -44,7 +46,6 @@ class EmbeddingModel:
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.add_session_config_entry("session.disable_prepacking", "1")
         self.session = ort.InferenceSession(str(model_dir / "model.onnx"), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self.session.get_inputs()}
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))

@@ -37,11 +37,14 @@ def logit(p: float) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Head:
-    """Logistic-regression weights and the int8 attack-exemplar bank."""
+    """A one-hidden-layer classifier and the int8 attack-exemplar bank."""
 
-    w_embedding: np.ndarray
-    w_extra: np.ndarray  # lexical_logit, exemplar_cosine, rule_score
-    bias: float
+    w1: np.ndarray  # (dim + 3, hidden): embedding, then the standardised extras
+    b1: np.ndarray
+    w2: np.ndarray
+    b2: float
+    extra_mean: np.ndarray  # lexical_logit, exemplar_cosine, rule_score
+    extra_std: np.ndarray
     bank: np.ndarray  # (n, dim) int8
     bank_scale: np.ndarray  # (n,) float32
     bank_category: np.ndarray  # (n,) index into categories
@@ -54,8 +57,10 @@ class Head:
         return sims[np.arange(len(vectors)), best], best
 
     def logits(self, vectors: np.ndarray, lexical_logit: float, exemplar: np.ndarray, rules: float) -> np.ndarray:
-        extra = self.w_extra[0] * lexical_logit + self.w_extra[1] * exemplar + self.w_extra[2] * rules
-        return vectors @ self.w_embedding + extra + self.bias
+        extra = np.empty((len(vectors), 3), dtype=np.float32)
+        extra[:, 0], extra[:, 1], extra[:, 2] = lexical_logit, exemplar, rules
+        x = np.hstack([vectors, (extra - self.extra_mean) / self.extra_std])
+        return np.maximum(x @ self.w1 + self.b1, 0) @ self.w2 + self.b2
 
 
 def load_head(models_root: Path) -> Head:
@@ -64,7 +69,8 @@ def load_head(models_root: Path) -> Head:
     bank = np.load(models_root / HEAD_DIR / "bank.npz")
     if tuple(head["features"].tolist()) != HEAD_FEATURES:
         raise ValueError(f"head features {head['features'].tolist()} are not {list(HEAD_FEATURES)}")
-    return Head(head["w_embedding"].astype(np.float32), head["w_extra"].astype(np.float32), float(head["bias"]),
+    f32 = {k: head[k].astype(np.float32) for k in ("w1", "b1", "w2", "extra_mean", "extra_std")}
+    return Head(f32["w1"], f32["b1"], f32["w2"], float(head["b2"]), f32["extra_mean"], f32["extra_std"],
                 bank["vectors"], bank["scale"].astype(np.float32), bank["category"],
                 tuple(bank["categories"].tolist()))  # fmt: skip
 
@@ -111,7 +117,7 @@ class Tier1:
         finding = Finding(
             "tier1.embedding", _category(category), _SEVERITY[decision], start, end,
             f"embedding classifier: {score:.0%} likely an attack{where}; "
-            f"closest known attack is a {category} text (cosine {cos:.2f})",
+            f"closest known attack is {_article(category)} {category} text (cosine {cos:.2f})",
             tier=1,
         )  # fmt: skip
         return Tier1Result(decision, score, [finding], covered)
@@ -119,3 +125,7 @@ class Tier1:
 
 def _category(name: str) -> str:
     return "obfuscation" if name == "obfuscated" else name
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"

@@ -1,0 +1,67 @@
+"""Print the trade-offs that tier-1 bands make on a labelled split (use dev.csv, never held-out).
+
+    python packaging/choose_bands.py ../shared/eval/dev.csv
+
+Tier 0 runs as shipped; for each text it is unsure of, tier 1's score is kept;
+then every (allow_below, block_at) pair on a grid is scored as the whole
+pipeline would be: recall, false-positive rate, and the share of all rows left
+in the grey band (for tier 2). The bands themselves are edited by hand in
+assets/bands.toml, with the reason, after reading this table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from engine import Engine  # noqa: E402
+from engine.evaluate import read_dataset  # noqa: E402
+from engine.normalize import normalize  # noqa: E402
+from engine.verdict import SENSITIVE_CATEGORIES  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", type=Path)
+    args = parser.parse_args()
+    rows = read_dataset(args.data)
+    engine = Engine(idle_timeout_s=None)
+    y, t0, t1, sensitive = [], [], [], []
+    for row in rows:
+        norm = normalize(row.text[: engine.bands.max_scan_chars])
+        r0 = engine.tier0.assess(norm)
+        score = np.nan
+        if r0.decision == "unsure":
+            score = engine.tier1.assess(norm, r0.lexical.probability, r0.rule_score).score
+        y.append(row.label)
+        t0.append(r0.decision)
+        t1.append(score)
+        sensitive.append(any(f.category in SENSITIVE_CATEGORIES for f in r0.findings))
+    y_arr, t0_arr, s = np.array(y), np.array(t0), np.array(t1)
+    forced = np.array(sensitive) | (t0_arr == "block")  # positive whatever tier 1 says
+    unsure = t0_arr == "unsure"
+    print(f"{len(rows)} rows; tier 0 unsure on {unsure.mean():.1%}; attacks allowed by tier 0 "
+          f"{np.mean(t0_arr[y_arr == 1] == 'allow'):.2%}")  # fmt: skip
+    print("allow_below block_at   recall    FPR   grey(all rows)  benign blocked")
+    for lo in (0.3, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95):
+        for hi in (0.9, 0.95, 0.98, 0.99):
+            if hi <= lo:
+                continue
+            grey = unsure & (s >= lo) & (s < hi)
+            block = (t0_arr == "block") | (unsure & (s >= hi))
+            positive = forced | grey | block
+            recall = positive[y_arr == 1].mean()
+            fpr = positive[y_arr == 0].mean()
+            print(f"{lo:11.2f} {hi:8.2f} {recall:8.2%} {fpr:6.2%} {grey.mean():14.2%} "
+                  f"{block[y_arr == 0].mean():14.2%}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
