@@ -49,7 +49,7 @@ def main() -> int:
     print(f"{len(rows)} rows; tier 0 unsure on {unsure.mean():.1%}; attacks allowed by tier 0 "
           f"{np.mean(t0_arr[y_arr == 1] == 'allow'):.2%}")  # fmt: skip
     print("allow_below block_at   recall    FPR   grey(all rows)  benign blocked")
-    for lo in (0.3, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95):
+    for lo in (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9):
         for hi in (0.9, 0.95, 0.98, 0.99):
             if hi <= lo:
                 continue

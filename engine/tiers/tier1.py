@@ -24,7 +24,7 @@ from engine.verdict import Finding
 EMBEDDING_MODEL = "minilm-l6-int8"
 HEAD_MODEL = "tier1-head"
 HEAD_DIR = "tier1"
-HEAD_FEATURES = ("embedding", "lexical_logit", "exemplar_cosine", "rule_score")
+HEAD_FEATURES = ("embedding", "lexical_logit", "exemplar_cosine", "rule_score", "benign_exemplar_cosine")
 MAX_EXTRA_VIEWS = 3  # decoded payloads and respelled views embedded besides the text itself
 EXTRA_VIEW_WINDOWS = 4
 _SEVERITY = {"block": "high", "unsure": "medium", "allow": "info"}
@@ -39,28 +39,44 @@ def logit(p: float) -> float:
 class Head:
     """A one-hidden-layer classifier and the int8 attack-exemplar bank."""
 
-    w1: np.ndarray  # (dim + 3, hidden): embedding, then the standardised extras
+    w1: np.ndarray  # (dim + 4, hidden): embedding, then the standardised extras
     b1: np.ndarray
     w2: np.ndarray
     b2: float
-    extra_mean: np.ndarray  # lexical_logit, exemplar_cosine, rule_score
+    extra_mean: np.ndarray  # lexical_logit, exemplar_cosine, rule_score, benign_exemplar_cosine
     extra_std: np.ndarray
-    bank: np.ndarray  # (n, dim) int8
+    bank: np.ndarray  # (n, dim) int8: attack exemplars
     bank_scale: np.ndarray  # (n,) float32
     bank_category: np.ndarray  # (n,) index into categories
     categories: tuple[str, ...]
+    benign: np.ndarray  # (m, dim) int8: benign exemplars
+    benign_scale: np.ndarray
 
     def nearest(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Highest cosine to an exemplar per vector, and that exemplar's index."""
-        sims = (vectors @ self.bank.T.astype(np.float32)) * self.bank_scale[None, :]
-        best = sims.argmax(axis=1)
-        return sims[np.arange(len(vectors)), best], best
+        """Highest cosine to an attack exemplar per vector, and that exemplar's index."""
+        return _max_cosine(vectors, self.bank, self.bank_scale)
 
     def logits(self, vectors: np.ndarray, lexical_logit: float, exemplar: np.ndarray, rules: float) -> np.ndarray:
-        extra = np.empty((len(vectors), 3), dtype=np.float32)
-        extra[:, 0], extra[:, 1], extra[:, 2] = lexical_logit, exemplar, rules
+        benign, _ = _max_cosine(vectors, self.benign, self.benign_scale)
+        extra = np.empty((len(vectors), 4), dtype=np.float32)
+        extra[:, 0], extra[:, 1], extra[:, 2], extra[:, 3] = lexical_logit, exemplar, rules, benign
         x = np.hstack([vectors, (extra - self.extra_mean) / self.extra_std])
         return np.maximum(x @ self.w1 + self.b1, 0) @ self.w2 + self.b2
+
+
+_BANK_CHUNK = 1024  # rows of an int8 bank converted at a time: bounded temporary memory
+
+
+def _max_cosine(vectors: np.ndarray, bank: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    best = np.full(len(vectors), -np.inf, dtype=np.float32)
+    where = np.zeros(len(vectors), dtype=np.int64)
+    for s in range(0, len(bank), _BANK_CHUNK):
+        sims = (vectors @ bank[s : s + _BANK_CHUNK].T.astype(np.float32)) * scale[None, s : s + _BANK_CHUNK]
+        k = sims.argmax(axis=1)
+        top = sims[np.arange(len(vectors)), k]
+        better = top > best
+        best[better], where[better] = top[better], k[better] + s
+    return best, where
 
 
 def load_head(models_root: Path) -> Head:
@@ -72,7 +88,8 @@ def load_head(models_root: Path) -> Head:
     f32 = {k: head[k].astype(np.float32) for k in ("w1", "b1", "w2", "extra_mean", "extra_std")}
     return Head(f32["w1"], f32["b1"], f32["w2"], float(head["b2"]), f32["extra_mean"], f32["extra_std"],
                 bank["vectors"], bank["scale"].astype(np.float32), bank["category"],
-                tuple(bank["categories"].tolist()))  # fmt: skip
+                tuple(bank["categories"].tolist()), bank["benign_vectors"],
+                bank["benign_scale"].astype(np.float32))  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
