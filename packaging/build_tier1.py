@@ -198,17 +198,17 @@ def write_manifest(models_dir: Path, out: Path, source: Path, bank_size: int) ->
         files.append({"path": f"tier1/{name}", "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
     manifest["models"]["tier1-head"] = {
         "tier": 1,
-        "kind": "classifier head and attack-exemplar bank",
+        "kind": "classifier head and exemplar banks",
         "files": files,
         "source": f"trained by this project on {source.name} (training split only; sources and licences in "
         "../shared/eval/README.md)",
         "built_from_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
         "licence": "Apache-2.0 (this project); derived from the training rows' sources",
         "recipe": f"packaging/build_tier1.py: MLP ({HIDDEN} ReLU units) on window embeddings "
-        f"(<= {MAX_WINDOWS} windows) "
-        f"plus out-of-fold ({FOLDS} folds) lexical logit, attack- and benign-exemplar cosines and tier-0 rule score; L2 {L2}, "
-        f"Adam {EPOCHS} epochs, class-balanced; banks of <= {BANK_MAX} attack and benign windows ({bank_size} attack) deduplicated at cosine "
-        f"{BANK_DEDUP_COSINE}, int8 per-row",
+        f"(<= {MAX_WINDOWS} windows) plus out-of-fold ({FOLDS} folds) lexical logit, attack- and "
+        f"benign-exemplar cosines and tier-0 rule score; L2 {L2}, Adam {EPOCHS} epochs, class-balanced, texts "
+        f"tier 0 is unsure of weighted x{HARD_WEIGHT}; banks of <= {BANK_MAX} attack and benign windows "
+        f"({bank_size} attack) deduplicated at cosine {BANK_DEDUP_COSINE}, int8 per row",
     }
     path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
 
