@@ -36,7 +36,13 @@ from engine.decide import Bands  # noqa: E402
 from engine.lexicon import Lexicon  # noqa: E402
 from engine.normalize import normalize  # noqa: E402
 from engine.rules import RuleSet  # noqa: E402
-from engine.tiers.embedding import STRIDE_TOKENS, WINDOW_TOKENS, EmbeddingModel  # noqa: E402
+from engine.tiers.embedding import (  # noqa: E402
+    MIN_LINE_WINDOW_TOKENS,
+    MIN_WINDOW_TOKENS,
+    STRIDE_TOKENS,
+    WINDOW_TOKENS,
+    EmbeddingModel,
+)
 from engine.tiers.tier0 import Tier0  # noqa: E402
 from engine.tiers.tier1 import HEAD_FEATURES  # noqa: E402
 from engine.tokens import token_hashes, words  # noqa: E402
@@ -45,10 +51,10 @@ FOLDS = 5
 MAX_WINDOWS = 16
 BANK_DEDUP_COSINE = 0.97
 BANK_MAX = 6000  # per bank (int8); 2000 cost 0.4 points of dev FPR at the chosen recall
-HIDDEN = 128
+HIDDEN = 256
 HARD_WEIGHT = 3.0
 L2 = 1e-3
-EPOCHS = 400
+EPOCHS = 600
 SEED = 20261125
 
 
@@ -60,7 +66,7 @@ def logit(p: np.ndarray) -> np.ndarray:
 def embed_all(texts: list[str], cache: Path, model_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     """Window embeddings of every text (cached by model and text hash) and each window's text index."""
     h = hashlib.sha256((model_dir / "model.onnx").read_bytes())
-    h.update(f"{WINDOW_TOKENS}/{STRIDE_TOKENS}/{MAX_WINDOWS}".encode())
+    h.update(f"{WINDOW_TOKENS}/{STRIDE_TOKENS}/{MIN_WINDOW_TOKENS}/{MIN_LINE_WINDOW_TOKENS}/{MAX_WINDOWS}/sentences".encode())
     for t in texts:
         h.update(t.encode("utf-8", "surrogatepass"))
     key = h.hexdigest()[:16]

@@ -63,7 +63,8 @@ def test_lazy_load_then_reuse(tmp_path, log):
     assert log == ["load a"]
     info = mm.snapshot().model("a")
     assert info.state == "loaded" and info.loads == 1 and info.load_ms is not None and info.in_use == 0
-    assert info.rss_after_load_mib >= info.rss_before_load_mib
+    # RSS is measured around the load (it can move either way under other threads, so only its presence is asserted)
+    assert info.rss_before_load_mib > 0 and info.rss_after_load_mib > 0 and info.added_mib is not None
 
 
 def test_corrupt_file_is_a_clear_error_naming_the_file(tmp_path, log):

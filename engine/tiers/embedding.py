@@ -14,11 +14,14 @@ from pathlib import Path
 import numpy as np
 
 MODEL_DIR = "minilm"
-# Short windows: one injected sentence must dominate the window it sits in, not be
-# averaged away by a paragraph of benign prose around it (most attacks are short).
-WINDOW_TOKENS = 64
-STRIDE_TOKENS = 48  # windows overlap by a quarter
+# Short, sentence-aligned windows: one injected sentence must dominate the window it
+# sits in, not be averaged away by a paragraph of benign prose (most attacks are short).
+WINDOW_TOKENS = 64  # at most, with [CLS] and [SEP]
+MIN_WINDOW_TOKENS = 16  # a window closes at the first sentence end after this many tokens
+MIN_LINE_WINDOW_TOKENS = 40  # ... or at a bare line break after this many (code, logs: keep lines together)
+STRIDE_TOKENS = 48  # a sentence longer than a window is cut with this stride
 DEFAULT_MAX_WINDOWS = 32
+_SENTENCE_END = frozenset(".!?;。！？；…")
 MAX_TOKENIZE_CHARS = 200_000  # tokenizing is linear, but bounded all the same
 
 
@@ -82,19 +85,53 @@ class EmbeddingModel:
         part = text[:MAX_TOKENIZE_CHARS]
         enc = self.tokenizer.encode(part, add_special_tokens=False)
         ids, offsets = enc.ids, enc.offsets
-        body = WINDOW_TOKENS - 2
         if not ids:
             vec = self.embed_ids([[]])
             return Windows(vec, ((0, 0),), len(text), True)
-        starts = list(range(0, max(1, len(ids) - body + STRIDE_TOKENS), STRIDE_TOKENS)) if len(ids) > body else [0]
-        if len(ids) > body and starts[-1] + body < len(ids):
-            starts.append(len(ids) - body)
-        complete = len(starts) <= max_windows and len(part) == len(text)
-        starts = starts[:max_windows]
-        windows = [ids[s : s + body] for s in starts]
-        spans = tuple((offsets[s][0], offsets[min(s + body, len(ids)) - 1][1]) for s in starts)
+        ranges = token_windows(part, offsets, limit=max_windows + 1)
+        complete = len(ranges) <= max_windows and len(part) == len(text)
+        ranges = ranges[:max_windows]
+        windows = [ids[a:b] for a, b in ranges]
+        spans = tuple((offsets[a][0], offsets[b - 1][1]) for a, b in ranges)
         covered_end = len(text) if complete else spans[-1][1]
         return Windows(self.embed_ids(windows), spans, covered_end, complete)
+
+
+def token_windows(text: str, offsets: list[tuple[int, int]], *, limit: int) -> list[tuple[int, int]]:
+    """Token ranges [a, b) to embed: the whole text if it fits one window, else sentence-aligned pieces.
+
+    A window closes at the first sentence end (., !, ?, ;) once it holds
+    MIN_WINDOW_TOKENS tokens, or at a line break once it holds
+    MIN_LINE_WINDOW_TOKENS; a sentence longer than a window is cut into
+    overlapping pieces. At most `limit` ranges are returned.
+    """
+    n = len(offsets)
+    body = WINDOW_TOKENS - 2
+    if n <= body:
+        return [(0, n)]
+    out: list[tuple[int, int]] = []
+    start = 0
+    i = 0
+    while i < n and len(out) < limit:
+        if i + 1 - start >= body:  # no sentence end in reach: cut, and overlap the next piece
+            out.append((start, i + 1))
+            start = i = start + STRIDE_TOKENS
+            continue
+        end_char = offsets[i][1]
+        next_start = offsets[i + 1][0] if i + 1 < n else len(text)
+        gap = text[end_char:next_start]
+        size = i + 1 - start
+        sentence = text[offsets[i][0] : end_char] in _SENTENCE_END and (gap or i + 1 == n)
+        if (sentence and size >= MIN_WINDOW_TOKENS) or ("\n" in gap and size >= MIN_LINE_WINDOW_TOKENS):
+            out.append((start, i + 1))
+            start = i + 1
+        i += 1
+    if start < n and len(out) < limit:
+        if out and out[-1][1] == start and n - out[-1][0] <= body:  # a short tail joins the window before
+            out[-1] = (out[-1][0], n)
+        else:
+            out.append((start, n))
+    return out
 
 
 def load_embedding_model(models_root: Path) -> EmbeddingModel:
