@@ -66,7 +66,8 @@ def logit(p: np.ndarray) -> np.ndarray:
 def embed_all(texts: list[str], cache: Path, model_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     """Window embeddings of every text (cached by model and text hash) and each window's text index."""
     h = hashlib.sha256((model_dir / "model.onnx").read_bytes())
-    h.update(f"{WINDOW_TOKENS}/{STRIDE_TOKENS}/{MIN_WINDOW_TOKENS}/{MIN_LINE_WINDOW_TOKENS}/{MAX_WINDOWS}/sentences".encode())
+    config = (WINDOW_TOKENS, STRIDE_TOKENS, MIN_WINDOW_TOKENS, MIN_LINE_WINDOW_TOKENS, MAX_WINDOWS, "unbatched")
+    h.update(repr(config).encode())
     for t in texts:
         h.update(t.encode("utf-8", "surrogatepass"))
     key = h.hexdigest()[:16]

@@ -94,7 +94,9 @@ class EmbeddingModel:
         windows = [ids[a:b] for a, b in ranges]
         spans = tuple((offsets[a][0], offsets[b - 1][1]) for a, b in ranges)
         covered_end = len(text) if complete else spans[-1][1]
-        return Windows(self.embed_ids(windows), spans, covered_end, complete)
+        # one window per run: padding a batch to its longest window costs more than it saves
+        vectors = np.vstack([self.embed_ids([w]) for w in windows])
+        return Windows(vectors, spans, covered_end, complete)
 
 
 def token_windows(text: str, offsets: list[tuple[int, int]], *, limit: int) -> list[tuple[int, int]]:
