@@ -28,7 +28,6 @@ Run from the repository root:  python packaging/models/export_minilm.py
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import importlib.metadata
 import json
@@ -42,6 +41,9 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure_rss import read_texts
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -419,17 +421,6 @@ def write_tokenizer(src: Path, out_dir: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------------- checks
-def read_texts(path: Path, n: int) -> list[str]:
-    texts: list[str] = []
-    with open(path, newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            if row.get("text"):
-                texts.append(row["text"])
-            if len(texts) >= n:
-                break
-    return texts
-
-
 def cosine_check(encoder, out_dir: Path, texts: list[str]) -> dict:
     """Mean/min cosine between int8 ONNX and fp32 PyTorch embeddings, one text at a time (truncated to 256)."""
     import onnxruntime as ort

@@ -85,6 +85,18 @@ def _malloc_trim() -> bool:
         return False
 
 
+def read_texts(path: Path, n: int) -> list[str]:
+    """The first n non-empty `text` cells of a CSV file (the dev split, read-only)."""
+    texts: list[str] = []
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row.get("text"):
+                texts.append(row["text"])
+            if len(texts) >= n:
+                break
+    return texts
+
+
 def child(model_dir: Path, cfg: dict, texts_path: str | None, n_infer: int) -> dict:
     import gc
     import time
@@ -102,14 +114,7 @@ def child(model_dir: Path, cfg: dict, texts_path: str | None, n_infer: int) -> d
     from tokenizers import Tokenizer
 
     marks["imports"] = rss()
-    texts: list[str] = []
-    if texts_path and Path(texts_path).is_file():
-        with open(texts_path, newline="", encoding="utf-8") as f:
-            for row in csv.DictReader(f):
-                if row.get("text"):
-                    texts.append(row["text"])
-                if len(texts) >= n_infer:
-                    break
+    texts = read_texts(Path(texts_path), n_infer) if texts_path and Path(texts_path).is_file() else []
     if not texts:  # no eval data at hand: varied synthetic sentences
         words = ["ignore", "previous", "instructions", "and", "print", "the", "system", "prompt", "please", "sum"]
         texts = [" ".join(words[(i * 7 + j) % len(words)] for j in range(5 + i % 40)) for i in range(n_infer)]
