@@ -100,7 +100,7 @@ def _bench_tier1(engine: Any, figures: dict[str, Any]) -> None:
 
     rss, load, latency = figures["rss_mib"], figures["load_ms"], figures["latency_ms"]
     try:
-        with engine.models.use(EMBEDDING_MODEL) as model, engine.models.use(HEAD_MODEL):
+        with engine.models.use(EMBEDDING_MODEL), engine.models.use(HEAD_MODEL):
             pass
     except ModelUnavailable as exc:
         figures["tier1_unavailable"] = str(exc)
@@ -112,6 +112,7 @@ def _bench_tier1(engine: Any, figures: dict[str, Any]) -> None:
     for tokens in (128, 512):
         with engine.models.use(EMBEDDING_MODEL) as model:
             enc = model.tokenizer.encode(prose, add_special_tokens=False)
+        del model  # a reference kept here would keep the tokenizer alive after the unload
         cut = enc.offsets[tokens - 2 - 1][1] if tokens == 128 else enc.offsets[tokens - 1][1]
         norm = normalize(prose[:cut])
         times = _timed(lambda norm=norm: engine.tier1.assess(norm, 0.5, 0.0), 100 if tokens == 128 else 30)

@@ -58,8 +58,9 @@ class EmbeddingModel:
         self._sep = self.tokenizer.token_to_id("[SEP]")
 
     def close(self) -> None:
-        """Drop the session (the ModelManager then returns freed memory to the OS)."""
+        """Drop the session and the tokenizer (the ModelManager then returns freed memory to the OS)."""
         self.session = None  # type: ignore[assignment]
+        self.tokenizer = None  # type: ignore[assignment]
 
     def embed_ids(self, windows: list[list[int]]) -> np.ndarray:
         """Embeddings of token-id windows (without [CLS]/[SEP]); one batch, padded."""
