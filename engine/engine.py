@@ -165,10 +165,13 @@ class Engine:
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         total_ms = (time.perf_counter() - started) * 1000
         timings["total"] = round(total_ms, 4)
+        categories = {f.category for f in findings if f.severity != "info"}
+        if decision != "allow" and not categories:  # flagged on weak signals only: name them
+            categories = {f.category for f in findings}
         return Verdict(
             decision=decision,
             score=round(score, 4),
-            categories=tuple(sorted({f.category for f in findings if f.severity != "info" or f.rule == "lex.wording"})),
+            categories=tuple(sorted(categories)),
             findings=tuple(findings),
             tier=tier,
             timings_ms=timings,
