@@ -18,6 +18,7 @@ import numpy as np
 from engine.decide import Bands
 from engine.models import ModelManager
 from engine.normalize import Normalized
+from engine.procmem import trim_heap
 from engine.tiers.embedding import EmbeddingModel
 from engine.verdict import Finding
 
@@ -126,6 +127,7 @@ class Tier1:
                 if best is None or z[k] > best[0]:
                     best = (float(z[k]), vi, k, float(cos[k]), int(idx[k]))
             category = head.categories[int(head.bank_category[best[4]])]
+        trim_heap()  # inference buffers are freed by now: hand the pages back rather than let the heap grow
         z, vi, k, cos, _ = best
         score = 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
         decision = self.bands.tier1(score)
