@@ -55,14 +55,15 @@ def _timed(fn: Callable[[], Any], repeats: int) -> list[float]:
     return out
 
 
-def run_child(*, adversarial: bool = False) -> dict[str, Any]:
+def run_child(*, adversarial: bool = False, threads: int = 1) -> dict[str, Any]:
     """The measurements themselves (run inside the fresh process)."""
     from engine import Engine
     from engine.decide import Bands
     from engine.procmem import peak_rss_mib, rss_mib
 
     t = time.perf_counter()
-    engine = Engine(bands=replace(Bands.load(), cache_size=0), idle_timeout_s=None)  # no cache: time the work
+    # no cache: time the work
+    engine = Engine(bands=replace(Bands.load(), cache_size=0), idle_timeout_s=None, threads=threads)
     load_ms = (time.perf_counter() - t) * 1000
     engine.scan("warm up")
     idle = rss_mib()
@@ -78,7 +79,7 @@ def run_child(*, adversarial: bool = False) -> dict[str, Any]:
         for name, text in adversarial_inputs().items():
             latency[f"adversarial_{name}_ms"] = round(max(_timed(lambda t=text: engine.scan(t, max_tier=0), 2)), 1)
     figures["rss_mib"]["peak_with_1mb_texts"] = round(peak_rss_mib(), 1)
-    figures["threads"] = 1
+    figures["threads"] = threads
     return figures
 
 
@@ -132,12 +133,12 @@ def _normalize(text: str):
     return normalize(text)
 
 
-def run_in_fresh_process(*, adversarial: bool = False) -> dict[str, Any]:
+def run_in_fresh_process(*, adversarial: bool = False, threads: int = 1) -> dict[str, Any]:
     """Run the child and return its figures; a failure is raised with the child's stderr."""
-    cmd = [sys.executable, "-m", "engine", "bench", "--child"]
+    cmd = [sys.executable, "-m", "engine", "bench", "--child", "--threads", str(threads)]
     if adversarial:
         cmd.append("--adversarial")
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "PYTHONHASHSEED": "0"}
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"bench child failed (exit {proc.returncode}): {proc.stderr.strip()[-2000:]}")

@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure memory and speed in a fresh process")
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--adversarial", action="store_true", help="also time 1 MB hostile inputs")
+    bench.add_argument("--threads", type=_positive, default=1, help="CPU threads for the models (default 1)")
     bench.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return parser
 
@@ -186,9 +187,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from engine.report import describe_bench
 
     if args.child:
-        print(json.dumps(run_child(adversarial=args.adversarial)))
+        print(json.dumps(run_child(adversarial=args.adversarial, threads=args.threads)))
         return 0
-    figures = run_in_fresh_process(adversarial=args.adversarial)
+    figures = run_in_fresh_process(adversarial=args.adversarial, threads=args.threads)
     if args.json:
         print(json.dumps(figures, indent=2))
     else:

@@ -12,11 +12,11 @@ import platformdirs
 
 from engine.decide import Bands, at_least
 from engine.lexicon import Lexicon
-from engine.models import ModelManager, ModelUnavailable, specs_from_manifest
+from engine.models import ModelManager, ModelSpec, ModelUnavailable, specs_from_manifest
 from engine.normalize import normalize
 from engine.rules import RuleSet
 from engine.signatures import LRUCache, SignatureStore, UserLists
-from engine.tiers.embedding import load_embedding_model
+from engine.tiers.embedding import embedding_loader
 from engine.tiers.tier0 import Tier0, canonical_key
 from engine.tiers.tier1 import EMBEDDING_MODEL, HEAD_MODEL, Tier1, load_head
 from engine.verdict import SENSITIVE_CATEGORIES, Decision, Finding, Verdict, redact
@@ -46,9 +46,9 @@ def _coerce(text: str | bytes) -> tuple[str, list[Finding]]:
         return decoded, [bad]
 
 
-def model_specs(root: Path | None = None) -> list:
+def model_specs(root: Path | None = None, *, threads: int = 1) -> list[ModelSpec]:
     """The models the engine knows, with files and provenance from assets/models/manifest.json."""
-    return specs_from_manifest({EMBEDDING_MODEL: (1, load_embedding_model), HEAD_MODEL: (1, load_head)}, root)
+    return specs_from_manifest({EMBEDDING_MODEL: (1, embedding_loader(threads)), HEAD_MODEL: (1, load_head)}, root)
 
 
 class Engine:
@@ -62,13 +62,14 @@ class Engine:
         models: ModelManager | None = None,
         idle_timeout_s: float | None = 60.0,
         budget_mib: float | None = None,
+        threads: int = 1,
     ) -> None:
         self.bands = bands or Bands.load()
         self.rules = RuleSet.load()
         self.signatures = SignatureStore.load()
         self.tier0 = Tier0(self.rules, self.signatures, Lexicon.load(), self.bands)
         self.models = models or ModelManager(
-            model_specs(),
+            model_specs(threads=threads),
             idle_timeout_s=idle_timeout_s,
             budget_mib=budget_mib,
         )

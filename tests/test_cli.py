@@ -155,6 +155,10 @@ def test_bench_json_has_the_documented_keys():
     r = run("bench", "--json")
     assert r.returncode == 0, r.stderr
     figures = json.loads(r.stdout)
-    assert figures["rss_mib"]["engine_idle"] > 0
-    for key in ("tier0_1kb_p50", "tier0_10kb_p50", "tier0_1mb_p50"):
+    assert "tier1_unavailable" not in figures
+    for key in ("engine_idle", "tier1_loaded", "tier1_after_scans", "after_unload", "peak"):
+        assert figures["rss_mib"][key] > 0
+    assert figures["load_ms"]["tier1"] > 0
+    for key in ("tier0_1kb_p50", "tier0_10kb_p50", "tier0_1mb_p50", "tier1_128tok_p50", "tier1_512tok_p50"):
         assert figures["latency_ms"][key] > 0
+    assert figures["threads"] == 1

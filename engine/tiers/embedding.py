@@ -8,6 +8,7 @@ caller learns which part of the text the windows covered.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,6 +138,10 @@ def token_windows(text: str, offsets: list[tuple[int, int]], *, limit: int) -> l
     return out
 
 
-def load_embedding_model(models_root: Path) -> EmbeddingModel:
-    """ModelManager loader for the tier-1 embedding model."""
-    return EmbeddingModel(models_root / MODEL_DIR)
+def embedding_loader(threads: int = 1) -> Callable[[Path], EmbeddingModel]:
+    """ModelManager loader for the tier-1 embedding model, running on `threads` CPU threads."""
+
+    def load(models_root: Path) -> EmbeddingModel:
+        return EmbeddingModel(models_root / MODEL_DIR, threads=threads)
+
+    return load
