@@ -52,6 +52,7 @@ MAX_WINDOWS = 16
 BANK_DEDUP_COSINE = 0.97
 BANK_MAX = 6000  # per bank (int8); 2000 cost 0.4 points of dev FPR at the chosen recall
 HIDDEN = 256
+ENSEMBLE = 3
 HARD_WEIGHT = 3.0
 L2 = 1e-3
 EPOCHS = 600
@@ -170,7 +171,14 @@ def main() -> int:
     # tier 1 only ever sees what tier 0 was unsure of: weigh those texts up
     hard = (rule >= bands.unsure_at) | (lex_p >= bands.lexical_unsure_at)
     weight = balanced_weights(win_label, np.where(hard[doc], HARD_WEIGHT, 1.0) / windows_per_doc[doc])
-    w1, b1, w2, b2 = fit_mlp(x, win_label, weight, hidden=HIDDEN, l2=L2, epochs=EPOCHS, seed=SEED)
+    # an ensemble of MLPs averaged in logit space is itself one MLP: hidden units side by side,
+    # output weights divided by the number of members
+    members = [fit_mlp(x, win_label, weight, hidden=HIDDEN, l2=L2, epochs=EPOCHS, seed=SEED + m, log=None)
+               for m in range(ENSEMBLE)]  # fmt: skip
+    w1 = np.hstack([m[0] for m in members])
+    b1 = np.concatenate([m[1] for m in members])
+    w2 = np.concatenate([m[2] for m in members]) / ENSEMBLE
+    b2 = float(np.mean([m[3] for m in members]))
     p = 1 / (1 + np.exp(-(np.maximum(x @ w1 + b1, 0) @ w2 + b2)))
     doc_p = np.zeros(len(rows))
     np.maximum.at(doc_p, doc, p)
@@ -211,8 +219,8 @@ def write_manifest(models_dir: Path, out: Path, source: Path, bank_size: int) ->
         "../shared/eval/README.md)",
         "built_from_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
         "licence": "Apache-2.0 (this project); derived from the training rows' sources",
-        "recipe": f"packaging/build_tier1.py: MLP ({HIDDEN} ReLU units) on window embeddings "
-        f"(<= {MAX_WINDOWS} windows) plus out-of-fold ({FOLDS} folds) lexical logit, attack- and "
+        "recipe": f"packaging/build_tier1.py: {ENSEMBLE} MLPs ({HIDDEN} ReLU units each, logits averaged) on "
+        f"window embeddings (<= {MAX_WINDOWS} windows) plus out-of-fold ({FOLDS} folds) lexical logit, attack- and "
         f"benign-exemplar cosines and tier-0 rule score; L2 {L2}, Adam {EPOCHS} epochs, class-balanced, texts "
         f"tier 0 is unsure of weighted x{HARD_WEIGHT}; banks of <= {BANK_MAX} attack and benign windows "
         f"({bank_size} attack) deduplicated at cosine {BANK_DEDUP_COSINE}, int8 per row",
