@@ -66,8 +66,9 @@ def run_child(*, adversarial: bool = False, threads: int = 1) -> dict[str, Any]:
     engine = Engine(bands=replace(Bands.load(), cache_size=0), idle_timeout_s=None, threads=threads)
     load_ms = (time.perf_counter() - t) * 1000
     engine.scan("warm up")
-    idle = rss_mib()
-    figures: dict[str, Any] = {"rss_mib": {"engine_idle": round(idle, 1)}, "load_ms": {"engine": round(load_ms, 1)}}
+    figures: dict[str, Any] = {"rss_mib": {"engine_idle": round(rss_mib(), 1)}}
+    figures["load_ms"] = {"engine": round(load_ms, 1)}
+    _uss(figures, "engine_idle")
     figures["latency_ms"] = latency = {}
     for size, name in ((1024, "1kb"), (10 * 1024, "10kb")):
         _time_tier0(engine, size, name, latency)
@@ -81,6 +82,15 @@ def run_child(*, adversarial: bool = False, threads: int = 1) -> dict[str, Any]:
     figures["rss_mib"]["peak_with_1mb_texts"] = round(peak_rss_mib(), 1)
     figures["threads"] = threads
     return figures
+
+
+def _uss(figures: dict[str, Any], key: str) -> None:
+    """USS next to RSS: RSS also counts shared library pages a model's first use paged in."""
+    from engine.procmem import uss_mib
+
+    value = uss_mib()
+    if value is not None:
+        figures.setdefault("uss_mib", {})[key] = round(value, 1)
 
 
 def _time_tier0(engine: Any, size: int, name: str, latency: dict[str, float]) -> None:
@@ -108,6 +118,7 @@ def _bench_tier1(engine: Any, figures: dict[str, Any]) -> None:
         return
     snap = engine.models.snapshot()
     rss["tier1_loaded"] = round(rss_mib(), 1)
+    _uss(figures, "tier1_loaded")
     load["tier1"] = round(sum(snap.model(n).load_ms or 0.0 for n in (EMBEDDING_MODEL, HEAD_MODEL)), 1)
     prose = _prose(64 * 1024)
     for tokens in (128, 512):
@@ -123,8 +134,10 @@ def _bench_tier1(engine: Any, figures: dict[str, Any]) -> None:
         text = " ".join(words[(i * 7) % 500 : (i * 7) % 500 + 20 + i % 60])
         engine.scan(text, always_escalate=True)
     rss["tier1_after_scans"] = round(rss_mib(), 1)
+    _uss(figures, "tier1_after_scans")
     engine.models.unload_all(reason="bench")
     rss["after_unload"] = round(rss_mib(), 1)
+    _uss(figures, "after_unload")
 
 
 def _normalize(text: str):

@@ -19,6 +19,14 @@ def rss_mib() -> float:
     return psutil.Process().memory_info().rss / MIB
 
 
+def uss_mib() -> float | None:
+    """Unique set size: memory only this process holds (no shared library pages); None if unknown."""
+    try:
+        return psutil.Process().memory_full_info().uss / MIB
+    except (psutil.AccessDenied, AttributeError):
+        return None
+
+
 def peak_rss_mib() -> float:
     """Highest resident set size this process has had."""
     if sys.platform == "win32":

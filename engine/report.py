@@ -98,7 +98,7 @@ def write_errors(path: Path, errors: list[tuple[Row, Verdict]]) -> None:
 def describe_bench(figures: dict[str, Any]) -> str:
     threads = figures.get("threads", 1)
     out = [f"Tierwall bench (fresh process, {threads} thread{'s' if threads != 1 else ''})"]
-    for group, unit in (("rss_mib", "MiB"), ("load_ms", "ms"), ("latency_ms", "ms")):
+    for group, unit in (("rss_mib", "MiB"), ("uss_mib", "MiB"), ("load_ms", "ms"), ("latency_ms", "ms")):
         for key, value in figures.get(group, {}).items():
             out.append(f"  {group}.{key:<40} {value:>10.3f} {unit}")
     if "tier1_unavailable" in figures:
