@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ahocorasick
+import numpy as np
 import re2
 
 from engine.assets import AssetError, assets_dir, load_toml
@@ -135,6 +136,17 @@ class _CharOffsets:
         return self._char
 
 
+def _collapse_spaces(folded: str) -> tuple[str, np.ndarray | None]:
+    """Runs of spaces as one (phrases are written with single spaces), and where each char came from."""
+    if "  " not in folded:
+        return folded, None
+    cps = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    space = cps == 32
+    keep = ~(space & np.concatenate(([False], space[:-1])))
+    index = np.flatnonzero(keep)
+    return cps[keep].tobytes().decode("utf-32-le", "surrogatepass"), index
+
+
 class RuleSet:
     """The compiled rules; `match` is safe to call from many threads at once."""
 
@@ -236,18 +248,22 @@ class RuleSet:
                     break
 
     def _match_phrases(self, folded: str) -> Iterator[tuple[Rule, int, int]]:
+        text, index = _collapse_spaces(folded)
         counts: dict[str, int] = {}
-        n = len(folded)
-        for end_index, (rule, length) in self._automaton.iter(folded):
+        n = len(text)
+        for end_index, (rule, length) in self._automaton.iter(text):
             start = end_index - length + 1
             end = end_index + 1
             # whole words only: "dan" must not fire inside "danger"
-            if start > 0 and folded[start - 1].isalnum():
+            if start > 0 and text[start - 1].isalnum():
                 continue
-            if end < n and folded[end].isalnum():
+            if end < n and text[end].isalnum():
                 continue
             c = counts.get(rule.id, 0)
             if c >= MAX_HITS_PER_RULE:
                 continue
             counts[rule.id] = c + 1
-            yield rule, start, end
+            if index is None:
+                yield rule, start, end
+            else:
+                yield rule, int(index[start]), int(index[end - 1]) + 1

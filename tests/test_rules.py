@@ -74,3 +74,10 @@ def test_hits_per_rule_are_bounded():
     text = "ignore previous instructions. " * 1000
     hits = [f for f in RULESET.match(normalize(text)) if f.rule == "inj.ignore_previous"]
     assert 1 <= len(hits) <= 16
+
+
+def test_phrases_match_across_runs_of_whitespace():
+    text = "Where  is the system \t\n  prompt kept?"
+    found = [f for f in RULESET.match(normalize(text)) if f.rule == "inj.system_prompt_term"]
+    assert len(found) == 1
+    assert text[found[0].start : found[0].end] == "system \t\n  prompt"
