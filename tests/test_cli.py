@@ -162,3 +162,27 @@ def test_bench_json_has_the_documented_keys():
     for key in ("tier0_1kb_p50", "tier0_10kb_p50", "tier0_1mb_p50", "tier1_128tok_p50", "tier1_512tok_p50"):
         assert figures["latency_ms"][key] > 0
     assert figures["threads"] == 1
+
+
+def test_models_lists_and_verifies(capsys):
+    assert main(["models", "--verify", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)["models"]}
+    assert set(rows) == {"minilm-l6-int8", "tier1-head"}
+    emb = rows["minilm-l6-int8"]
+    assert emb["sha256"] == "ok" and emb["licence"] == "Apache-2.0" and emb["state"] == "unloaded"
+    assert {f["path"] for f in emb["files"]} >= {"minilm/model.onnx", "minilm/tokenizer.json"}
+
+
+def test_models_verify_names_a_corrupt_file(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from engine.assets import assets_dir
+
+    copy = tmp_path / "assets"
+    shutil.copytree(assets_dir(), copy)
+    tok = copy / "models" / "minilm" / "tokenizer.json"
+    tok.write_bytes(tok.read_bytes()[:-10] + b"0123456789")
+    monkeypatch.setenv("TIERWALL_ASSETS", str(copy))
+    assert main(["models", "--verify"]) == 1
+    out = capsys.readouterr().out
+    assert "tokenizer.json: sha256" in out
