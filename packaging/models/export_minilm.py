@@ -99,24 +99,30 @@ def load_torch_encoder(src: Path):
 
 
 # --------------------------------------------------------------------------------------------- 1. export
-def export_fp32(encoder, path: Path, opset: int) -> None:
+def export_onnx(module, example_ids: list[list[int]], path: Path, output: str, opset: int) -> None:
+    """TorchScript ONNX export of (input_ids, attention_mask) -> output, batch and sequence dynamic (0 = padding)."""
     import torch
 
-    ids = torch.tensor([[101, 7592, 2088, 999, 102, 0], [101, 2023, 2003, 1037, 3231, 102]])
+    ids = torch.tensor(example_ids)
     mask = (ids != 0).long()
     axes = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"}}
-    axes["sentence_embedding"] = {0: "batch"}
+    axes[output] = {0: "batch"}
     with torch.no_grad():
         torch.onnx.export(
-            encoder,
+            module,
             (ids, mask),
             str(path),
             input_names=["input_ids", "attention_mask"],
-            output_names=["sentence_embedding"],
+            output_names=[output],
             dynamic_axes=axes,
             opset_version=opset,
             dynamo=False,
         )
+
+
+def export_fp32(encoder, path: Path, opset: int) -> None:
+    example = [[101, 7592, 2088, 999, 102, 0], [101, 2023, 2003, 1037, 3231, 102]]
+    export_onnx(encoder, example, path, "sentence_embedding", opset)
 
 
 # --------------------------------------------------------------------------------------------- 2. fuse

