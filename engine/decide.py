@@ -58,9 +58,18 @@ class Bands:
         return bands
 
     def attack_score(self, findings: list[Finding]) -> float:
-        """Noisy-OR of the severity weights of the attack findings."""
-        keep = (1.0 - self.severity_weight[f.severity] for f in findings if f.category not in NON_ATTACK_CATEGORIES)
-        return 1.0 - reduce(lambda a, b: a * b, keep, 1.0)
+        """Noisy-OR over distinct rules of each rule's strongest finding.
+
+        Occurrences of one rule are one piece of evidence, not many: a German
+        text with ten soft hyphens is not ten times as suspicious as one with one.
+        """
+        strongest: dict[str, float] = {}
+        for f in findings:
+            if f.category not in NON_ATTACK_CATEGORIES:
+                w = self.severity_weight[f.severity]
+                if w > strongest.get(f.rule, -1.0):
+                    strongest[f.rule] = w
+        return 1.0 - reduce(lambda a, b: a * (1.0 - b), strongest.values(), 1.0)
 
     def tier0(self, attack_score: float, lexical: float) -> str:
         """allow / unsure / block for tier 0; "unsure" is the only path to a model."""

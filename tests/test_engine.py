@@ -305,3 +305,25 @@ def test_windows_follow_sentences_and_cover_everything():
     # every window but the last ends a sentence
     assert all(text[toks[b - 1][0] : toks[b - 1][1]] == "." for _, b in ranges[:-1])
     assert token_windows(text, toks, limit=3) == ranges[:3]
+
+
+def test_repeats_of_one_rule_are_one_piece_of_evidence(engine):
+    # German web text often carries soft hyphens inside words: each is a finding, together not a block
+    text = (
+        "Die Stadt\u00adverwaltung hat die Bau\u00adarbeiten am Bahn\u00adhof und an der Fuß\u00adgänger\u00adbrücke "
+        "sowie am Rat\u00adhaus\u00adplatz bis zum Früh\u00adjahr verschoben."
+    )
+    v = engine.scan(text, max_tier=0)
+    weight = engine.bands.severity_weight
+    repeats = [f for f in v.findings if f.rule == "norm.zero_width"]
+    assert len(repeats) >= 6
+    naive = 1.0
+    for f in repeats:
+        naive *= 1.0 - weight[f.severity]
+    assert 1.0 - naive >= engine.bands.block_at  # counted one by one they would have blocked
+    assert v.decision != "block"
+    strongest = {}
+    for f in sorted(v.findings, key=lambda f: weight[f.severity]):
+        strongest[f.rule] = f
+    one_each = engine.bands.attack_score(list(strongest.values()))
+    assert engine.bands.attack_score(list(v.findings)) == pytest.approx(one_each)
