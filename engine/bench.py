@@ -94,9 +94,11 @@ def _uss(figures: dict[str, Any], key: str) -> None:
 
 
 def _time_tier0(engine: Any, size: int, name: str, latency: dict[str, float]) -> None:
+    from engine.normalize import normalize
+
     text = _prose(size)
     engine.scan(text, max_tier=0)
-    times = _timed(lambda: engine.tier0.assess(_normalize(text)), REPEATS[size])
+    times = _timed(lambda: engine.tier0.assess(normalize(text)), REPEATS[size])
     latency[f"tier0_{name}_p50"] = round(float(np.percentile(times, 50)), 4)
     scans = _timed(lambda: engine.scan(text, max_tier=0), REPEATS[size])
     latency[f"scan_{name}_p50"] = round(float(np.percentile(scans, 50)), 4)
@@ -138,12 +140,6 @@ def _bench_tier1(engine: Any, figures: dict[str, Any]) -> None:
     engine.models.unload_all(reason="bench")
     rss["after_unload"] = round(rss_mib(), 1)
     _uss(figures, "after_unload")
-
-
-def _normalize(text: str):
-    from engine.normalize import normalize
-
-    return normalize(text)
 
 
 def run_in_fresh_process(*, adversarial: bool = False, threads: int = 1) -> dict[str, Any]:

@@ -13,7 +13,10 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
+
+if TYPE_CHECKING:
+    from engine.verdict import Verdict
 
 EXIT = {"allow": 0, "warn": 1, "block": 2}
 EXIT_USAGE = 3
@@ -143,7 +146,7 @@ def _use_colour(stream: TextIO) -> bool:
     return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
-def _print_verdict(verdict, text: str, out: TextIO) -> None:
+def _print_verdict(verdict: Verdict, text: str, out: TextIO) -> None:
     from engine.report import describe_verdict
 
     out.write(describe_verdict(verdict, text, colour=_use_colour(out)))
