@@ -123,11 +123,11 @@ def _bench_tier1(engine: Any, figures: dict[str, Any]) -> None:
     _uss(figures, "tier1_loaded")
     load["tier1"] = round(sum(snap.model(n).load_ms or 0.0 for n in (EMBEDDING_MODEL, HEAD_MODEL)), 1)
     prose = _prose(64 * 1024)
+    with engine.models.use(EMBEDDING_MODEL) as model:
+        offsets = model.tokenizer.encode(prose, add_special_tokens=False).offsets
+    del model  # a reference kept here would keep the tokenizer alive after the unload
     for tokens in (128, 512):
-        with engine.models.use(EMBEDDING_MODEL) as model:
-            enc = model.tokenizer.encode(prose, add_special_tokens=False)
-        del model  # a reference kept here would keep the tokenizer alive after the unload
-        cut = enc.offsets[tokens - 2 - 1][1] if tokens == 128 else enc.offsets[tokens - 1][1]
+        cut = offsets[tokens - 2 - 1][1]  # N tokens with [CLS] and [SEP]
         norm = normalize(prose[:cut])
         times = _timed(lambda norm=norm: engine.tier1.assess(norm, 0.5, 0.0), 100 if tokens == 128 else 30)
         latency[f"tier1_{tokens}tok_p50"] = round(float(np.percentile(times, 50)), 3)

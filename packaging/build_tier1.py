@@ -44,7 +44,7 @@ from engine.tiers.embedding import (  # noqa: E402
     EmbeddingModel,
 )
 from engine.tiers.tier0 import Tier0  # noqa: E402
-from engine.tiers.tier1 import HEAD_FEATURES  # noqa: E402
+from engine.tiers.tier1 import HEAD_FEATURES, logit  # noqa: E402
 from engine.tokens import token_hashes, words  # noqa: E402
 
 FOLDS = 5
@@ -57,11 +57,6 @@ HARD_WEIGHT = 3.0
 L2 = 1e-3
 EPOCHS = 600
 SEED = 20261125
-
-
-def logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
 
 
 def embed_all(texts: list[str], cache: Path, model_dir: Path) -> tuple[np.ndarray, np.ndarray]:

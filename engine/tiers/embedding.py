@@ -51,7 +51,6 @@ class EmbeddingModel:
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(str(model_dir / "model.onnx"), options, providers=["CPUExecutionProvider"])
-        self._inputs = {i.name for i in self.session.get_inputs()}
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
@@ -71,14 +70,8 @@ class EmbeddingModel:
         for row, w in enumerate(windows):
             ids[row, : len(w) + 2] = [self._cls, *w, self._sep]
             mask[row, : len(w) + 2] = 1
-        feed = {"input_ids": ids, "attention_mask": mask}
-        if "token_type_ids" in self._inputs:
-            feed["token_type_ids"] = np.zeros_like(ids)
-        out = self.session.run(None, feed)[0]
-        if out.ndim == 3:  # token states: mean-pool over real tokens
-            m = mask[:, :, None].astype(np.float32)
-            out = (out * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1.0)
-        out = out.astype(np.float32)
+        # the graph pools and normalises itself (manifest: sentence_embedding); normalising again is cheap insurance
+        out = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0].astype(np.float32)
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out
 

@@ -16,7 +16,7 @@ from engine.normalize import Normalized, View
 from engine.rules import RuleSet
 from engine.signatures import SignatureStore
 from engine.tokens import canonical, text_key, token_hashes, words
-from engine.verdict import Finding
+from engine.verdict import SENSITIVE_CATEGORIES, Finding
 
 _QUOTES = {"'": "'", '"': '"', "`": "`", "\u201c": "\u201d", "\u2018": "\u2019", "\u00ab": "\u00bb", "\u201e": "\u201c"}
 MAX_VIEWS_SCORED = 8  # derived views beyond this are matched by rules, not fingerprinted
@@ -121,7 +121,7 @@ def _mentions_downgraded(text: str, findings: list[Finding]) -> list[Finding]:
     """
     out = []
     for f in findings:
-        if f.severity == "critical" and f.category not in ("secret", "pii") and _quoted(text, f.start, f.end):
+        if f.severity == "critical" and f.category not in SENSITIVE_CATEGORIES and _quoted(text, f.start, f.end):
             f = replace(f, severity="high", explanation=f.explanation + " (quoted: perhaps mentioned, not meant)")
         out.append(f)
     return out

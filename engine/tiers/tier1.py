@@ -31,9 +31,11 @@ EXTRA_VIEW_WINDOWS = 4
 _SEVERITY = {"block": "high", "unsure": "medium", "allow": "info"}
 
 
-def logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
+def logit(p: float | np.ndarray) -> float | np.ndarray:
+    """Log-odds, clipped to [1e-6, 1 - 1e-6] so a certain prior stays finite (float or array)."""
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    out = np.log(p / (1 - p))
+    return float(out) if out.ndim == 0 else out
 
 
 @dataclass(frozen=True, slots=True)
