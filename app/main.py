@@ -1,17 +1,52 @@
-"""Entry point of `tierwall-tray`. The tray app is not built yet (see the tray-app issue)."""
+"""Entry point of `tierwall-tray`: the tray app, or a screenshot, or the self-test."""
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+
+from app.windows.main_window import PAGES
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tierwall-tray", description="Tierwall's desktop tray app.")
+    parser.add_argument("--screenshot", metavar="PATH",
+                        help="render the window offscreen after a sample scan, save a PNG and exit")
+    parser.add_argument("--page", choices=PAGES, default="scan", help="the page to render (with --screenshot)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="run the app offscreen through every tier via the clipboard, print memory and latency")
+    parser.add_argument("--json", action="store_true", help="with --self-test: print JSON")
+    parser.add_argument("--show", action="store_true", help="open the window at start")
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    print(
-        "tierwall-tray: the desktop tray app is not built yet.\n"
-        "Scan text from the terminal instead: tierwall scan --help",
-        file=sys.stderr,
-    )
-    return 3
+    args = _parser().parse_args(argv)
+    if args.screenshot or args.self_test:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Tierwall")
+    app.setOrganizationName("Tierwall")
+    app.setStyle("Fusion")  # the same look on every desktop; the style sheet builds on it
+    if args.screenshot:
+        from app.screenshot import take_screenshot
+
+        return take_screenshot(args.screenshot, args.page)
+    if args.self_test:
+        from app.selftest import run_self_test
+
+        return run_self_test(as_json=args.json)
+    from app.controller import TierwallApp
+
+    app.setQuitOnLastWindowClosed(False)  # closing the window leaves the tray running
+    tierwall = TierwallApp()
+    tierwall.start(show_window=args.show)
+    code = app.exec()
+    tierwall.shutdown()
+    return code
 
 
 if __name__ == "__main__":

@@ -1,0 +1,360 @@
+"""TierwallApp: wires the engine, the worker, the clipboard guard, the tray and the window together.
+
+Everything here runs on the GUI thread and only ever *asks* the worker for
+engine work; results come back as signals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+
+from app import autostart
+from app.clipboard import ClipboardGuard
+from app.memgraph import MemoryTrace
+from app.notify import Toast, headline, one_line_reason
+from app.settings import Settings, SettingsFile
+from app.store import History
+from app.theme import STYLE_SHEET
+from app.tray import Tray
+from app.windows.history import HistoryPage
+from app.windows.main_window import MainWindow
+from app.windows.memory import MemoryPage
+from app.windows.scan import ScanPage
+from app.windows.settings import AllowItem, SettingsPage
+from app.worker import ScanResult, Worker
+from engine import Engine
+from engine.assets import assets_dir
+from engine.engine import data_dir
+from engine.models import ModelEvent
+from engine.verdict import SENSITIVE_CATEGORIES
+
+MEMORY_REFRESH_MS = 1000
+APP_ICON = assets_dir() / "icons" / "tierwall.png"  # made by packaging/make_icons.py, for the autostart entry
+NO_TRAY_MESSAGE = "No system tray was found, so Tierwall runs in this window instead; closing it quits Tierwall."
+
+
+def needs_sanitizing(result: ScanResult) -> bool:
+    """True when the text holds secrets or personal data that the redacted copy masks."""
+    sensitive = any(f.category in SENSITIVE_CATEGORIES for f in result.verdict.findings)
+    return sensitive and result.verdict.redacted != result.text
+
+
+class TierwallApp(QObject):
+    clipboard_verdict = Signal(object)  # ScanResult of a clipboard scan, after it was handled
+    notified = Signal(object)  # ScanResult the user was warned about
+    sanitized = Signal(object)  # ScanResult whose clipboard text was replaced by its redacted copy
+    allowlist_changed = Signal()
+    model_event = Signal(object)  # ModelEvent, relayed onto the GUI thread
+
+    def __init__(
+        self,
+        engine: Engine | None = None,
+        *,
+        settings_file: SettingsFile | None = None,
+        history: History | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings_file = settings_file or SettingsFile()
+        self.settings = self.settings_file.load()
+        s = self.settings
+        self.engine = engine or Engine(idle_timeout_s=s.idle_timeout, budget_mib=s.budget, threads=s.threads)
+        if engine is not None:
+            engine.models.set_idle_timeout(s.idle_timeout)
+            engine.models.set_budget(s.budget)
+        self.history = history or History(data_dir() / "history.sqlite3")
+        self.worker = Worker(self.engine, self)
+        self.guard = ClipboardGuard(parent=self)
+        self.guard.enabled = s.watch_clipboard
+        self.tray = Tray(self)
+        self.policies = getattr(self.engine, "policies", None)
+        self.trace = MemoryTrace()
+        self._window: MainWindow | None = None  # built when first needed: a tray app at rest has no window
+        self._toast: Toast | None = None
+        self._banners: list[str] = []
+        self.autostart_error: str | None = None
+        self._connect()
+        self._unsubscribe = self.engine.models.subscribe(self.model_event.emit)
+        self._memory_timer = QTimer(self)
+        self._memory_timer.setInterval(MEMORY_REFRESH_MS)
+        self._memory_timer.timeout.connect(self.refresh_memory)
+        self._memory_timer.start()
+        self.refresh_memory()
+
+    def _connect(self) -> None:
+        self.guard.captured.connect(lambda text: self.worker.scan(text, "clipboard"))
+        self.worker.scanned.connect(self._scanned)
+        self.worker.failed.connect(lambda message: self.add_banner(f"Something went wrong: {message}"))
+        self.tray.pause_toggled.connect(self.set_paused)
+        self.tray.scan_clipboard.connect(self.guard.scan_now)
+        self.tray.open_window.connect(self.open_window)
+        self.tray.unload_models.connect(lambda: self.unload(""))
+        self.tray.quit_requested.connect(self.quit)
+        self.model_event.connect(self._model_event)
+
+    # -- the window and the toast, built on first use ---------------------------------
+    @property
+    def window_built(self) -> bool:
+        return self._window is not None
+
+    @property
+    def window(self) -> MainWindow:
+        if self._window is None:
+            self._window = self._build_window()
+        return self._window
+
+    @property
+    def scan_page(self) -> ScanPage:
+        return self.window.pages["scan"]  # type: ignore[return-value]
+
+    @property
+    def history_page(self) -> HistoryPage:
+        return self.window.pages["history"]  # type: ignore[return-value]
+
+    @property
+    def memory_page(self) -> MemoryPage:
+        return self.window.pages["memory"]  # type: ignore[return-value]
+
+    @property
+    def settings_page(self) -> SettingsPage:
+        return self.window.pages["settings"]  # type: ignore[return-value]
+
+    def _build_window(self) -> MainWindow:
+        s = self.settings
+        scan, history, memory = ScanPage(), HistoryPage(self.history), MemoryPage(self.trace)
+        settings = SettingsPage(s, policies_available=self.policies is not None)
+        window = MainWindow({"scan": scan, "history": history, "memory": memory, "settings": settings})
+        window.hide_on_close = self.tray.available
+        memory.set_limits(s.idle_timeout_s, s.budget_mib)
+        memory.show_snapshot(self.engine.models.snapshot())
+        scan.scan_requested.connect(lambda text, source: self.worker.scan(text, source))
+        scan.copy_requested.connect(self.guard.write)
+        memory.unload_requested.connect(self.unload)
+        memory.limits_edited.connect(
+            lambda idle, budget: self.apply_settings(replace(self.settings, idle_timeout_s=idle, budget_mib=budget)))
+        settings.settings_edited.connect(self.apply_settings)
+        settings.allow_remove_requested.connect(self.remove_allowed)
+        settings.policy_add_requested.connect(self.add_policy)
+        settings.policy_remove_requested.connect(self.remove_policy)
+        window.closed.connect(self.quit)
+        for message in self._banners:
+            window.add_banner(message)
+        self._window = window
+        self.refresh_allowlist()
+        self.refresh_policies()
+        return window
+
+    @property
+    def toast(self) -> Toast:
+        if self._toast is None:
+            self._toast = Toast()
+            self._toast.setStyleSheet(STYLE_SHEET)
+            self._toast.replace_requested.connect(self.replace_with_redacted)
+            self._toast.allow_requested.connect(self.allow_text)
+            self._toast.details_requested.connect(self.show_details)
+        return self._toast
+
+    def add_banner(self, message: str) -> None:
+        """A message the window shows at the top (kept for when the window is built)."""
+        self._banners.append(message)
+        if self._window is not None:
+            self._window.add_banner(message)
+
+    # -- lifecycle -------------------------------------------------------------
+    def start(self, *, show_window: bool = False) -> None:
+        """Show the tray icon; with no tray, say so and open the window instead."""
+        self.tray.show()
+        if not self.tray.available:
+            self.add_banner(NO_TRAY_MESSAGE)
+            show_window = True
+        for problem in (self.settings_file.problem, self.engine.user_lists.error):
+            if problem:
+                self.add_banner(problem)
+                show_window = True
+        if show_window:
+            self.window.bring_up()
+
+    def quit(self) -> None:
+        QApplication.quit()
+
+    def shutdown(self) -> None:
+        """After the event loop: stop listening, finish queued work, free the models."""
+        self._memory_timer.stop()
+        self._unsubscribe()
+        self.guard.close()
+        self.worker.close()
+        self.engine.models.close()
+        self.tray.icon.hide()
+        for widget in (self._toast, self._window):
+            if widget is not None:
+                widget.hide()
+        self.history.close()
+
+    def open_window(self) -> None:
+        self.window.bring_up()
+
+    def set_paused(self, paused: bool) -> None:
+        self.guard.paused = paused
+        if self.tray.paused != paused:
+            self.tray.set_paused(paused)
+
+    # -- verdicts --------------------------------------------------------------
+    def _scanned(self, result: ScanResult) -> None:
+        if result.source in ("typing", "manual"):
+            self.scan_page.show_result(result)
+        if result.source == "typing":
+            return
+        self.history.add(result.verdict, result.source)
+        if self.window_built:
+            self.history_page.refresh()
+        if result.source != "clipboard":
+            return
+        if result.verdict.decision != "allow":
+            if self.settings.auto_sanitize and needs_sanitizing(result) and self.guard.current_text() == result.text:
+                self.replace_with_redacted(result)
+                self.sanitized.emit(result)
+                self.tray.notify("Tierwall masked your clipboard", one_line_reason(result.verdict))
+            else:
+                self._warn(result)
+        self.clipboard_verdict.emit(result)
+
+    def _warn(self, result: ScanResult) -> None:
+        self.tray.set_warning(True)
+        if not self.settings.notifications:
+            return
+        self.tray.notify(headline(result.verdict), one_line_reason(result.verdict))
+        self.toast.present(result)
+        self.notified.emit(result)
+
+    def replace_with_redacted(self, result: ScanResult) -> None:
+        self.guard.write(result.verdict.redacted)
+
+    def show_details(self, result: ScanResult) -> None:
+        self.window.show_page("scan")
+        self.scan_page.set_text(result.text)
+        self.scan_page.show_result(result)
+        self.window.bring_up()
+
+    # -- the allowlist -----------------------------------------------------------
+    def allow_text(self, result: ScanResult) -> None:
+        """Put the text on the engine's allowlist; remember its redacted excerpt to show it later."""
+        lists = self.engine.user_lists
+
+        def job() -> set[int]:
+            before = set(lists.allow)
+            self.engine.list_text(result.text, "allow")
+            return set(lists.allow) - before
+
+        def done(new_keys: set[int]) -> None:
+            for key in new_keys:
+                self.history.remember_allowed(f"{key:016x}", result.verdict)
+            self.refresh_allowlist()
+            self.tray.set_warning(False)
+
+        self.worker.chore(job, done)
+
+    def remove_allowed(self, key: str) -> None:
+        def done(_: object) -> None:
+            self.history.forget_allowed(key)
+            self.refresh_allowlist()
+
+        self.worker.chore(lambda: self.engine.user_lists.remove(int(key, 16)), done)
+
+    def refresh_allowlist(self) -> None:
+        if not self.window_built:
+            return
+        lists = self.engine.user_lists
+        labels = self.history.allowed()
+
+        def done(keys: list[int]) -> None:
+            items = []
+            for key in keys:
+                hexkey = f"{key:016x}"
+                label = labels.get(hexkey)
+                items.append(AllowItem(hexkey, label.excerpt if label else f"(allowed elsewhere, key {hexkey})",
+                                       label.at if label else None))  # fmt: skip
+            items.sort(key=lambda i: -(i.at or 0))
+            self.settings_page.show_allowlist(items)
+            self.allowlist_changed.emit()
+
+        self.worker.chore(lambda: sorted(lists.allow), done)
+
+    # -- policies (tier 2) ---------------------------------------------------------
+    def refresh_policies(self) -> None:
+        if self.policies is not None and self.window_built:
+            self.worker.chore(self.policies.list, self.settings_page.show_policies)
+
+    def add_policy(self, hypothesis: str, action: str) -> None:
+        if self.policies is None:
+            return
+        policies = self.policies
+
+        def job() -> str | None:
+            try:
+                policies.add(hypothesis, action)
+            except ValueError as exc:
+                return str(exc)
+            return None
+
+        def done(error: str | None) -> None:
+            self.settings_page.show_policy_error(error)
+            self.refresh_policies()
+
+        self.worker.chore(job, done)
+
+    def remove_policy(self, policy_id: str) -> None:
+        if self.policies is not None:
+            self.worker.chore(lambda: self.policies.remove(policy_id), lambda _: self.refresh_policies())
+
+    # -- models and memory -----------------------------------------------------------
+    def unload(self, name: str) -> None:
+        """Unload one model ("" for all) on the chore thread: it may wait for a running inference."""
+        models = self.engine.models
+        self.worker.chore(lambda: models.unload(name) if name else models.unload_all(), lambda _: self.refresh_memory())
+
+    def refresh_memory(self) -> None:
+        snap = self.engine.models.snapshot()
+        self.trace.add_sample(snap.rss_mib, snap.taken_at)
+        if self.window_built:
+            self.memory_page.show_snapshot(snap)
+
+    def _model_event(self, event: ModelEvent) -> None:
+        if event.kind == "loading":
+            self.tray.set_loading(True)
+        elif event.kind in ("loaded", "error", "unloaded"):
+            snap = self.engine.models.snapshot()
+            self.tray.set_loading(any(m.state == "loading" for m in snap.models))
+            if event.kind != "error":
+                label = f"{event.model}" + (f" ({event.reason})" if event.kind == "unloaded" and event.reason else "")
+                self.trace.add_marker(event.kind, label, event.at)
+            if self.window_built:
+                self.memory_page.show_snapshot(snap)
+
+    # -- settings ----------------------------------------------------------------------
+    def apply_settings(self, settings: Settings) -> None:
+        """Apply and save; every page shows the result."""
+        settings = settings.validated()
+        old, self.settings = self.settings, settings
+        if settings.idle_timeout_s != old.idle_timeout_s:
+            self.engine.models.set_idle_timeout(settings.idle_timeout)
+        if settings.budget_mib != old.budget_mib:
+            self.engine.models.set_budget(settings.budget)
+        self.guard.enabled = settings.watch_clipboard
+        if settings.start_at_login != old.start_at_login:
+            try:
+                autostart.set_enabled(settings.start_at_login, icon_path=APP_ICON if APP_ICON.is_file() else None)
+                self.autostart_error = None
+            except OSError as exc:
+                self.settings = replace(self.settings, start_at_login=old.start_at_login)
+                self.autostart_error = f"Could not change the autostart entry: {exc}"
+            if self.window_built:
+                self.settings_page.show_autostart_error(self.autostart_error)
+        try:
+            self.settings_file.save(self.settings)
+        except OSError as exc:
+            self.add_banner(f"Settings could not be saved: {exc}")
+        if self.window_built:
+            self.settings_page.show_settings(self.settings)
+            self.memory_page.set_limits(self.settings.idle_timeout_s, self.settings.budget_mib)

@@ -1,0 +1,170 @@
+"""The live memory graph, painted with QPainter (no QtCharts: it would cost ~60 MB on disk and more RSS)."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from app.theme import ACCENT
+
+WINDOW_S = 300.0  # the graph shows the last five minutes
+MIN_SPAN_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    at: float  # time.time()
+    kind: str  # "loaded" or "unloaded"
+    label: str
+
+
+def _nice_step(span: float) -> float:
+    """A round grid step giving 3-6 lines over `span`."""
+    raw = span / 4
+    magnitude = 10 ** math.floor(math.log10(max(raw, 1e-9)))
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * magnitude:
+            return factor * magnitude
+    return 10 * magnitude
+
+
+class MemoryTrace:
+    """The samples and markers the graph draws; kept by the app even while no window exists."""
+
+    def __init__(self) -> None:
+        self.samples: deque[tuple[float, float]] = deque(maxlen=int(WINDOW_S) + 60)
+        self.markers: deque[Marker] = deque(maxlen=200)
+
+    def add_sample(self, rss_mib: float, at: float | None = None) -> None:
+        self.samples.append((at if at is not None else time.time(), rss_mib))
+
+    def add_marker(self, kind: str, label: str, at: float | None = None) -> None:
+        self.markers.append(Marker(at if at is not None else time.time(), kind, label))
+
+    def clear(self) -> None:
+        self.samples.clear()
+        self.markers.clear()
+
+
+class MemoryGraph(QWidget):
+    """Process RSS over the last minutes, with a marker wherever a model loaded or unloaded."""
+
+    def __init__(self, trace: MemoryTrace | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.trace = trace or MemoryTrace()
+        self.budget_mib: float | None = None
+        self.setMinimumHeight(190)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def sizeHint(self) -> QSize:
+        return QSize(600, 230)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), QColor("white"))
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.5, font.pointSizeF() * 0.85))
+        p.setFont(font)
+        metrics = p.fontMetrics()
+        plot = QRectF(self.rect()).adjusted(metrics.horizontalAdvance("0000 MiB") + 14, 22, -14,
+                                            -(metrics.height() + 10))  # fmt: skip
+        samples, markers = self.trace.samples, self.trace.markers
+        if not samples:
+            p.setPen(QColor("#6b7280"))
+            p.drawText(plot, Qt.AlignmentFlag.AlignCenter, "collecting memory samples…")
+            p.end()
+            return
+        now = samples[-1][0]
+        span = min(WINDOW_S, max(MIN_SPAN_S, now - samples[0][0]))
+        start = now - span
+        visible = [(t, v) for t, v in samples if t >= start]
+        values = [v for _, v in visible] + ([self.budget_mib] if self.budget_mib else [])
+        low, high = min(values), max(values)
+        pad = max(5.0, (high - low) * 0.15)
+        low, high = max(0.0, low - pad), high + pad
+        step = _nice_step(high - low)
+        low = math.floor(low / step) * step
+        high = math.ceil(high / step) * step
+
+        def x_of(t: float) -> float:
+            return plot.left() + (t - start) / span * plot.width()
+
+        def y_of(v: float) -> float:
+            return plot.bottom() - (v - low) / (high - low) * plot.height()
+
+        # grid and axis labels
+        p.setPen(QPen(QColor("#eceff3"), 1))
+        v = low
+        while v <= high + 1e-9:
+            y = y_of(v)
+            p.setPen(QPen(QColor("#eceff3"), 1))
+            p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+            p.setPen(QColor("#6b7280"))
+            right_middle = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            p.drawText(QRectF(0, y - 8, plot.left() - 6, 16), right_middle, f"{v:.0f} MiB")
+            v += step
+        tick = 60.0 if span > 120 else 15.0
+        k = 0
+        while k * tick <= span + 1e-9:
+            x = x_of(now - k * tick)
+            label = "now" if k == 0 else (f"−{k * tick / 60:.0f} min" if tick >= 60 else f"−{k * tick:.0f} s")
+            p.setPen(QColor("#6b7280"))
+            p.drawText(QRectF(x - 40, plot.bottom() + 4, 80, metrics.height()), Qt.AlignmentFlag.AlignHCenter, label)
+            k += 1
+
+        if self.budget_mib:
+            y = y_of(self.budget_mib)
+            p.setPen(QPen(QColor("#cf3f3f"), 1, Qt.PenStyle.DashLine))
+            p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+            p.drawText(QRectF(plot.left() + 4, y - metrics.height() - 1, 200, metrics.height()),
+                       Qt.AlignmentFlag.AlignLeft, f"budget {self.budget_mib:.0f} MiB")  # fmt: skip
+
+        # the RSS line and the area under it
+        line = QPainterPath()
+        for i, (t, val) in enumerate(visible):
+            point = QPointF(x_of(t), y_of(val))
+            if i == 0:
+                line.moveTo(point)
+            else:
+                line.lineTo(point)
+        area = QPainterPath(line)
+        area.lineTo(x_of(visible[-1][0]), plot.bottom())
+        area.lineTo(x_of(visible[0][0]), plot.bottom())
+        area.closeSubpath()
+        fill = QColor(ACCENT)
+        fill.setAlpha(40)
+        p.fillPath(area, fill)
+        p.setPen(QPen(QColor(ACCENT), 2))
+        p.drawPath(line)
+
+        # load / unload markers, labels staggered so neighbours do not overlap
+        lanes: list[float] = []
+        for marker in markers:
+            if marker.at < start:
+                continue
+            x = x_of(marker.at)
+            colour = QColor("#2e9d5b" if marker.kind == "loaded" else "#8a94a3")
+            p.setPen(QPen(colour, 1.2, Qt.PenStyle.DashLine))
+            p.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
+            text = ("▲ " if marker.kind == "loaded" else "▼ ") + marker.label
+            width = metrics.horizontalAdvance(text) + 6
+            lane = next((i for i, right in enumerate(lanes) if right < x), len(lanes))
+            if lane == len(lanes):
+                lanes.append(0.0)
+            lanes[lane] = x + width
+            left = min(x + 3, plot.right() - width)
+            top = plot.top() - 18 + lane * (metrics.height() + 2)
+            p.fillRect(QRectF(left, top, width, metrics.height()), QColor(255, 255, 255, 220))
+            p.setPen(colour)
+            p.drawText(QRectF(left + 2, top, width, metrics.height()), Qt.AlignmentFlag.AlignLeft, text)
+
+        p.setPen(QPen(QColor("#d0d5dd"), 1))
+        p.drawRect(plot)
+        p.end()

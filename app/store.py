@@ -1,0 +1,134 @@
+"""Scan history in SQLite under the engine's data dir: what was decided, never the raw text.
+
+Each row keeps the time, decision, categories, source, a short excerpt of the
+*redacted* text and the text's sha256. The allowlist labels table remembers
+what the user allowed (redacted excerpt and hash), since the engine's list
+holds only keys.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine import Verdict
+
+EXCERPT_CHARS = 160
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS scans (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    decision TEXT NOT NULL,
+    categories TEXT NOT NULL,
+    source TEXT NOT NULL,
+    excerpt TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    tier INTEGER NOT NULL,
+    score REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS scans_at ON scans(at);
+CREATE TABLE IF NOT EXISTS allowed (
+    key TEXT PRIMARY KEY,
+    at REAL NOT NULL,
+    excerpt TEXT NOT NULL,
+    sha256 TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    id: int
+    at: float
+    decision: str
+    categories: tuple[str, ...]
+    source: str
+    excerpt: str
+    sha256: str
+    tier: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class AllowedEntry:
+    key: str  # the engine's list key, hex
+    at: float
+    excerpt: str
+    sha256: str
+
+
+def excerpt(redacted: str, limit: int = EXCERPT_CHARS) -> str:
+    """One line of the redacted text, whitespace folded, cut with an ellipsis."""
+    line = " ".join(redacted.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+class History:
+    """The history database. Used from the GUI thread only (each call is a quick local write)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path))
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def add(self, verdict: Verdict, source: str, at: float | None = None) -> int:
+        """Record one verdict; only its redacted excerpt and hash are stored."""
+        with self._db:
+            cur = self._db.execute(
+                "INSERT INTO scans (at, decision, categories, source, excerpt, sha256, tier, score)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (at or time.time(), verdict.decision, ",".join(verdict.categories), source,
+                 excerpt(verdict.redacted), verdict.text_sha256, verdict.tier, verdict.score),
+            )  # fmt: skip
+        return int(cur.lastrowid or 0)
+
+    def rows(self, *, text: str = "", decision: str | None = None, limit: int = 500) -> list[HistoryRow]:
+        """Newest first; `text` filters on excerpt, categories, source or hash prefix."""
+        sql = "SELECT id, at, decision, categories, source, excerpt, sha256, tier, score FROM scans WHERE 1=1"
+        args: list[object] = []
+        if decision:
+            sql += " AND decision = ?"
+            args.append(decision)
+        if text:
+            like = f"%{text.lower()}%"
+            sql += " AND (lower(excerpt) LIKE ? OR categories LIKE ? OR source LIKE ? OR sha256 LIKE ?)"
+            args += [like, like, like, f"{text.lower()}%"]
+        sql += " ORDER BY at DESC, id DESC LIMIT ?"
+        args.append(limit)
+        return [
+            HistoryRow(r[0], r[1], r[2], tuple(c for c in r[3].split(",") if c), r[4], r[5], r[6], r[7], r[8])
+            for r in self._db.execute(sql, args)
+        ]
+
+    def count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM scans").fetchone()[0])
+
+    def clear(self) -> None:
+        with self._db:
+            self._db.execute("DELETE FROM scans")
+        self._db.execute("VACUUM")  # the excerpts really go, not just their index entries
+
+    # -- labels for the engine's allowlist keys --------------------------------
+    def remember_allowed(self, key: str, verdict: Verdict) -> None:
+        with self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO allowed (key, at, excerpt, sha256) VALUES (?, ?, ?, ?)",
+                (key, time.time(), excerpt(verdict.redacted), verdict.text_sha256),
+            )
+
+    def allowed(self) -> dict[str, AllowedEntry]:
+        cur = self._db.execute("SELECT key, at, excerpt, sha256 FROM allowed")
+        return {r[0]: AllowedEntry(*r) for r in cur}
+
+    def forget_allowed(self, key: str) -> None:
+        with self._db:
+            self._db.execute("DELETE FROM allowed WHERE key = ?", (key,))
+
+    def close(self) -> None:
+        self._db.close()

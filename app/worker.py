@@ -1,0 +1,127 @@
+"""Runs every engine call off the GUI thread and hands results back through Qt signals.
+
+Scans go through a one-thread pool (in order, one model load at a time);
+chores that may wait on a running inference (unload, list edits) go through a
+second one, so they never hold up a scan and never block the GUI.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from engine import Engine, Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """A verdict and where its text came from; the text stays in memory only, for the user's actions."""
+
+    request: int
+    source: str  # "clipboard", "manual" or "typing"
+    text: str
+    verdict: Verdict
+    submitted: float  # time.perf_counter() when the scan was asked for
+    finished: float
+
+    @property
+    def latency_ms(self) -> float:
+        return (self.finished - self.submitted) * 1000
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; its signals carry a result across threads (queued)."""
+
+    done = Signal(object)
+    failed = Signal(str)
+
+
+class _Task(QRunnable):
+    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._fn = fn
+        self._relay = relay
+
+    def run(self) -> None:
+        try:
+            result = self._fn()
+        except Exception as exc:  # reported to the GUI, never lost on a pool thread
+            self._relay.failed.emit(f"{type(exc).__name__}: {exc}")
+        else:
+            self._relay.done.emit(result)
+
+
+class Worker(QObject):
+    """The app's only door to the engine."""
+
+    scanned = Signal(object)  # ScanResult
+    failed = Signal(str)
+
+    def __init__(self, engine: Engine, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self._scans = QThreadPool(self)
+        self._scans.setMaxThreadCount(1)
+        self._chores = QThreadPool(self)
+        self._chores.setMaxThreadCount(1)
+        self._next = 0
+        self._latest_typing = 0
+        self._relays: set[_Relay] = set()
+        self.closed = False  # after close(), late results are dropped rather than delivered
+
+    def close(self, msecs: int = 30000) -> None:
+        """Finish queued work, then drop whatever results are still on their way."""
+        self.wait_idle(msecs)
+        self.closed = True
+
+    def scan(self, text: str, source: str, *, always_escalate: bool = False) -> int:
+        """Queue a scan; `scanned` fires with its ScanResult. Returns the request id."""
+        self._next += 1
+        request = self._next
+        if source == "typing":
+            self._latest_typing = request
+        submitted = time.perf_counter()
+
+        def job() -> ScanResult | None:
+            if source == "typing" and request != self._latest_typing:
+                return None  # the user typed on: only the newest text matters
+            verdict = self.engine.scan(text, always_escalate=always_escalate)
+            return ScanResult(request, source, text, verdict, submitted, time.perf_counter())
+
+        self._start(self._scans, job, self._deliver)
+        return request
+
+    def chore(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None) -> None:
+        """Run `fn` on the chore thread; `on_done(result)` runs back on the GUI thread."""
+        self._start(self._chores, fn, on_done)
+
+    def wait_idle(self, msecs: int = 30000) -> bool:
+        """Block until queued work is done: for shutdown and the self-test only, never from a GUI event."""
+        return self._scans.waitForDone(msecs) and self._chores.waitForDone(msecs)
+
+    def _deliver(self, result: ScanResult | None) -> None:
+        if result is not None:
+            self.scanned.emit(result)
+
+    def _start(self, pool: QThreadPool, fn: Callable[[], Any], on_done: Callable[[Any], None] | None) -> None:
+        relay = _Relay()
+        self._relays.add(relay)
+
+        def finish(result: Any) -> None:
+            self._relays.discard(relay)
+            if on_done is not None and not self.closed:
+                on_done(result)
+
+        def fail(message: str) -> None:
+            self._relays.discard(relay)
+            if not self.closed:
+                self.failed.emit(message)
+
+        relay.done.connect(finish)
+        relay.failed.connect(fail)
+        pool.start(_Task(fn, relay))

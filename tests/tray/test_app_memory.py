@@ -1,0 +1,101 @@
+"""Memory page: reflects a load and an unload, with markers on the graph; limits are editable."""
+
+from __future__ import annotations
+
+import threading
+
+from app_support import close, make_app
+from PySide6.QtGui import QColor, QImage
+
+from app.memgraph import MemoryGraph
+from app.theme import ACCENT
+from engine import Engine
+from engine.models import ModelManager, ModelSpec
+
+
+class Ballast:
+    """A stand-in model: a few MiB of real memory, so the accounting has something to count."""
+
+    def __init__(self) -> None:
+        self.block = bytearray(8 * 1024 * 1024)
+        for i in range(0, len(self.block), 4096):
+            self.block[i] = 1
+
+
+def _engine() -> Engine:
+    manager = ModelManager([ModelSpec("ballast", 1, (), lambda root: Ballast())], idle_timeout_s=None)
+    return Engine(models=manager)
+
+
+def test_the_memory_page_reflects_a_load_and_an_unload(qtbot, app_env):
+    app = make_app(_engine())
+    hold = threading.Event()
+
+    def infer() -> None:
+        with app.engine.models.use("ballast"):
+            hold.wait(30)
+
+    try:
+        page = app.memory_page
+        card = page.cards["ballast"]
+        assert card.state.text() == "unloaded" and not card.unload_button.isEnabled()
+        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
+            app.worker.chore(infer)
+        qtbot.waitUntil(lambda: app.engine.models.snapshot().model("ballast").in_use == 1, timeout=10000)
+        app.refresh_memory()
+        assert card.state.text() == "loaded"  # in use right now
+        assert card.values["Unloads in"].text() == "in use"
+        assert card.values["RSS added"].text().endswith("MiB")
+        assert card.values["Load time"].text().endswith("ms")
+        assert page.stat_labels["Models loaded"].text() == "1 of 1"
+        hold.set()
+        qtbot.waitUntil(lambda: app.engine.models.snapshot().model("ballast").in_use == 0, timeout=10000)
+        app.refresh_memory()
+        assert card.state.text() == "idle" and card.unload_button.isEnabled()
+        assert card.values["Unloads in"].text() == "60 s"  # the default idle timeout, not yet counted down
+        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "unloaded", timeout=10000):
+            card.unload_button.click()
+        assert card.state.text() == "unloaded"
+        assert [m.kind for m in app.trace.markers] == ["loaded", "unloaded"]
+        assert page.stat_labels["Models loaded"].text() == "0 of 1"
+    finally:
+        hold.set()
+        close(app)
+
+
+def test_budget_and_idle_timeout_are_editable_and_saved(qtbot, app_env):
+    app = make_app(_engine())
+    try:
+        page = app.memory_page
+        page.idle.setValue(15)
+        page.budget.setValue(300)
+        page.budget.editingFinished.emit()
+        snap = app.engine.models.snapshot()
+        assert (snap.idle_timeout_s, snap.budget_mib) == (15.0, 300.0)
+        assert app.settings_file.load().idle_timeout_s == 15
+        assert app.settings_page.budget.value() == 300  # the settings page shows the same
+        assert page.graph.budget_mib == 300.0
+    finally:
+        close(app)
+
+
+def _render(graph: MemoryGraph) -> QImage:
+    graph.resize(400, 220)
+    return graph.grab().toImage()
+
+
+def _has_colour(image: QImage, colour: str) -> bool:
+    target = QColor(colour).rgb() & 0xFFFFFF
+    return any(image.pixel(x, y) & 0xFFFFFF == target for x in range(image.width()) for y in range(image.height()))
+
+
+def test_the_graph_draws_the_rss_line_and_markers(qtbot):
+    graph = MemoryGraph()
+    qtbot.addWidget(graph)
+    assert not _has_colour(_render(graph), ACCENT)  # no samples yet: no line
+    for i in range(10):
+        graph.trace.add_sample(100 + i, at=1000.0 + i)
+    graph.trace.add_marker("loaded", "model", at=1004.0)
+    image = _render(graph)
+    assert _has_colour(image, ACCENT)
+    assert _has_colour(image, "#2e9d5b")  # the load marker's colour
