@@ -32,6 +32,7 @@ from engine.models import ModelEvent
 from engine.verdict import SENSITIVE_CATEGORIES
 
 MEMORY_REFRESH_MS = 1000
+UNLOAD_REASONS = {"asked": "", "idle": "idle", "memory budget": "budget", "shutdown": ""}
 APP_ICON = assets_dir() / "icons" / "tierwall.png"  # made by packaging/make_icons.py, for the autostart entry
 NO_TRAY_MESSAGE = "No system tray was found, so Tierwall runs in this window instead; closing it quits Tierwall."
 
@@ -124,7 +125,13 @@ class TierwallApp(QObject):
     def _build_window(self) -> MainWindow:
         s = self.settings
         scan, history, memory = ScanPage(), HistoryPage(self.history), MemoryPage(self.trace)
-        settings = SettingsPage(s, policies_available=self.policies is not None)
+        files = {"Settings": str(self.settings_file.path), "History": str(self.history.path)}
+        if self.engine.user_lists.path is not None:
+            files["Allow/deny lists"] = str(self.engine.user_lists.path)
+        if getattr(self.policies, "path", None) is not None:
+            files["Your policies"] = str(self.policies.path)
+        settings = SettingsPage(s, policies_available=self.policies is not None, files=files)
+        settings.show_autostart_error(self.autostart_error)
         window = MainWindow({"scan": scan, "history": history, "memory": memory, "settings": settings})
         window.hide_on_close = self.tray.available
         memory.set_limits(s.idle_timeout_s, s.budget_mib)
@@ -169,7 +176,8 @@ class TierwallApp(QObject):
         if not self.tray.available:
             self.add_banner(NO_TRAY_MESSAGE)
             show_window = True
-        for problem in (self.settings_file.problem, self.engine.user_lists.error):
+        problems = (self.settings_file.problem, self.engine.user_lists.error, getattr(self.policies, "problem", None))
+        for problem in problems:
             if problem:
                 self.add_banner(problem)
                 show_window = True
@@ -327,8 +335,8 @@ class TierwallApp(QObject):
             snap = self.engine.models.snapshot()
             self.tray.set_loading(any(m.state == "loading" for m in snap.models))
             if event.kind != "error":
-                label = f"{event.model}" + (f" ({event.reason})" if event.kind == "unloaded" and event.reason else "")
-                self.trace.add_marker(event.kind, label, event.at)
+                why = UNLOAD_REASONS.get(event.reason, event.reason) if event.kind == "unloaded" else ""
+                self.trace.add_marker(event.kind, f"{event.model} ({why})" if why else str(event.model), event.at)
             if self.window_built:
                 self.memory_page.show_snapshot(snap)
 

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from app.theme import ACCENT
 
 WINDOW_S = 300.0  # the graph shows the last five minutes
-MIN_SPAN_S = 60.0
+MIN_SPAN_S = 30.0
+MARKER_COLOURS = {"loaded": "#2e9d5b", "unloaded": "#8a94a3"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,18 @@ class Marker:
     at: float  # time.time()
     kind: str  # "loaded" or "unloaded"
     label: str
+
+
+def merged_markers(markers: list[Marker], within_s: float = 1.5) -> list[tuple[float, str, list[str]]]:
+    """Consecutive markers of one kind close in time, as one (time, kind, labels) entry."""
+    out: list[tuple[float, str, list[str]]] = []
+    for m in markers:
+        if out and out[-1][1] == m.kind and m.at - out[-1][0] <= within_s:
+            if m.label not in out[-1][2]:
+                out[-1][2].append(m.label)
+        else:
+            out.append((m.at, m.kind, [m.label]))
+    return out
 
 
 def _nice_step(span: float) -> float:
@@ -110,7 +123,7 @@ class MemoryGraph(QWidget):
             right_middle = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
             p.drawText(QRectF(0, y - 8, plot.left() - 6, 16), right_middle, f"{v:.0f} MiB")
             v += step
-        tick = 60.0 if span > 120 else 15.0
+        tick = 60.0 if span > 120 else 15.0 if span > 40 else 5.0
         k = 0
         while k * tick <= span + 1e-9:
             x = x_of(now - k * tick)
@@ -144,22 +157,22 @@ class MemoryGraph(QWidget):
         p.setPen(QPen(QColor(ACCENT), 2))
         p.drawPath(line)
 
-        # load / unload markers, labels staggered so neighbours do not overlap
+        # load / unload markers: events of one kind within a moment share a line and a label
         lanes: list[float] = []
-        for marker in markers:
-            if marker.at < start:
-                continue
-            x = x_of(marker.at)
-            colour = QColor("#2e9d5b" if marker.kind == "loaded" else "#8a94a3")
-            p.setPen(QPen(colour, 1.2, Qt.PenStyle.DashLine))
-            p.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
-            text = ("▲ " if marker.kind == "loaded" else "▼ ") + marker.label
+        events = merged_markers([m for m in markers if m.at >= start])
+        for at, kind, _ in events:  # all lines first, so no line crosses a label
+            p.setPen(QPen(QColor(MARKER_COLOURS[kind]), 1.2, Qt.PenStyle.DashLine))
+            p.drawLine(QPointF(x_of(at), plot.top()), QPointF(x_of(at), plot.bottom()))
+        for at, kind, labels in events:
+            x = x_of(at)
+            colour = QColor(MARKER_COLOURS[kind])
+            text = ("▲ " if kind == "loaded" else "▼ ") + ", ".join(labels)
             width = metrics.horizontalAdvance(text) + 6
-            lane = next((i for i, right in enumerate(lanes) if right < x), len(lanes))
+            left = min(x + 3, plot.right() - width)
+            lane = next((i for i, right in enumerate(lanes) if right < left), len(lanes))
             if lane == len(lanes):
                 lanes.append(0.0)
-            lanes[lane] = x + width
-            left = min(x + 3, plot.right() - width)
+            lanes[lane] = left + width
             top = plot.top() - 18 + lane * (metrics.height() + 2)
             p.fillRect(QRectF(left, top, width, metrics.height()), QColor(255, 255, 255, 220))
             p.setPen(colour)

@@ -35,6 +35,18 @@ def one_line_reason(verdict: Verdict) -> str:
     return "the text looks risky"
 
 
+def finding_lines(verdict: Verdict, limit: int = 3) -> list[str]:
+    """The strongest findings, one short line each, most severe first."""
+    order = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+    shown = sorted((f for f in verdict.findings if f.severity in order), key=lambda f: (order[f.severity], f.start))
+    lines = []
+    for f in shown:
+        line = f"{f.explanation} ({f.rule})"
+        if line not in lines:
+            lines.append(line)
+    return lines[:limit]
+
+
 def can_redact(result: ScanResult) -> bool:
     return result.verdict.redacted != result.text
 
@@ -57,6 +69,9 @@ class Toast(QFrame):
         self.title.setStyleSheet("font-weight: bold; font-size: 10.5pt;")
         self.reason = QLabel()
         self.reason.setWordWrap(True)
+        self.findings = QLabel()
+        self.findings.setWordWrap(True)
+        self.findings.setStyleSheet("color: #aab3c2;")
         self.replace_button = QPushButton("Replace with redacted")
         self.allow_button = QPushButton("Allow this text")
         self.details_button = QPushButton("Details")
@@ -79,6 +94,7 @@ class Toast(QFrame):
         layout.setContentsMargins(14, 10, 10, 12)
         layout.addLayout(top)
         layout.addWidget(self.reason)
+        layout.addWidget(self.findings)
         layout.addLayout(buttons)
         self.setFixedWidth(440)
         self._timer = QTimer(self)
@@ -92,6 +108,9 @@ class Toast(QFrame):
         self.icon.setPixmap(icons.icon("warning").pixmap(22, 22))
         self.title.setText(headline(verdict))
         self.reason.setText(one_line_reason(verdict))
+        lines = [line for line in finding_lines(verdict) if line.split(" (")[0] not in self.reason.text()]
+        self.findings.setText("\n".join(f"• {line}" for line in lines))
+        self.findings.setVisible(bool(lines))
         self.replace_button.setEnabled(can_redact(result))
         self.replace_button.setToolTip("" if can_redact(result) else "nothing in this text needs masking")
         self.adjustSize()

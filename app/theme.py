@@ -68,7 +68,9 @@ QPushButton#danger {{ color: #b42318; }}
 QTableView {{ background: white; border: 1px solid #e3e6eb; border-radius: 6px; gridline-color: #eef0f3; }}
 QHeaderView::section {{ background: #f0f2f5; border: none; border-bottom: 1px solid #e3e6eb; padding: 5px; }}
 QGroupBox {{ background: white; border: 1px solid #e3e6eb; border-radius: 8px; margin-top: 14px; padding: 12px; }}
-QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; font-weight: bold; color: #111827; }}
+QGroupBox {{ font-weight: bold; }}
+QGroupBox * {{ font-weight: normal; }}
+QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; color: #111827; }}
 QFrame#toast {{ background: #1f2633; border-radius: 10px; }}
 QFrame#toast QLabel {{ color: #e8ebf0; }}
 QFrame#toast QPushButton {{ background: #2b3444; color: white; border: 1px solid #3a4556; }}

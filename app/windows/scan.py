@@ -97,7 +97,7 @@ class VerdictPanel(QWidget):
         if not reasons:
             reasons = [f.explanation for f in visible_findings(verdict.findings)][:4]
         self.reasons.setText("<br>".join(f"• {escape(r)}" for r in reasons))
-        matched = [f for f in verdict.findings if f.tier == 2 or f.category == "policy"]
+        matched = [f for f in verdict.findings if f.tier == 2 or f.rule.startswith("policy.")]
         self.policy.setText("Matched hypothesis: " + "; ".join(f.explanation for f in matched) if matched else "")
         shown = visible_findings(verdict.findings)
         lines = [f"<span style='color:{category_colour(f.category).name()}'>●</span> <b>{escape(f.rule)}</b>"

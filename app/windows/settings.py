@@ -53,7 +53,14 @@ class SettingsPage(QWidget):
     policy_remove_requested = Signal(str)  # policy id
     allow_remove_requested = Signal(str)  # allowlist key (hex)
 
-    def __init__(self, settings: Settings, *, policies_available: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        policies_available: bool,
+        files: dict[str, str] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
         widget, layout = page("Settings & policies", "Changes apply at once and are saved.")
@@ -95,6 +102,17 @@ class SettingsPage(QWidget):
         form.addRow("Inference threads", self.threads)
         form.addRow(muted("Threads apply at the next start; the rest at once."))
         left.addWidget(models)
+
+        data = QGroupBox("Where your data lives")
+        dform = QFormLayout(data)
+        for label, path in (files or {}).items():
+            value = QLabel(path)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+            value.setObjectName("muted")
+            dform.addRow(label, value)
+        dform.addRow(muted("Nothing leaves this machine: no text, no hash, no statistics."))
+        left.addWidget(data)
         left.addStretch(1)
 
         self.policies_box = QGroupBox("Your policies")
