@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 from app.windows.main_window import PAGES
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.screenshot or args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -45,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     app.setQuitOnLastWindowClosed(False)  # closing the window leaves the tray running
     tierwall = TierwallApp()
     tierwall.start(show_window=args.show)
+    signal.signal(signal.SIGINT, lambda *_: tierwall.quit())  # Ctrl+C in a terminal quits cleanly
+    signal.signal(signal.SIGTERM, lambda *_: tierwall.quit())
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)  # lets Python run its signal handlers while Qt's loop waits
+    wake.start(500)
     code = app.exec()
     tierwall.shutdown()
     return code

@@ -16,6 +16,7 @@ from pathlib import Path
 from engine import Verdict
 
 EXCERPT_CHARS = 160
+MAX_ROWS = 10000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS scans (
@@ -69,8 +70,9 @@ def excerpt(redacted: str, limit: int = EXCERPT_CHARS) -> str:
 class History:
     """The history database. Used from the GUI thread only (each call is a quick local write)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, max_rows: int = MAX_ROWS) -> None:
         self.path = path
+        self.max_rows = max_rows
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path))
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -78,7 +80,8 @@ class History:
         self._db.executescript(_SCHEMA)
 
     def add(self, verdict: Verdict, source: str, at: float | None = None) -> int:
-        """Record one verdict; only its redacted excerpt and hash are stored."""
+        """Record one verdict; only its redacted excerpt and hash are stored. The oldest rows beyond
+        `max_rows` go, so a busy clipboard cannot grow the file without bound."""
         with self._db:
             cur = self._db.execute(
                 "INSERT INTO scans (at, decision, categories, source, excerpt, sha256, tier, score)"
@@ -86,7 +89,9 @@ class History:
                 (at or time.time(), verdict.decision, ",".join(verdict.categories), source,
                  excerpt(verdict.redacted), verdict.text_sha256, verdict.tier, verdict.score),
             )  # fmt: skip
-        return int(cur.lastrowid or 0)
+            row_id = int(cur.lastrowid or 0)
+            self._db.execute("DELETE FROM scans WHERE id <= ?", (row_id - self.max_rows,))
+        return row_id
 
     def rows(self, *, text: str = "", decision: str | None = None, limit: int = 500) -> list[HistoryRow]:
         """Newest first; `text` filters on excerpt, categories, source or hash prefix."""

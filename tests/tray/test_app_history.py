@@ -7,7 +7,7 @@ import sqlite3
 
 from app_support import BENIGN, RISKY, SECRET_TEXT, TOKEN, copy
 
-from app.store import excerpt
+from app.store import History, excerpt
 from engine.engine import data_dir
 
 
@@ -47,3 +47,10 @@ def test_excerpt_is_one_short_line():
     assert excerpt("a\n\n  b\tc") == "a b c"
     long = excerpt("word " * 100)
     assert len(long) == 160 and long.endswith("…")
+
+
+def test_history_keeps_only_the_newest_rows(tmp_path, engine):
+    history = History(tmp_path / "h.sqlite3", max_rows=3)
+    for i in range(5):
+        history.add(engine.scan(f"note number {i} about the garden"), "manual", at=1000.0 + i)
+    assert [r.at for r in history.rows()] == [1004.0, 1003.0, 1002.0]
