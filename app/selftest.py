@@ -132,18 +132,18 @@ def _run() -> Report:
     wait(1000)
     report.figures["rss_mib.tray_idle"] = _settled_rss()
 
-    latencies = []
+    latencies = []  # only texts tier 0 decided: the target is for those; a model load is measured apart
     for text in TIER0_SAMPLES:
         started = time.perf_counter()
         app.guard.clipboard.setText(text)
-        if not wait_for(lambda t=text: t in handled_at, 10):
+        if not wait_for(lambda t=text: t in handled_at, 30):
             report.problems.append(f"no verdict for clipboard text {text[:30]!r}")
             continue
-        latencies.append((handled_at[text] - started) * 1000)
+        if results[-1].verdict.tier == 0:
+            latencies.append((handled_at[text] - started) * 1000)
         wait(20)
-    tier0 = [r for r in results if r.verdict.tier == 0]
     report.figures["latency_ms.clipboard_to_verdict_p50"] = statistics.median(latencies) if latencies else -1
-    report.details["tier0_clipboard_scans"] = len(tier0)
+    report.details["tier0_clipboard_scans"] = len(latencies)
     flagged = [r for r in results if r.verdict.decision != "allow"]
     if len(notified) != len(flagged):
         report.problems.append(f"{len(flagged)} risky clipboard texts but {len(notified)} notifications")

@@ -105,7 +105,8 @@ class VerdictPanel(QWidget):
                  for f in shown[:MAX_FINDINGS]]  # fmt: skip
         if len(shown) > MAX_FINDINGS:
             lines.append(f"… and {len(shown) - MAX_FINDINGS} more (hover the text)")
-        self.findings.setText(("<p style='margin-top:6px'><b>Findings</b></p>" + "<br>".join(lines)) if lines else "")
+        body = "".join(f"<p style='margin:0 0 5px 0'>{line}</p>" for line in lines)
+        self.findings.setText(f"<p style='margin:8px 0 4px 0'><b>Findings</b></p>{body}" if lines else "")
 
 
 class ScanPage(QWidget):

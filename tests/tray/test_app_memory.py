@@ -99,3 +99,28 @@ def test_the_graph_draws_the_rss_line_and_markers(qtbot):
     image = _render(graph)
     assert _has_colour(image, ACCENT)
     assert _has_colour(image, "#2e9d5b")  # the load marker's colour
+
+
+def test_the_gui_keeps_working_while_a_model_loads(qtbot, app_env):
+    release = threading.Event()
+
+    def slow_loader(root):
+        release.wait(30)
+        return Ballast()
+
+    manager = ModelManager([ModelSpec("slow", 1, (), slow_loader)], idle_timeout_s=None)
+    app = make_app(Engine(models=manager))
+    try:
+        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "loading", timeout=10000):
+            app.worker.chore(lambda: manager.use("slow").__enter__())
+        assert app.tray.state == "loading"
+        with qtbot.waitSignal(app.worker.scanned, timeout=10000):  # the page still answers while the load hangs
+            app.scan_page.editor.setPlainText("hello, is the window still alive?")
+        app.refresh_memory()
+        assert app.memory_page.cards["slow"].state.text() == "loading"
+        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
+            release.set()
+        assert app.tray.state == "protecting"
+    finally:
+        release.set()
+        close(app)
