@@ -105,7 +105,12 @@ def run_self_test(*, as_json: bool = False) -> int:
             target = TARGETS.get(key)
             print(f"{key:44s} {value:8.1f}" + (f"   (target ≤ {target:g})" if target is not None else ""))
         for key, value in report.details.items():
-            print(f"{key:44s} {value}")
+            if key != "models":
+                print(f"{key:44s} {value}")
+        for name, info in report.details.get("models", {}).items():  # type: ignore[union-attr]
+            added = "—" if info["added_mib"] is None else f"+{info['added_mib']:.1f} MiB"
+            took = "—" if info["load_ms"] is None else f"{info['load_ms']:.0f} ms"
+            print(f"{'model ' + name:44s} tier {info['tier']}, {added}, loaded in {took}")
         print("self-test: " + ("all as expected" if report.ok else "FAILED: " + "; ".join(report.problems)))
     return 0 if report.ok else 1
 
