@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--max-tier", type=_tier, default=2, help="highest tier that may judge (0-2)")
     scan.add_argument("--always-escalate", action="store_true", help="send the text to the model tiers")
     scan.add_argument("--redact", action="store_true", help="print the text with secrets and personal data masked")
+    scan.add_argument("--policy-always", action="store_true", help="check your own policies even if tier 0 decides")
 
     ev = sub.add_parser("eval", help="measure detection on labelled CSV data")
     ev.add_argument("data", help="CSV with columns text,label[,category,source]")
@@ -68,9 +69,27 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--limit", type=_positive, help="only the first N rows")
     ev.add_argument("--errors", help="write the misclassified rows to this CSV file")
 
-    models = sub.add_parser("models", help="list the model files, their state and licence")
+    models = sub.add_parser("models", help="list the model files, their state and licence; nli-eval FILE.jsonl")
+    models.add_argument("action", nargs="?", choices=["nli-eval"], help="nli-eval: NLI accuracy on SNLI-format jsonl")
+    models.add_argument("file", nargs="?", help="for nli-eval: jsonl with sentence1, sentence2, gold_label")
     models.add_argument("--verify", action="store_true", help="check every file's size and sha256 now")
+    models.add_argument("--limit", type=_positive, help="nli-eval: only the first N rows")
     models.add_argument("--json", action="store_true")
+
+    nli = sub.add_parser("nli", help="entailment, neutral and contradiction probabilities of one pair")
+    nli.add_argument("premise")
+    nli.add_argument("hypothesis")
+    nli.add_argument("--json", action="store_true")
+
+    policy = sub.add_parser("policy", help="your own natural-language policies, checked by tier 2")
+    psub = policy.add_subparsers(dest="policy_command", required=True, parser_class=_Parser)
+    padd = psub.add_parser("add", help='add a policy, e.g. "This text contains our customers\' names."')
+    padd.add_argument("hypothesis")
+    padd.add_argument("--action", choices=["warn", "block"], default="warn")
+    plist = psub.add_parser("list", help="list your policies and the built-in ones")
+    plist.add_argument("--json", action="store_true")
+    prm = psub.add_parser("remove", help="remove one of your policies by its id")
+    prm.add_argument("id")
 
     bench = sub.add_parser("bench", help="measure memory and speed in a fresh process")
     bench.add_argument("--json", action="store_true")
@@ -90,7 +109,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "bench":
             return _cmd_bench(args)
         if args.command == "models":
-            return _cmd_models(args)
+            return _cmd_nli_eval(args) if args.action == "nli-eval" else _cmd_models(args)
+        if args.command == "nli":
+            return _cmd_nli(args)
+        if args.command == "policy":
+            return _cmd_policy(args)
     except UsageError as exc:
         print(f"tierwall: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -128,7 +151,9 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     data = _read_input(args)
     from engine import Engine
 
-    verdict = Engine().scan(data, max_tier=args.max_tier, always_escalate=args.always_escalate)
+    verdict = Engine(policy_always=args.policy_always).scan(
+        data, max_tier=args.max_tier, always_escalate=args.always_escalate
+    )
     out = sys.stdout
     if args.json:
         out.write(verdict.to_json(indent=2) + "\n")
@@ -230,3 +255,79 @@ def _cmd_models(args: argparse.Namespace) -> int:
         sys.stdout.write(describe_models(rows))
     bad = any(r["sha256"] not in ("ok", "not checked (use --verify)") for r in rows)
     return 1 if bad else 0
+
+
+# -- tier 2: nli, models nli-eval, policy ----------------------------------------
+def _nli_model(engine):
+    from engine.tiers.tier2 import NLI_MODEL
+
+    return engine.models.use(NLI_MODEL)
+
+
+def _cmd_nli(args: argparse.Namespace) -> int:
+    from engine import Engine
+
+    with _nli_model(Engine()) as model:
+        probs = model.pair(args.premise, args.hypothesis)
+    if args.json:
+        print(json.dumps({k: round(v, 4) for k, v in probs.items()}))
+    else:
+        for label, p in probs.items():
+            print(f"{label:13s} {p:6.1%}")
+    return 0
+
+
+def _cmd_nli_eval(args: argparse.Namespace) -> int:
+    from engine import Engine
+    from engine.evaluate import nli_accuracy, read_nli_jsonl
+
+    if not args.file:
+        raise UsageError("nli-eval needs a FILE.jsonl (sentence1, sentence2, gold_label per line)")
+    try:
+        rows = read_nli_jsonl(Path(args.file), args.limit)
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if not rows:
+        raise UsageError(f"{args.file}: no labelled pairs")
+    with _nli_model(Engine()) as model:
+        result = nli_accuracy(rows, model.pair)
+    if args.json:
+        print(json.dumps({"n": result["n"], "accuracy": result["accuracy"], "confusion": result["confusion"]}))
+    else:
+        print(f"{result['n']} pairs, accuracy {result['accuracy']:.2%}")
+    return 0
+
+
+def _cmd_policy(args: argparse.Namespace) -> int:
+    from engine import Engine
+
+    engine = Engine()
+    store = engine.policies
+    if store.problem:
+        print(f"tierwall: {store.problem}", file=sys.stderr)
+    if args.policy_command == "add":
+        try:
+            policy = store.add(args.hypothesis, args.action)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        print(f"added {policy.id} ({policy.action}): {policy.hypothesis}")
+        return 0
+    if args.policy_command == "remove":
+        if not store.remove(args.id):
+            raise UsageError(f"no policy {args.id!r}; see: tierwall policy list")
+        print(f"removed {args.id}")
+        return 0
+    rows = [
+        {"id": p.id, "action": p.action, "hypothesis": p.hypothesis, "threshold": p.threshold, "builtin": p.builtin,
+         "category": p.category}
+        for p in [*store.list(), *engine.builtin_policies]
+    ]  # fmt: skip
+    if args.json:
+        print(json.dumps({"policies": rows}, indent=2))
+    else:
+        for r in rows:
+            origin = "built-in" if r["builtin"] else "yours"
+            print(f"{r['id']:16s} {r['action']:5s} {origin:8s} {r['hypothesis']}")
+    return 0

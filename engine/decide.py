@@ -25,6 +25,7 @@ class Bands:
     tier1_allow_below: float
     tier1_block_at: float
     tier1_max_windows: int
+    tier2_max_windows: int
     max_scan_chars: int
     cache_size: int
 
@@ -35,6 +36,7 @@ class Bands:
             weights = {k: float(data["severity_weight"][k]) for k in SEVERITIES}
             t0 = data["tier0"]
             t1 = data["tier1"]
+            t2 = data["tier2"]
             eng = data["engine"]
             bands = cls(
                 severity_weight=weights,
@@ -46,6 +48,7 @@ class Bands:
                 tier1_allow_below=float(t1["allow_below"]),
                 tier1_block_at=float(t1["block_at"]),
                 tier1_max_windows=int(t1["max_windows"]),
+                tier2_max_windows=int(t2["max_windows"]),
                 max_scan_chars=int(eng["max_scan_chars"]),
                 cache_size=int(eng["cache_size"]),
             )
@@ -55,6 +58,8 @@ class Bands:
             raise AssetError(f"bands file {path}: need 0 < unsure_at <= block_at <= 1")
         if not 0 < bands.tier1_allow_below <= bands.tier1_block_at <= 1 or bands.tier1_max_windows < 1:
             raise AssetError(f"bands file {path}: need 0 < tier1 allow_below <= block_at <= 1, max_windows >= 1")
+        if bands.tier2_max_windows < 1:
+            raise AssetError(f"bands file {path}: need tier2 max_windows >= 1")
         return bands
 
     def attack_score(self, findings: list[Finding]) -> float:

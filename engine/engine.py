@@ -3,31 +3,24 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from dataclasses import replace
 from pathlib import Path
 
-import platformdirs
-
 from engine.decide import Bands, at_least
 from engine.lexicon import Lexicon
 from engine.models import ModelManager, ModelSpec, ModelUnavailable, specs_from_manifest
-from engine.normalize import normalize
+from engine.normalize import Normalized, normalize
+from engine.paths import config_dir, data_dir
+from engine.policies import PolicyStore, load_builtin
 from engine.rules import RuleSet
 from engine.signatures import LRUCache, SignatureStore, UserLists
 from engine.tiers.embedding import embedding_loader
-from engine.tiers.tier0 import Tier0, canonical_key
+from engine.tiers.nli import nli_loader
+from engine.tiers.tier0 import Tier0, Tier0Result, canonical_key
 from engine.tiers.tier1 import EMBEDDING_MODEL, HEAD_MODEL, Tier1, load_head
+from engine.tiers.tier2 import NLI_MODEL, Tier2
 from engine.verdict import SENSITIVE_CATEGORIES, Decision, Finding, Verdict, redact
-
-APP_NAME = "tierwall"
-
-
-def data_dir() -> Path:
-    """Where user data lives: $TIERWALL_DATA_DIR, else the platform's user data dir."""
-    env = os.environ.get("TIERWALL_DATA_DIR")
-    return Path(env) if env else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 def _coerce(text: str | bytes) -> tuple[str, list[Finding]]:
@@ -48,7 +41,12 @@ def _coerce(text: str | bytes) -> tuple[str, list[Finding]]:
 
 def model_specs(root: Path | None = None, *, threads: int = 1) -> list[ModelSpec]:
     """The models the engine knows, with files and provenance from assets/models/manifest.json."""
-    return specs_from_manifest({EMBEDDING_MODEL: (1, embedding_loader(threads)), HEAD_MODEL: (1, load_head)}, root)
+    loaders = {
+        EMBEDDING_MODEL: (1, embedding_loader(threads)),
+        HEAD_MODEL: (1, load_head),
+        NLI_MODEL: (2, nli_loader(threads)),
+    }
+    return specs_from_manifest(loaders, root)
 
 
 class Engine:
@@ -58,11 +56,13 @@ class Engine:
         self,
         *,
         user_data_dir: Path | None = None,
+        user_config_dir: Path | None = None,
         bands: Bands | None = None,
         models: ModelManager | None = None,
         idle_timeout_s: float | None = 60.0,
         budget_mib: float | None = None,
         threads: int = 1,
+        policy_always: bool = False,
     ) -> None:
         self.bands = bands or Bands.load()
         self.rules = RuleSet.load()
@@ -74,15 +74,19 @@ class Engine:
             budget_mib=budget_mib,
         )
         self.tier1 = Tier1(self.models, self.bands)
+        self.tier2 = Tier2(self.models, self.bands)
+        self.builtin_policies = load_builtin()
+        self.policies = PolicyStore((user_config_dir or config_dir()) / "policies.json")
+        self.policy_always = policy_always  # check the user's policies on every scan, not only escalated ones
         self.user_lists = UserLists((user_data_dir or data_dir()) / "lists.json")
-        self._cache: LRUCache[tuple[str, int, bool], Verdict] = LRUCache(self.bands.cache_size)
+        self._cache: LRUCache[tuple[object, ...], Verdict] = LRUCache(self.bands.cache_size)
 
     def scan(self, text: str | bytes, *, max_tier: int = 2, always_escalate: bool = False) -> Verdict:
         """Judge one text. Bytes that are not UTF-8 are replaced and reported, never raised."""
         started = time.perf_counter()
         text, input_findings = _coerce(text)
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        cache_key = (digest, max_tier, always_escalate)
+        cache_key = (digest, max_tier, always_escalate, self.policy_always, self.policies.revision)
         hit = self._cache.get(cache_key)
         if hit is not None:
             elapsed = (time.perf_counter() - started) * 1000
@@ -115,6 +119,7 @@ class Engine:
         timings = {"tier0": round(t0_ms, 4)}
         score = max(result.attack_score, result.lexical.probability)
         tier = 0
+        policies_checked = False
         listed = self.user_lists.lookup(result.key)
         decision: Decision
         if listed == "deny":
@@ -128,35 +133,18 @@ class Engine:
                 decision = "warn"
                 reasons.insert(0, "needs tier 1: tier 0 could not decide and --max-tier 0 stops here")
             else:
-                t1 = time.perf_counter()
-                try:
-                    r1 = self.tier1.assess(norm, result.lexical.probability, result.rule_score)
-                except ModelUnavailable as exc:
-                    decision = "warn"
-                    reasons.insert(0, f"needs tier 1, which is unavailable: {exc}")
-                else:
-                    tier, score = 1, r1.score
-                    findings.extend(r1.findings)
-                    if r1.covered is not None:
-                        covered = r1.covered
-                        reasons.append(f"tier 1 read only characters {r1.covered[0]}-{r1.covered[1]} of the text")
-                    if r1.decision == "block":
-                        decision = "block"
-                        reasons.insert(0, r1.findings[0].explanation)
-                    elif r1.decision == "unsure":
-                        decision = "warn"
-                        reasons.insert(0, "needs tier 2 (not available yet): tier 1 is unsure")
-                    elif result.decision == "block":  # always_escalate: tier 0's block stands
-                        decision = "block"
-                    else:
-                        decision = "allow"
-                timings["tier1"] = round((time.perf_counter() - t1) * 1000, 4)
+                decision, tier, score, part, policies_checked = self._escalate(
+                    norm, result, max_tier, always_escalate, findings, reasons, timings
+                )
+                covered = part or covered
         elif result.decision == "block":
             decision = "block"
             worst = max(result.findings, key=lambda f: self.bands.severity_weight[f.severity])
             reasons.insert(0, f"{worst.explanation} ({worst.rule})")
         else:
             decision = "allow"
+        if listed is None and self.policy_always and not policies_checked:
+            decision = self._user_policies(norm, decision, findings, reasons, timings)
         if listed != "allow" and (covered or norm.truncated):
             decision = at_least(decision, "warn")
         if any(f.category in SENSITIVE_CATEGORIES for f in findings):
@@ -181,6 +169,69 @@ class Engine:
             covered=covered,
             text_sha256=digest,
         )
+
+    def _escalate(
+        self, norm: Normalized, result: Tier0Result, max_tier: int, always_escalate: bool,
+        findings: list[Finding], reasons: list[str], timings: dict[str, float],
+    ) -> tuple[Decision, int, float, tuple[int, int] | None, bool]:  # fmt: skip
+        """Tiers 1 and 2 for a text tier 0 was unsure of: (decision, tier, score, covered, policies checked)."""
+        t1 = time.perf_counter()
+        try:
+            r1 = self.tier1.assess(norm, result.lexical.probability, result.rule_score)
+        except ModelUnavailable as exc:
+            reasons.insert(0, f"needs tier 1, which is unavailable: {exc}")
+            return "warn", 0, max(result.attack_score, result.lexical.probability), None, False
+        finally:
+            timings["tier1"] = round((time.perf_counter() - t1) * 1000, 4)
+        findings.extend(r1.findings)
+        covered = r1.covered
+        if covered is not None:
+            reasons.append(f"tier 1 read only characters {covered[0]}-{covered[1]} of the text")
+        if r1.decision == "block":
+            reasons.insert(0, r1.findings[0].explanation)
+            return "block", 1, r1.score, covered, False
+        earlier: Decision = "block" if result.decision == "block" else "allow"  # always_escalate: tier 0's block stands
+        if r1.decision != "unsure" and not (always_escalate and max_tier >= 2):
+            return earlier, 1, r1.score, covered, False
+        if max_tier < 2:
+            reasons.insert(0, "needs tier 2: tier 1 is unsure and --max-tier 1 stops here")
+            return at_least(earlier, "warn"), 1, r1.score, covered, False
+        t2 = time.perf_counter()
+        try:
+            r2 = self.tier2.assess(norm, [*self.builtin_policies, *self.policies.list()])
+        except ModelUnavailable as exc:
+            reasons.insert(0, f"needs tier 2, which is unavailable: {exc}")
+            return at_least(earlier, "warn"), 1, r1.score, covered, False
+        finally:
+            timings["tier2"] = round((time.perf_counter() - t2) * 1000, 4)
+        findings.extend(r2.findings)
+        if r2.covered is not None and covered is None:
+            covered = r2.covered
+            reasons.append(f"tier 2 read only characters {covered[0]}-{covered[1]} of the text")
+        if r2.findings:
+            reasons.insert(0, r2.findings[0].explanation)
+        return at_least(earlier, r2.decision), 2, r2.score, covered, True
+
+    def _user_policies(
+        self, norm: Normalized, decision: Decision, findings: list[Finding], reasons: list[str],
+        timings: dict[str, float],
+    ) -> Decision:  # fmt: skip
+        """The user's own policies on a scan that did not reach tier 2 (policy_always)."""
+        policies = self.policies.list()
+        if not policies:
+            return decision
+        t2 = time.perf_counter()
+        try:
+            r2 = self.tier2.assess(norm, policies)
+        except ModelUnavailable as exc:
+            reasons.append(f"your policies could not be checked: {exc}")
+            return at_least(decision, "warn")
+        finally:
+            timings["tier2"] = round((time.perf_counter() - t2) * 1000, 4)
+        findings.extend(r2.findings)
+        if r2.findings:
+            reasons.insert(0, r2.findings[0].explanation)
+        return at_least(decision, r2.decision)
 
     # -- the user's lists -------------------------------------------------
     def list_text(self, text: str, which: str) -> None:

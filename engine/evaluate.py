@@ -7,6 +7,7 @@ fixed (see the engine issue) so that runs can be compared across versions.
 from __future__ import annotations
 
 import csv
+import json
 import sys
 import time
 from collections import Counter
@@ -149,3 +150,49 @@ def evaluate(
         for name, label in (("attack", 1), ("benign", 0))
     }  # fmt: skip
     return EvalResult(metrics, shares, errors)
+
+
+# -- NLI accuracy (tierwall models nli-eval) ---------------------------------
+NLI_LABELS = ("entailment", "neutral", "contradiction")
+
+
+def read_nli_jsonl(path: Path, limit: int | None = None) -> list[tuple[str, str, str]]:
+    """(premise, hypothesis, gold label) rows of SNLI-format JSON lines; gold label "-" is skipped.
+
+    Accepts SNLI's keys (sentence1, sentence2, gold_label) and the plain ones (premise, hypothesis, label).
+    A malformed line is a ValueError that names the file and line.
+    """
+    rows: list[tuple[str, str, str]] = []
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                premise = obj.get("sentence1", obj.get("premise"))
+                hypothesis = obj.get("sentence2", obj.get("hypothesis"))
+                label = obj.get("gold_label", obj.get("label"))
+            except (ValueError, AttributeError) as exc:
+                raise ValueError(f"{path}:{number}: not a JSON object ({exc})") from None
+            if label == "-":
+                continue
+            if not isinstance(premise, str) or not isinstance(hypothesis, str) or label not in NLI_LABELS:
+                raise ValueError(f"{path}:{number}: needs sentence1, sentence2 and gold_label in {NLI_LABELS}")
+            rows.append((premise, hypothesis, label))
+            if limit and len(rows) >= limit:
+                break
+    return rows
+
+
+def nli_accuracy(rows: list[tuple[str, str, str]], classify: Callable[[str, str], dict[str, float]]) -> dict[str, Any]:
+    """Accuracy and confusion counts of `classify(premise, hypothesis) -> probabilities`."""
+    confusion: Counter[tuple[str, str]] = Counter()
+    for premise, hypothesis, gold in rows:
+        probs = classify(premise, hypothesis)
+        confusion[(gold, max(probs, key=probs.__getitem__))] += 1
+    correct = sum(n for (gold, pred), n in confusion.items() if gold == pred)
+    return {
+        "n": len(rows),
+        "accuracy": round(correct / len(rows), 4) if rows else None,
+        "confusion": {g: {p: confusion[(g, p)] for p in NLI_LABELS} for g in NLI_LABELS},
+    }

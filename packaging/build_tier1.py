@@ -3,9 +3,11 @@
     python packaging/build_tier1.py [--train ../shared/eval/train.csv]
 
 Needs the shipped int8 embedding model in assets/models/minilm (made by
-packaging/models/export_minilm.py); runtime packages only (numpy, onnxruntime,
-tokenizers). Writes assets/models/tier1/head.npz and bank.npz and their
-manifest entry "tier1-head" in assets/models/manifest.json.
+packaging/models/export_minilm.py), the runtime packages and `onnx` (the
+`models` extra) for the bank graph. Writes assets/models/tier1/head.npz,
+bank.npz (bank metadata) and bank.onnx (the int8 exemplar rows and the graph
+that searches them) and their manifest entry "tier1-head" in
+assets/models/manifest.json.
 
 Features of one token window: its embedding (384), the text's lexical-prior
 logit, the window's highest cosine to an attack exemplar, and the score of the
@@ -116,6 +118,36 @@ def quantize_rows(mat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.round(mat / scale[:, None]).astype(np.int8), scale.astype(np.float32)
 
 
+def write_bank_graph(path: Path, rows: np.ndarray, scale: np.ndarray) -> None:
+    """The exemplar banks as an onnxruntime graph: vectors (n, dim) float32 -> cosines (n, rows).
+
+    The query is quantized to uint8 per call (DynamicQuantizeLinear), multiplied with the int8
+    rows by MatMulInteger and rescaled; cosines are within 0.002 of float32 arithmetic.
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    dim = rows.shape[1]
+    nodes = [
+        helper.make_node("DynamicQuantizeLinear", ["vectors"], ["q", "q_scale", "q_zero"]),
+        helper.make_node("MatMulInteger", ["q", "rows_t", "q_zero"], ["dots"]),
+        helper.make_node("Cast", ["dots"], ["dots_f"], to=TensorProto.FLOAT),
+        helper.make_node("Mul", ["dots_f", "q_scale"], ["scaled"]),
+        helper.make_node("Mul", ["scaled", "row_scale"], ["cosines"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "tier1_banks",
+        [helper.make_tensor_value_info("vectors", TensorProto.FLOAT, ["n", dim])],
+        [helper.make_tensor_value_info("cosines", TensorProto.FLOAT, ["n", len(rows)])],
+        [numpy_helper.from_array(np.ascontiguousarray(rows.T.astype(np.int8)), "rows_t"),
+         numpy_helper.from_array(scale.astype(np.float32), "row_scale")],
+    )  # fmt: skip
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="tierwall")
+    model.ir_version = 8  # readable by onnxruntime 1.18, the project's lower bound
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", type=Path, default=ROOT.parent / "shared" / "eval" / "train.csv")
@@ -192,8 +224,9 @@ def main() -> int:
     np.savez(out / "head.npz", w1=w1.astype(np.float32), b1=b1.astype(np.float32), w2=w2.astype(np.float32),
              b2=np.float32(b2), extra_mean=extra_mean.astype(np.float32), extra_std=extra_std.astype(np.float32),
              features=np.array(HEAD_FEATURES))  # fmt: skip
-    np.savez(out / "bank.npz", vectors=bank_q, scale=bank_scale, category=bank_category,
-             categories=np.array(categories), benign_vectors=benign_q, benign_scale=benign_scale)  # fmt: skip
+    np.savez(out / "bank.npz", attack_rows=np.int64(len(bank_q)), category=bank_category,
+             categories=np.array(categories))  # fmt: skip
+    write_bank_graph(out / "bank.onnx", np.vstack([bank_q, benign_q]), np.concatenate([bank_scale, benign_scale]))
     write_manifest(args.assets / "models", out, args.train, len(bank))
     print(f"bank: {len(bank)} exemplars; wrote {out}")
     return 0
@@ -203,7 +236,7 @@ def write_manifest(models_dir: Path, out: Path, source: Path, bank_size: int) ->
     path = models_dir / "manifest.json"
     manifest = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"models": {}}
     files = []
-    for name in ("head.npz", "bank.npz"):
+    for name in ("head.npz", "bank.npz", "bank.onnx"):
         data = (out / name).read_bytes()
         files.append({"path": f"tier1/{name}", "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
     manifest["models"]["tier1-head"] = {

@@ -12,6 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 @pytest.fixture(autouse=True)
 def _isolated_user_data(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("TIERWALL_DATA_DIR", str(tmp_path_factory.mktemp("userdata")))
+    monkeypatch.setenv("TIERWALL_CONFIG_DIR", str(tmp_path_factory.mktemp("userconfig")))
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +24,7 @@ def engine():
     import tempfile
 
     mp.setenv("TIERWALL_DATA_DIR", tempfile.mkdtemp(prefix="tierwall-test-"))
+    mp.setenv("TIERWALL_CONFIG_DIR", tempfile.mkdtemp(prefix="tierwall-test-config-"))
     eng = Engine()
     mp.undo()
     return eng

@@ -165,9 +165,16 @@ def test_bench_json_has_the_documented_keys():
 
 
 def test_models_lists_and_verifies(capsys):
-    assert main(["models", "--verify", "--json"]) == 0
+    from engine.models import read_manifest
+
+    shipped = set(read_manifest())
+    code = main(["models", "--verify", "--json"])
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)["models"]}
-    assert set(rows) == {"minilm-l6-int8", "tier1-head"}
+    assert set(rows) == {"minilm-l6-int8", "tier1-head", "nli-minilm-l6-int8"}
+    # every model the engine knows is listed; one the manifest lacks is named and fails the check
+    assert code == (0 if set(rows) <= shipped else 1)
+    for name, row in rows.items():
+        assert row["sha256"] == ("ok" if name in shipped else "not in manifest")
     emb = rows["minilm-l6-int8"]
     assert emb["sha256"] == "ok" and emb["licence"] == "Apache-2.0" and emb["state"] == "unloaded"
     assert {f["path"] for f in emb["files"]} >= {"minilm/model.onnx", "minilm/tokenizer.json"}
@@ -186,3 +193,40 @@ def test_models_verify_names_a_corrupt_file(tmp_path, monkeypatch, capsys):
     assert main(["models", "--verify"]) == 1
     out = capsys.readouterr().out
     assert "tokenizer.json: sha256" in out
+
+
+def test_policy_add_list_remove(capsys):
+    assert main(["policy", "add", "This text contains our customers' names.", "--action", "block"]) == 0
+    assert "added user-1 (block)" in capsys.readouterr().out
+    assert main(["policy", "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["policies"]
+    assert rows[0] == {"id": "user-1", "action": "block", "hypothesis": "This text contains our customers' names.",
+                       "threshold": 0.5, "builtin": False, "category": "policy"}  # fmt: skip
+    assert any(r["builtin"] for r in rows)
+    assert main(["policy", "remove", "user-1"]) == 0
+    assert main(["policy", "remove", "user-1"]) == 3
+    assert "no policy 'user-1'" in capsys.readouterr().err
+    assert main(["policy", "add", "   "]) == 3
+
+
+def test_nli_eval_reads_snli_jsonl_and_refuses_bad_files(tmp_path, capsys):
+    from engine.models import read_manifest
+    from engine.tiers.tier2 import NLI_MODEL
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"sentence1": "a", "sentence2": "b", "gold_label": "maybe"}\n', encoding="utf-8")
+    assert main(["models", "nli-eval", str(bad)]) == 3
+    assert "bad.jsonl:1" in capsys.readouterr().err
+    assert main(["models", "nli-eval", str(tmp_path / "missing.jsonl")]) == 3
+    good = tmp_path / "snli.jsonl"
+    good.write_text(
+        '{"sentence1": "A dog runs in a park.", "sentence2": "An animal is outside.", "gold_label": "entailment"}\n'
+        '{"sentence1": "A dog runs.", "sentence2": "A cat sleeps.", "gold_label": "-"}\n',
+        encoding="utf-8",
+    )
+    code = main(["models", "nli-eval", str(good), "--json"])
+    captured = capsys.readouterr()
+    if NLI_MODEL in read_manifest():
+        assert code == 0 and json.loads(captured.out)["n"] == 1  # the "-" row is skipped
+    else:
+        assert code == 4 and NLI_MODEL in captured.err  # no model: said, not guessed

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.tiers.runtime import open_session
+from engine.wordpiece import WordPiece
+
 MODEL_DIR = "minilm"
 # Short, sentence-aligned windows: one injected sentence must dominate the window it
 # sits in, not be averaged away by a paragraph of benign prose (most attacks are short).
@@ -40,22 +43,10 @@ class EmbeddingModel:
     """A loaded embedding model (ONNX session + tokenizer). Use it through the ModelManager."""
 
     def __init__(self, model_dir: Path, *, threads: int = 1) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        options = ort.SessionOptions()
-        options.enable_cpu_mem_arena = False  # memory goes back when the session goes
-        options.enable_mem_pattern = False
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(model_dir / "model.onnx"), options, providers=["CPUExecutionProvider"])
-        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self.tokenizer.no_truncation()
-        self.tokenizer.no_padding()
-        self._cls = self.tokenizer.token_to_id("[CLS]")
-        self._sep = self.tokenizer.token_to_id("[SEP]")
+        self.session = open_session(model_dir / "model.onnx", threads=threads)
+        self.tokenizer = WordPiece.from_file(model_dir / "tokenizer.json")
+        self._cls = self.tokenizer.cls_id
+        self._sep = self.tokenizer.sep_id
 
     def close(self) -> None:
         """Drop the session and the tokenizer (the ModelManager then returns freed memory to the OS)."""
@@ -78,7 +69,7 @@ class EmbeddingModel:
     def embed_text(self, text: str, *, max_windows: int = DEFAULT_MAX_WINDOWS) -> Windows:
         """Embed a text as overlapping windows; at most max_windows, starting from its beginning."""
         part = text[:MAX_TOKENIZE_CHARS]
-        enc = self.tokenizer.encode(part, add_special_tokens=False)
+        enc = self.tokenizer.encode(part)
         ids, offsets = enc.ids, enc.offsets
         if not ids:
             vec = self.embed_ids([[]])
@@ -94,16 +85,18 @@ class EmbeddingModel:
         return Windows(vectors, spans, covered_end, complete)
 
 
-def token_windows(text: str, offsets: list[tuple[int, int]], *, limit: int) -> list[tuple[int, int]]:
+def token_windows(
+    text: str, offsets: list[tuple[int, int]], *, limit: int, body: int = WINDOW_TOKENS - 2, stride: int = STRIDE_TOKENS
+) -> list[tuple[int, int]]:
     """Token ranges [a, b) to embed: the whole text if it fits one window, else sentence-aligned pieces.
 
     A window closes at the first sentence end (., !, ?, ;) once it holds
     MIN_WINDOW_TOKENS tokens, or at a line break once it holds
     MIN_LINE_WINDOW_TOKENS; a sentence longer than a window is cut into
-    overlapping pieces. At most `limit` ranges are returned.
+    overlapping pieces of `body` tokens (the window without [CLS]/[SEP]),
+    `stride` apart. At most `limit` ranges are returned.
     """
     n = len(offsets)
-    body = WINDOW_TOKENS - 2
     if n <= body:
         return [(0, n)]
     out: list[tuple[int, int]] = []
@@ -112,7 +105,7 @@ def token_windows(text: str, offsets: list[tuple[int, int]], *, limit: int) -> l
     while i < n and len(out) < limit:
         if i + 1 - start >= body:  # no sentence end in reach: cut, and overlap the next piece
             out.append((start, i + 1))
-            start = i = start + STRIDE_TOKENS
+            start = i = start + stride
             continue
         end_char = offsets[i][1]
         next_start = offsets[i + 1][0] if i + 1 < n else len(text)

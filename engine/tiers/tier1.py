@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from engine.models import ModelManager
 from engine.normalize import Normalized
 from engine.procmem import trim_heap
 from engine.tiers.embedding import EmbeddingModel
+from engine.tiers.runtime import open_session
 from engine.verdict import Finding
 
 EMBEDDING_MODEL = "minilm-l6-int8"
@@ -38,9 +40,14 @@ def logit(p: float | np.ndarray) -> float | np.ndarray:
     return float(out) if out.ndim == 0 else out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Head:
-    """A one-hidden-layer classifier and the int8 attack-exemplar bank."""
+    """A one-hidden-layer classifier and the int8 exemplar banks (attack rows first, then benign rows).
+
+    The banks are searched by a small onnxruntime graph (int8 matrix product, row
+    scales applied): that is 15x faster than converting int8 rows for numpy and
+    holds the banks in the same 4.6 MiB.
+    """
 
     w1: np.ndarray  # (dim + 4, hidden): embedding, then the standardised extras
     b1: np.ndarray
@@ -48,51 +55,39 @@ class Head:
     b2: float
     extra_mean: np.ndarray  # lexical_logit, exemplar_cosine, rule_score, benign_exemplar_cosine
     extra_std: np.ndarray
-    bank: np.ndarray  # (n, dim) int8: attack exemplars
-    bank_scale: np.ndarray  # (n,) float32
-    bank_category: np.ndarray  # (n,) index into categories
+    banks: Any  # onnxruntime session: vectors (n, dim) float32 -> cosines (n, attack + benign)
+    attack_rows: int
+    bank_category: np.ndarray  # (attack_rows,) index into categories
     categories: tuple[str, ...]
-    benign: np.ndarray  # (m, dim) int8: benign exemplars
-    benign_scale: np.ndarray
 
-    def nearest(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Highest cosine to an attack exemplar per vector, and that exemplar's index."""
-        return _max_cosine(vectors, self.bank, self.bank_scale)
+    def similarities(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per vector: highest cosine to an attack exemplar, that exemplar's index, highest benign cosine."""
+        sims = self.banks.run(None, {"vectors": np.ascontiguousarray(vectors, dtype=np.float32)})[0]
+        attack, benign = sims[:, : self.attack_rows], sims[:, self.attack_rows :]
+        where = attack.argmax(axis=1)
+        return attack[np.arange(len(sims)), where], where, benign.max(axis=1)
 
-    def logits(self, vectors: np.ndarray, lexical_logit: float, exemplar: np.ndarray, rules: float) -> np.ndarray:
-        benign, _ = _max_cosine(vectors, self.benign, self.benign_scale)
+    def logits(self, vectors: np.ndarray, lexical_logit: float, exemplar: np.ndarray, rules: float,
+               benign: np.ndarray) -> np.ndarray:  # fmt: skip
         extra = np.empty((len(vectors), 4), dtype=np.float32)
         extra[:, 0], extra[:, 1], extra[:, 2], extra[:, 3] = lexical_logit, exemplar, rules, benign
         x = np.hstack([vectors, (extra - self.extra_mean) / self.extra_std])
         return np.maximum(x @ self.w1 + self.b1, 0) @ self.w2 + self.b2
 
-
-_BANK_CHUNK = 1024  # rows of an int8 bank converted at a time: bounded temporary memory
-
-
-def _max_cosine(vectors: np.ndarray, bank: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    best = np.full(len(vectors), -np.inf, dtype=np.float32)
-    where = np.zeros(len(vectors), dtype=np.int64)
-    for s in range(0, len(bank), _BANK_CHUNK):
-        sims = (vectors @ bank[s : s + _BANK_CHUNK].T.astype(np.float32)) * scale[None, s : s + _BANK_CHUNK]
-        k = sims.argmax(axis=1)
-        top = sims[np.arange(len(vectors)), k]
-        better = top > best
-        best[better], where[better] = top[better], k[better] + s
-    return best, where
+    def close(self) -> None:
+        self.banks = None
 
 
 def load_head(models_root: Path) -> Head:
-    """ModelManager loader for the head and the exemplar bank."""
+    """ModelManager loader for the head and the exemplar banks."""
     head = np.load(models_root / HEAD_DIR / "head.npz")
-    bank = np.load(models_root / HEAD_DIR / "bank.npz")
+    meta = np.load(models_root / HEAD_DIR / "bank.npz")
     if tuple(head["features"].tolist()) != HEAD_FEATURES:
         raise ValueError(f"head features {head['features'].tolist()} are not {list(HEAD_FEATURES)}")
     f32 = {k: head[k].astype(np.float32) for k in ("w1", "b1", "w2", "extra_mean", "extra_std")}
+    banks = open_session(models_root / HEAD_DIR / "bank.onnx")
     return Head(f32["w1"], f32["b1"], f32["w2"], float(head["b2"]), f32["extra_mean"], f32["extra_std"],
-                bank["vectors"], bank["scale"].astype(np.float32), bank["category"],
-                tuple(bank["categories"].tolist()), bank["benign_vectors"],
-                bank["benign_scale"].astype(np.float32))  # fmt: skip
+                banks, int(meta["attack_rows"]), meta["category"], tuple(meta["categories"].tolist()))  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +118,8 @@ class Tier1:
                 spans_by_view.append(win.spans)
                 if vi == 0 and not win.complete:
                     covered = view.to_original(0, win.covered_end)
-                cos, idx = head.nearest(win.vectors)
-                z = head.logits(win.vectors, lex, cos, rules)
+                cos, idx, benign = head.similarities(win.vectors)
+                z = head.logits(win.vectors, lex, cos, rules, benign)
                 k = int(np.argmax(z))
                 if best is None or z[k] > best[0]:
                     best = (float(z[k]), vi, k, float(cos[k]), int(idx[k]))

@@ -282,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--export", action="store_true", help="write <run>/onnx/model_fp32.onnx and check it")
     ap.add_argument("--opset", type=int, default=17)
     ap.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint in --run")
+    ap.add_argument("--reschedule", action="store_true", help="resume with a different --epochs (new LR decay)")
+    ap.add_argument("--init", type=Path, help="start from this finished run's model.pt (stage 2: adaptation)")
     args = ap.parse_args(argv)
 
     import torch
@@ -308,6 +310,12 @@ def main(argv: list[str] | None = None) -> int:
         log.flush()
 
     model = build_model(src, args.pooling, args.token_types, dropout=args.dropout)
+    if args.init and not args.eval_only:
+        start = torch.load(args.init, map_location="cpu", weights_only=False)
+        if (start["config"]["pooling"], start["config"]["token_types"]) != (args.pooling, args.token_types):
+            raise SystemExit(f"{args.init} is {start['config']}: pass the same --pooling/--token-types")
+        model.load_state_dict(start["model"])
+        cfg["init"] = str(args.init)
     t0 = time.perf_counter()
     valid = encode(tok, read_jsonl(args.data / "valid.jsonl", args.valid_limit or None))
     test = encode(tok, read_jsonl(args.data / "test_snli.jsonl", args.test_limit or None))
@@ -333,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
         if ckpt_path.is_file() and not args.fresh:
             ck = torch.load(ckpt_path, map_location="cpu", weights_only=False)
             keys = ("pooling", "token_types", "batch", "lr", "epochs", "train_limit", "seed", "max_len")
+            if args.reschedule:  # a new length for the run: the linear decay is stretched or shortened from here
+                keys = tuple(k for k in keys if k != "epochs")
             mismatch = {k: (ck["args"][k], getattr(args, k)) for k in keys if ck["args"][k] != getattr(args, k)}
             if mismatch:
                 raise SystemExit(f"checkpoint in {run} was made with other settings {mismatch}: use --fresh")

@@ -1,0 +1,110 @@
+"""Tier 2's model: an int8 NLI cross-encoder under onnxruntime.
+
+It reads "[CLS] premise [SEP] hypothesis [SEP]" and answers entailment /
+neutral / contradiction. A long premise is cut into sentence-aligned token
+windows (as tier 1 does) so that one injected sentence is read on its own,
+and the worst window counts. Special tokens written in the text are plain
+text to the tokenizer, so a text cannot forge the premise/hypothesis boundary.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.tiers.embedding import token_windows
+from engine.tiers.runtime import open_session
+from engine.wordpiece import WordPiece
+
+MODEL_DIR = "nli"
+LABELS = ("entailment", "neutral", "contradiction")
+MAX_TOKENIZE_CHARS = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class PremiseWindows:
+    """A premise's token windows and the character spans (in the premise) they came from."""
+
+    ids: tuple[list[int], ...]
+    spans: tuple[tuple[int, int], ...]
+    complete: bool  # False if the text was longer than the windows cover
+    covered_end: int
+
+
+class NliModel:
+    """A loaded NLI cross-encoder (ONNX session + tokenizer). Use it through the ModelManager."""
+
+    def __init__(self, model_dir: Path, *, threads: int = 1) -> None:
+        config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+        labels = tuple(config["labels"])
+        if sorted(labels) != sorted(LABELS):
+            raise ValueError(f"{model_dir / 'config.json'}: labels {labels} are not {LABELS}")
+        self._order = [labels.index(name) for name in LABELS]  # model's output order -> ours
+        self.max_len = int(config["max_len"])
+        self.session = open_session(model_dir / "model.onnx", threads=threads)
+        self.tokenizer = WordPiece.from_file(model_dir / "tokenizer.json")
+        self._hypotheses: dict[str, list[int]] = {}
+
+    def close(self) -> None:
+        self.session = None
+
+    def hypothesis_ids(self, hypothesis: str) -> list[int]:
+        ids = self._hypotheses.get(hypothesis)
+        if ids is None:
+            ids = self.tokenizer.encode(hypothesis).ids[: self.max_len // 4]
+            if len(self._hypotheses) < 256:
+                self._hypotheses[hypothesis] = ids
+        return ids
+
+    def windows(self, premise: str, *, body: int, max_windows: int) -> PremiseWindows:
+        """Sentence-aligned windows of at most `body` tokens over the premise."""
+        part = premise[:MAX_TOKENIZE_CHARS]
+        enc = self.tokenizer.encode(part)
+        if not enc.ids:
+            return PremiseWindows(([],), ((0, 0),), True, len(premise))
+        ranges = token_windows(part, enc.offsets, limit=max_windows + 1, body=body, stride=max(1, body * 3 // 4))
+        complete = len(ranges) <= max_windows and len(part) == len(premise)
+        ranges = ranges[:max_windows]
+        spans = tuple((enc.offsets[a][0], enc.offsets[b - 1][1]) for a, b in ranges)
+        return PremiseWindows(tuple(enc.ids[a:b] for a, b in ranges), spans, complete,
+                              len(premise) if complete else spans[-1][1])  # fmt: skip
+
+    def probabilities(self, premise_ids: list[int], hypothesis_ids: list[int]) -> np.ndarray:
+        """(entailment, neutral, contradiction) probabilities of one pair; the premise is cut to fit."""
+        room = self.max_len - 3 - len(hypothesis_ids)
+        ids = [self.tokenizer.cls_id, *premise_ids[:room], self.tokenizer.sep_id, *hypothesis_ids,
+               self.tokenizer.sep_id]  # fmt: skip
+        batch = np.asarray([ids], dtype=np.int64)
+        logits = self.session.run(None, {"input_ids": batch, "attention_mask": np.ones_like(batch)})[0][0]
+        logits = logits[self._order].astype(np.float64)
+        e = np.exp(logits - logits.max())
+        return e / e.sum()
+
+    def pair(self, premise: str, hypothesis: str) -> dict[str, float]:
+        """Probabilities for one premise and one hypothesis (the premise's first window if it is long)."""
+        hyp = self.hypothesis_ids(hypothesis)
+        premise_ids = self.tokenizer.encode(premise[:MAX_TOKENIZE_CHARS]).ids
+        p = self.probabilities(premise_ids, hyp)
+        return dict(zip(LABELS, (float(x) for x in p), strict=True))
+
+    def entailment(self, windows: PremiseWindows, hypotheses: Sequence[str]) -> np.ndarray:
+        """P(entailment) of every (window, hypothesis): shape (windows, hypotheses)."""
+        out = np.zeros((len(windows.ids), len(hypotheses)))
+        for j, hypothesis in enumerate(hypotheses):
+            hyp = self.hypothesis_ids(hypothesis)
+            for i, ids in enumerate(windows.ids):
+                out[i, j] = self.probabilities(ids, hyp)[0]
+        return out
+
+
+def nli_loader(threads: int = 1) -> Callable[[Path], NliModel]:
+    """ModelManager loader for the tier-2 NLI model, running on `threads` CPU threads."""
+
+    def load(models_root: Path) -> NliModel:
+        return NliModel(models_root / MODEL_DIR, threads=threads)
+
+    return load

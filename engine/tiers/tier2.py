@@ -1,0 +1,77 @@
+"""Tier 2: the NLI validator has the final say on what tier 1 could not decide.
+
+The text (in premise windows) is checked against the built-in hypotheses of
+assets/policies and the user's own policies. A policy fires when a window
+entails its hypothesis with at least the policy's threshold; the hypothesis
+that fired is the explanation the user reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from engine.decide import Bands
+from engine.models import ModelManager
+from engine.normalize import Normalized
+from engine.policies import Policy
+from engine.tiers.nli import NliModel
+from engine.verdict import Decision, Finding
+
+NLI_MODEL = "nli-minilm-l6-int8"
+MAX_EXTRA_VIEWS = 1  # a decoded payload is read too (obfuscated instructions)
+
+
+@dataclass(frozen=True, slots=True)
+class Tier2Result:
+    decision: Decision
+    score: float  # highest entailment probability of a built-in policy (0 if none was checked)
+    findings: list[Finding]
+    fired: tuple[Policy, ...]
+    covered: tuple[int, int] | None  # span of the original the windows covered, if not all
+
+
+class Tier2:
+    def __init__(self, manager: ModelManager, bands: Bands) -> None:
+        self.manager = manager
+        self.bands = bands
+
+    def assess(self, norm: Normalized, policies: Sequence[Policy]) -> Tier2Result:
+        """Check a text against policies. Raises ModelUnavailable if the model cannot be used."""
+        if not policies:
+            return Tier2Result("allow", 0.0, [], (), None)
+        views = [norm.main, *norm.views[1 : 1 + MAX_EXTRA_VIEWS]]
+        hypotheses = [p.hypothesis for p in policies]
+        best = [(-1.0, 0, (0, 0))] * len(policies)  # per policy: probability, view, span in the view
+        covered = None
+        with self.manager.use(NLI_MODEL) as model:
+            model: NliModel
+            body = model.max_len - 3 - max(len(model.hypothesis_ids(h)) for h in hypotheses)
+            for vi, view in enumerate(views):
+                limit = self.bands.tier2_max_windows if vi == 0 else 2
+                windows = model.windows(view.folded, body=body, max_windows=limit)
+                if vi == 0 and not windows.complete:
+                    covered = view.to_original(0, windows.covered_end)
+                probs = model.entailment(windows, hypotheses)
+                for j in range(len(policies)):
+                    i = int(probs[:, j].argmax())
+                    if probs[i, j] > best[j][0]:
+                        best[j] = (float(probs[i, j]), vi, windows.spans[i])
+        checked = zip(policies, best, strict=True)
+        hits = sorted(((p, policy, vi, span) for policy, (p, vi, span) in checked if p >= policy.threshold),
+                      key=lambda hit: -hit[0])  # strongest first: the first finding is the explanation shown
+        fired = [policy for _, policy, _, _ in hits]
+        findings = []
+        for p, policy, vi, span in hits:
+            start, end = views[vi].to_original(*span)
+            where = "" if vi == 0 else f" (in {views[vi].kind} view)"
+            findings.append(Finding(
+                f"policy.{policy.id}", policy.category, "high" if policy.action == "block" else "medium", start, end,
+                f"{policy.hypothesis} (NLI entailment {p:.0%}{where})", tier=2,
+            ))  # fmt: skip
+        decision: Decision = "allow"
+        if fired:
+            decision = "block" if any(p.action == "block" for p in fired) else "warn"
+        score = max((b[0] for b, p in zip(best, policies, strict=True) if p.builtin), default=0.0)
+        return Tier2Result(decision, max(score, 0.0), findings, tuple(fired), covered)
+

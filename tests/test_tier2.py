@@ -1,0 +1,207 @@
+"""Tier 2 and policies: the built-in hypotheses, the user's policy store, and the engine's escalation to tier 2.
+
+The engine tests use the real tokenizer and tier-2 code with a stand-in onnxruntime session whose
+"model" entails a hypothesis containing "fruit" from a premise containing "banana", so every
+path is exercised whether or not a trained NLI model is installed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine import Engine
+from engine.assets import AssetError, assets_dir
+from engine.engine import model_specs
+from engine.models import ModelManager, ModelSpec
+from engine.policies import MAX_HYPOTHESIS_CHARS, PolicyStore, load_builtin
+from engine.tiers.nli import LABELS, NliModel
+from engine.tiers.tier2 import NLI_MODEL
+from engine.wordpiece import WordPiece
+
+TOKENIZER = assets_dir() / "models" / "minilm" / "tokenizer.json"
+
+
+# -- built-in policies ------------------------------------------------------
+def test_builtin_policies_cover_every_attack_category_with_examples():
+    policies = load_builtin()
+    assert {p.category for p in policies} >= {"injection", "jailbreak", "obfuscated"}
+    assert len({p.id for p in policies}) == len(policies)
+    for p in policies:
+        assert p.builtin and p.hypothesis.endswith(".") and 0 < p.threshold < 1
+        assert p.must_entail and p.must_not_entail, p.id
+
+
+def test_a_bad_policy_file_is_a_clear_error(tmp_path: Path):
+    (tmp_path / "policies").mkdir()
+    bad = tmp_path / "policies" / "x.toml"
+    bad.write_text('[[policy]]\nid = "a"\ncategory = "c"\nhypothesis = "H."\nthreshold = 1.5\n', encoding="utf-8")
+    with pytest.raises(AssetError, match="threshold"):
+        load_builtin(tmp_path)
+    bad.write_text('[[policy]]\nid = "a"\ncategory = "c"\nthreshold = 0.5\n', encoding="utf-8")
+    with pytest.raises(AssetError, match="hypothesis"):
+        load_builtin(tmp_path)
+
+
+# -- the user's policy store -------------------------------------------------
+def test_policies_are_added_listed_removed_and_survive_a_restart(tmp_path: Path):
+    path = tmp_path / "policies.json"
+    store = PolicyStore(path)
+    a = store.add("This text contains source code from our internal repository.", "block")
+    b = store.add("  This text   names a customer.  ")
+    assert (a.id, a.action, b.id, b.action) == ("user-1", "block", "user-2", "warn")
+    assert b.hypothesis == "This text names a customer."
+    again = PolicyStore(path)
+    assert [p.hypothesis for p in again.list()] == [a.hypothesis, b.hypothesis]
+    assert again.remove("user-1") and not again.remove("user-1")
+    assert [p.id for p in PolicyStore(path).list()] == ["user-2"]
+    assert PolicyStore(path).add("Another one.").id == "user-3"  # ids are never reused
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "message"),
+    [("", "warn", "needs a sentence"), ("   ", "warn", "needs a sentence"), ("x" * (MAX_HYPOTHESIS_CHARS + 1),
+     "warn", "at most"), ("Fine.", "delete", "action must be")],
+)  # fmt: skip
+def test_bad_policies_are_refused_with_a_reason(tmp_path: Path, text, action, message):
+    store = PolicyStore(tmp_path / "p.json")
+    with pytest.raises(ValueError, match=message):
+        store.add(text, action)
+    assert store.list() == []
+
+
+def test_a_duplicate_policy_is_refused(tmp_path: Path):
+    store = PolicyStore(tmp_path / "p.json")
+    store.add("This text names a customer.")
+    with pytest.raises(ValueError, match="exists already"):
+        store.add("this text names a customer.")
+
+
+def test_a_corrupt_policy_file_is_moved_aside_and_reported(tmp_path: Path):
+    path = tmp_path / "policies.json"
+    path.write_text("{not json", encoding="utf-8")
+    store = PolicyStore(path)
+    assert store.list() == [] and store.problem and "moved to" in store.problem
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("policies.json.corrupt-")]
+    store.add("A new start.")
+    assert json.loads(path.read_text(encoding="utf-8"))["policies"][0]["hypothesis"] == "A new start."
+
+
+# -- tier 2 in the engine, with a stand-in NLI session -------------------------
+class _FruitSession:
+    """Entails a hypothesis with "fruit" from a premise with "banana"; neutral otherwise."""
+
+    def __init__(self, tok: WordPiece) -> None:
+        self.sep, self.banana, self.fruit = tok.sep_id, tok.vocab["banana"], tok.vocab["fruit"]
+        self.calls: list[list[int]] = []
+
+    def run(self, _outputs, feeds):
+        ids = feeds["input_ids"][0].tolist()
+        self.calls.append(ids)
+        assert ids.count(self.sep) == 2 and feeds["attention_mask"].shape == feeds["input_ids"].shape
+        premise, hypothesis = ids[1 : ids.index(self.sep)], ids[ids.index(self.sep) + 1 : -1]
+        entails = self.banana in premise and self.fruit in hypothesis
+        return [np.array([[4.0, 0.0, 0.0] if entails else [0.0, 4.0, 0.0]], dtype=np.float32)]
+
+
+def _fake_nli(_root: Path) -> NliModel:
+    model = NliModel.__new__(NliModel)
+    model.tokenizer = WordPiece.from_file(TOKENIZER)
+    model.session = _FruitSession(model.tokenizer)
+    model.max_len = 128
+    model._order = [0, 1, 2]
+    model._hypotheses = {}
+    return model
+
+
+@pytest.fixture()
+def engine_with_nli(tmp_path: Path):
+    specs = [s for s in model_specs() if s.name != NLI_MODEL] + [ModelSpec(NLI_MODEL, 2, (), _fake_nli)]
+    return Engine(user_data_dir=tmp_path / "data", user_config_dir=tmp_path / "config", models=ModelManager(specs))
+
+
+PROSE = "The museum opens at ten. Tickets are sold at the door and online. The garden is free to visit. " * 3
+
+
+def test_escalated_text_is_judged_by_tier2_and_the_policy_that_fired_explains_it(engine_with_nli):
+    eng = engine_with_nli
+    policy = eng.policies.add("This text mentions a fruit.", "block")
+    text = PROSE + "My favourite pizza has banana on it. " + PROSE
+    v = eng.scan(text, always_escalate=True)
+    assert (v.decision, v.tier) == ("block", 2)
+    fired = [f for f in v.findings if f.tier == 2]
+    assert [f.rule for f in fired] == [f"policy.{policy.id}"]
+    assert v.reasons[0].startswith("This text mentions a fruit.")
+    start = text.index("banana")
+    assert fired[0].start <= start < fired[0].end and fired[0].end - fired[0].start < len(text) // 3
+    assert "tier2" in v.timings_ms
+    assert eng.models.snapshot().model(NLI_MODEL).state == "loaded"
+
+
+def test_tier2_allows_what_no_policy_entails(engine_with_nli):
+    eng = engine_with_nli
+    eng.policies.add("This text mentions a fruit.", "block")
+    v = eng.scan("The museum opens at ten and the garden is free to visit.", always_escalate=True)
+    assert (v.decision, v.tier) == ("allow", 2)
+    assert not [f for f in v.findings if f.tier == 2]
+
+
+def test_max_tier_1_stops_before_tier2(engine_with_nli):
+    eng = engine_with_nli
+    eng.policies.add("This text mentions a fruit.", "block")
+    v = eng.scan("I had banana for lunch.", always_escalate=True, max_tier=1)
+    assert v.tier == 1 and eng.models.snapshot().model(NLI_MODEL).loads == 0
+
+
+def test_policy_always_checks_the_users_policies_on_every_scan(engine_with_nli):
+    eng = engine_with_nli
+    text = "I had banana for lunch."
+    assert eng.scan(text).decision == "allow"
+    eng.policies.add("This text mentions a fruit.", "warn")
+    assert eng.scan(text).decision == "allow"  # decided by tier 0: policies wait for an escalation
+    eng.policy_always = True
+    v = eng.scan(text)
+    assert v.decision == "warn" and any(f.rule == "policy.user-1" for f in v.findings)
+    eng.policies.remove("user-1")
+    assert eng.scan(text).decision == "allow"  # the cached verdict does not outlive the policy
+
+
+def test_tier2_unavailable_is_said_and_never_allows(tmp_path: Path):
+    root = tmp_path / "models"
+    root.mkdir()
+    manifest = json.loads((assets_dir() / "models" / "manifest.json").read_text(encoding="utf-8"))
+    manifest["models"].pop(NLI_MODEL, None)
+    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for entry in manifest["models"].values():
+        for f in entry["files"]:
+            (root / f["path"]).parent.mkdir(parents=True, exist_ok=True)
+            (root / f["path"]).symlink_to(assets_dir() / "models" / f["path"])
+    eng = Engine(user_data_dir=tmp_path, user_config_dir=tmp_path, models=ModelManager(model_specs(root), root=root))
+    v = eng.scan("The museum opens at ten and the garden is free to visit.", always_escalate=True)
+    assert v.decision == "warn"
+    assert any("tier 2, which is unavailable" in r and NLI_MODEL in r for r in v.reasons)
+    eng.policy_always = True
+    eng.policies.add("This text mentions a fruit.")
+    v = eng.scan("Hello there, how are you?")
+    assert v.decision == "warn" and any("your policies could not be checked" in r for r in v.reasons)
+
+
+def test_nli_pair_gives_three_probabilities():
+    model = _fake_nli(Path())
+    p = model.pair("A banana sits on the table.", "There is a fruit.")
+    assert set(p) == set(LABELS) and p["entailment"] > 0.9 and sum(p.values()) == pytest.approx(1.0)
+    q = model.pair("A [SEP] banana", "There is a fruit.")  # a written [SEP] is text, not a boundary
+    assert q["entailment"] > 0.9
+
+
+def test_a_text_longer_than_tier2_reads_says_what_was_covered(engine_with_nli):
+    eng = engine_with_nli
+    eng.policies.add("This text mentions a fruit.", "block")
+    text = PROSE * 8 + "My favourite pizza has banana on it."  # far past the premise windows tier 2 reads
+    v = eng.scan(text, always_escalate=True)
+    assert v.tier == 2 and v.decision == "warn"  # not read to the end: never allow
+    assert v.covered is not None and v.covered[1] < text.index("banana")
+    assert any("tier 2 read only characters" in r for r in v.reasons)
