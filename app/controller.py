@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from app import autostart
 from app.clipboard import ClipboardGuard
 from app.memgraph import MemoryTrace
-from app.notify import Toast, headline, one_line_reason
+from app.notify import Toast, one_line_reason
 from app.settings import Settings, SettingsFile
 from app.store import History
 from app.theme import STYLE_SHEET
@@ -232,8 +232,7 @@ class TierwallApp(QObject):
         self.tray.set_warning(True)
         if not self.settings.notifications:
             return
-        self.tray.notify(headline(result.verdict), one_line_reason(result.verdict))
-        self.toast.present(result)
+        self.toast.present(result)  # carries the actions; a native balloon as well would say it twice
         self.notified.emit(result)
 
     def replace_with_redacted(self, result: ScanResult) -> None:

@@ -75,4 +75,5 @@ QFrame#toast {{ background: #1f2633; border-radius: 10px; }}
 QFrame#toast QLabel {{ color: #e8ebf0; }}
 QFrame#toast QPushButton {{ background: #2b3444; color: white; border: 1px solid #3a4556; }}
 QFrame#toast QPushButton:hover {{ background: #37425a; }}
+QFrame#toast QPushButton:disabled {{ color: #6b7585; background: #252d3b; }}
 """
