@@ -27,8 +27,8 @@ from app.windows.settings import AllowItem, SettingsPage
 from app.worker import ScanResult, Worker
 from engine import Engine
 from engine.assets import assets_dir
-from engine.engine import data_dir
 from engine.models import ModelEvent
+from engine.paths import data_dir
 from engine.verdict import SENSITIVE_CATEGORIES
 
 MEMORY_REFRESH_MS = 1000
@@ -65,6 +65,8 @@ class TierwallApp(QObject):
         if engine is not None:
             engine.models.set_idle_timeout(s.idle_timeout)
             engine.models.set_budget(s.budget)
+        if hasattr(self.engine, "policy_always"):
+            self.engine.policy_always = s.policy_always
         self.history = history or History(data_dir() / "history.sqlite3")
         self.worker = Worker(self.engine, self)
         self.guard = ClipboardGuard(parent=self)
@@ -349,6 +351,8 @@ class TierwallApp(QObject):
         if settings.budget_mib != old.budget_mib:
             self.engine.models.set_budget(settings.budget)
         self.guard.enabled = settings.watch_clipboard
+        if hasattr(self.engine, "policy_always"):
+            self.engine.policy_always = settings.policy_always
         if settings.start_at_login != old.start_at_login:
             try:
                 autostart.set_enabled(settings.start_at_login, icon_path=APP_ICON if APP_ICON.is_file() else None)

@@ -12,15 +12,9 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-import platformdirs
+from engine.paths import config_dir  # $TIERWALL_CONFIG_DIR, else the platform's config dir; shared with the engine
 
-APP_NAME = "tierwall"
-
-
-def config_dir() -> Path:
-    """$TIERWALL_CONFIG_DIR (tests, portable setups), else the platform's user config dir."""
-    env = os.environ.get("TIERWALL_CONFIG_DIR")
-    return Path(env) if env else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+__all__ = ["Settings", "SettingsFile", "config_dir"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +27,7 @@ class Settings:
     watch_clipboard: bool = True
     notifications: bool = True
     auto_sanitize: bool = False  # replace secrets/personal data on copy, without asking
+    policy_always: bool = False  # check the user's policies on every text, not only on escalated ones
     start_at_login: bool = False
 
     def validated(self) -> Settings:

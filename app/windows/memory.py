@@ -70,7 +70,7 @@ class ModelCard(QWidget):
 
     def show_info(self, info: ModelInfo) -> None:
         state = shown_state(info)
-        pill(self.state, STATE_COLOURS.get(state, "#8a94a3"), state)
+        pill(self.state, STATE_COLOURS.get(state, "#8a94a3"), "unavailable" if state == "error" else state)
         self.values["Tier"].setText(str(info.tier))
         self.values["RSS added"].setText(_mib(info.added_mib) + ("" if info.state == "loaded" else " (last load)")
                                          if info.added_mib is not None else "—")  # fmt: skip

@@ -118,6 +118,9 @@ class SettingsPage(QWidget):
         self.policies_box = QGroupBox("Your policies")
         pbox = QVBoxLayout(self.policies_box)
         pbox.addWidget(muted("Describe in plain words what should not be pasted; tier 2 checks texts against it."))
+        self.policy_always = QCheckBox("Check my policies on every text")
+        self.policy_always.setToolTip("Runs the NLI model on every scan: slower and more memory, but nothing slips by")
+        pbox.addWidget(self.policy_always)
         self.policy_list = _list()
         self.policy_list.setMinimumHeight(80)
         pbox.addWidget(self.policy_list, 1)
@@ -152,7 +155,7 @@ class SettingsPage(QWidget):
         right.addWidget(allow, 1)
 
         self.show_settings(settings)
-        for check in (self.watch, self.notifications, self.sanitize, self.autostart):
+        for check in (self.watch, self.notifications, self.sanitize, self.autostart, self.policy_always):
             check.toggled.connect(self._edited)
         for spin in (self.idle, self.budget, self.threads):
             spin.editingFinished.connect(self._edited)
@@ -167,6 +170,7 @@ class SettingsPage(QWidget):
         pairs: list[tuple[Any, Any]] = [
             (self.watch, settings.watch_clipboard), (self.notifications, settings.notifications),
             (self.sanitize, settings.auto_sanitize), (self.autostart, settings.start_at_login),
+            (self.policy_always, settings.policy_always),
             (self.idle, settings.idle_timeout_s), (self.budget, settings.budget_mib), (self.threads, settings.threads),
         ]  # fmt: skip
         for widget, value in pairs:
@@ -216,6 +220,7 @@ class SettingsPage(QWidget):
             watch_clipboard=self.watch.isChecked(),
             notifications=self.notifications.isChecked(),
             auto_sanitize=self.sanitize.isChecked(),
+            policy_always=self.policy_always.isChecked(),
             start_at_login=self.autostart.isChecked(),
             idle_timeout_s=self.idle.value(),
             budget_mib=self.budget.value(),

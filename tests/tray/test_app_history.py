@@ -8,7 +8,7 @@ import sqlite3
 from app_support import BENIGN, RISKY, SECRET_TEXT, TOKEN, copy
 
 from app.store import History, excerpt
-from engine.engine import data_dir
+from engine.paths import data_dir
 
 
 def test_history_stores_the_redacted_excerpt_and_hash_never_the_raw_text(qtbot, tierwall):

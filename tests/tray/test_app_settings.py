@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import pytest
 from app_support import close, make_app
 
 from app import autostart
@@ -133,3 +134,17 @@ def test_without_a_policy_store_the_policies_panel_is_hidden(tierwall):
         assert tierwall.settings_page.policies_box.isHidden()
     else:
         assert not tierwall.settings_page.policies_box.isHidden()
+
+
+def test_the_real_policy_store_and_check_always(qtbot, tierwall):
+    if getattr(tierwall.engine, "policies", None) is None:
+        pytest.skip("this engine has no user policies")
+    page = tierwall.settings_page
+    page.policy_text.setText("This text contains our quarterly revenue figures.")
+    page.policy_add.click()
+    qtbot.waitUntil(lambda: page.policy_list.count() == 1, timeout=5000)
+    (policy,) = tierwall.engine.policies.list()
+    assert policy.hypothesis == "This text contains our quarterly revenue figures."
+    page.policy_always.setChecked(True)
+    assert tierwall.engine.policy_always is True
+    assert SettingsFile().load().policy_always is True
