@@ -42,10 +42,20 @@ def main(argv: list[str] | None = None) -> int:
         from app.selftest import run_self_test
 
         return run_self_test(as_json=args.json)
+    from app.single import SingleInstance, ask_running_instance
+
+    if ask_running_instance():
+        print("tierwall-tray: already running; asked it to show its window", file=sys.stderr)
+        return 0
     from app.controller import TierwallApp
 
     app.setQuitOnLastWindowClosed(False)  # closing the window leaves the tray running
-    tierwall = TierwallApp()
+    try:
+        tierwall = TierwallApp()
+    except Exception as exc:  # e.g. unreadable assets: say what, rather than a traceback
+        return _fail_to_start(f"{type(exc).__name__}: {exc}")
+    instance = SingleInstance()
+    instance.show_requested.connect(tierwall.open_window)
     tierwall.start(show_window=args.show)
     signal.signal(signal.SIGINT, lambda *_: tierwall.quit())  # Ctrl+C in a terminal quits cleanly
     signal.signal(signal.SIGTERM, lambda *_: tierwall.quit())
@@ -53,8 +63,19 @@ def main(argv: list[str] | None = None) -> int:
     wake.timeout.connect(lambda: None)  # lets Python run its signal handlers while Qt's loop waits
     wake.start(500)
     code = app.exec()
+    instance.close()
     tierwall.shutdown()
     return code
+
+
+def _fail_to_start(message: str) -> int:
+    """Tell the user why Tierwall cannot start, in a dialog where there is a screen; exit code 4."""
+    from PySide6.QtWidgets import QMessageBox
+
+    print(f"tierwall-tray: cannot start: {message}", file=sys.stderr)
+    if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        QMessageBox.critical(None, "Tierwall cannot start", message)
+    return 4
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ class Tray(QObject):
         self.paused = False
         self.warning = False
         self.loading = False
+        self.detail = ""
         self.menu = QMenu()
         self.pause_action = QAction("Pause protection", self.menu)
         self.pause_action.triggered.connect(lambda: self.set_paused(not self.paused, announce=True))
@@ -86,9 +87,19 @@ class Tray(QObject):
         if self.available and self.icon.isVisible():
             self.icon.showMessage(title, message, icons.icon("warning"), 8000)
 
+    def set_detail(self, detail: str) -> None:
+        """A second tooltip line (memory, models), refreshed by the app."""
+        if detail != self.detail:
+            self.detail = detail
+            self.icon.setToolTip(self.tooltip)
+
+    @property
+    def tooltip(self) -> str:
+        return _TOOLTIPS[self.state] + (f"\n{self.detail}" if self.detail else "")
+
     def _refresh(self) -> None:
         self.icon.setIcon(icons.icon(self.state))
-        self.icon.setToolTip(_TOOLTIPS[self.state])
+        self.icon.setToolTip(self.tooltip)
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):

@@ -61,7 +61,9 @@ def test_a_warning_turns_the_icon_to_warning(qtbot, tierwall):
     with qtbot.waitSignal(tierwall.notified, timeout=30000):
         copy(qtbot, tierwall, RISKY)
     assert tierwall.tray.state == "warning"
-    assert tierwall.tray.icon.toolTip() == "Tierwall: risky text on the clipboard"
+    first, second = tierwall.tray.icon.toolTip().splitlines()
+    assert first == "Tierwall: risky text on the clipboard"
+    assert second.endswith("models loaded") and "MiB" in second
 
 
 def test_with_a_tray_the_window_is_built_only_when_opened(qtbot, app_env):
@@ -78,3 +80,18 @@ def test_with_a_tray_the_window_is_built_only_when_opened(qtbot, app_env):
         assert not app.window.isVisible()  # closing hides it to the tray; the app keeps running
     finally:
         close(app)
+
+
+def test_a_second_start_asks_the_first_to_show_its_window(qtbot, app_env):
+    from app.single import SingleInstance, ask_running_instance, server_name
+
+    name = server_name() + "-test"
+    assert not ask_running_instance(name)  # nobody listening yet
+    first = SingleInstance(name)
+    try:
+        assert first.listening
+        with qtbot.waitSignal(first.show_requested, timeout=5000):
+            assert ask_running_instance(name)
+    finally:
+        first.close()
+    assert not ask_running_instance(name)
