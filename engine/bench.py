@@ -113,6 +113,9 @@ def _bench_tier1(engine: Any, figures: dict[str, Any]) -> None:
     from engine.tiers.tier1 import EMBEDDING_MODEL, HEAD_MODEL
 
     rss, load, latency = figures["rss_mib"], figures["load_ms"], figures["latency_ms"]
+    import onnxruntime  # noqa: F401 - its import alone is measured: it stays after any unload
+
+    rss["runtime_imported"] = round(rss_mib(), 1)
     try:
         with engine.models.use(EMBEDDING_MODEL), engine.models.use(HEAD_MODEL):
             pass

@@ -7,6 +7,11 @@ then every (allow_below, block_at) pair on a grid is scored as the whole
 pipeline would be: recall, false-positive rate, and the share of all rows left
 in the grey band (for tier 2). The bands themselves are edited by hand in
 assets/bands.toml, with the reason, after reading this table.
+
+With --tier2, the texts tier 1 scores at or above the lowest allow_below are
+also read by tier 2 (the built-in policies); the table then scores the whole
+three-tier pipeline for each (allow_below, block_at, entailment threshold):
+grey texts are attacks if a policy's entailment reaches the threshold.
 """
 
 from __future__ import annotations
@@ -25,20 +30,43 @@ from engine.evaluate import read_dataset  # noqa: E402
 from engine.normalize import normalize  # noqa: E402
 from engine.verdict import SENSITIVE_CATEGORIES  # noqa: E402
 
+ALLOW_BELOW = (0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9)
+BLOCK_AT = (0.9, 0.95, 0.98, 0.99)
+
+
+def _three_tiers(y, forced, unsure, s, t2, hard, t0) -> None:
+    print("allow_below block_at threshold   recall    FPR  FPR(hard)  to tier 2")
+    for lo in ALLOW_BELOW:
+        for hi in BLOCK_AT:
+            if hi <= lo:
+                continue
+            grey = unsure & (s >= lo) & (s < hi)
+            for thr in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+                positive = forced | (t0 == "block") | (unsure & (s >= hi)) | (grey & (t2 >= thr))
+                print(f"{lo:11.2f} {hi:8.2f} {thr:9.2f} {positive[y == 1].mean():8.2%} {positive[y == 0].mean():6.2%} "
+                      f"{positive[(y == 0) & hard].mean():9.2%} {grey.mean():10.2%}")  # fmt: skip
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path)
+    parser.add_argument("--tier2", action="store_true", help="also score tier 2 on the grey band")
     args = parser.parse_args()
     rows = read_dataset(args.data)
     engine = Engine(idle_timeout_s=None)
-    y, t0, t1, sensitive = [], [], [], []
+    y, t0, t1, sensitive, t2, hard = [], [], [], [], [], []
+    lowest = min(ALLOW_BELOW)
     for row in rows:
         norm = normalize(row.text[: engine.bands.max_scan_chars])
         r0 = engine.tier0.assess(norm)
         score = np.nan
         if r0.decision == "unsure":
             score = engine.tier1.assess(norm, r0.lexical.probability, r0.rule_score).score
+        entail = np.nan
+        if args.tier2 and r0.decision == "unsure" and lowest <= score < max(BLOCK_AT):
+            entail = engine.tier2.assess(norm, engine.builtin_policies).score
+        t2.append(entail)
+        hard.append(row.category == "benign_hard")
         y.append(row.label)
         t0.append(r0.decision)
         t1.append(score)
@@ -48,9 +76,12 @@ def main() -> int:
     unsure = t0_arr == "unsure"
     print(f"{len(rows)} rows; tier 0 unsure on {unsure.mean():.1%}; attacks allowed by tier 0 "
           f"{np.mean(t0_arr[y_arr == 1] == 'allow'):.2%}")  # fmt: skip
+    if args.tier2:
+        _three_tiers(y_arr, forced, unsure, s, np.array(t2), np.array(hard), t0_arr)
+        return 0
     print("allow_below block_at   recall    FPR   grey(all rows)  benign blocked")
-    for lo in (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9):
-        for hi in (0.9, 0.95, 0.98, 0.99):
+    for lo in ALLOW_BELOW:
+        for hi in BLOCK_AT:
             if hi <= lo:
                 continue
             grey = unsure & (s >= lo) & (s < hi)
