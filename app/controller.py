@@ -44,6 +44,8 @@ def needs_sanitizing(result: ScanResult) -> bool:
 
 
 class TierwallApp(QObject):
+    """The running app: one engine, one worker, the clipboard guard, the tray, and the window once opened."""
+
     clipboard_verdict = Signal(object)  # ScanResult of a clipboard scan, after it was handled
     notified = Signal(object)  # ScanResult the user was warned about
     sanitized = Signal(object)  # ScanResult whose clipboard text was replaced by its redacted copy

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -77,6 +77,9 @@ class MainWindow(QMainWindow):
         central.setLayout(root)
         self.setCentralWidget(central)
         self.nav.setCurrentRow(0)
+        for number, name in enumerate(PAGES, start=1):  # Ctrl+1..4: the sidebar takes no keyboard focus
+            QShortcut(QKeySequence(f"Ctrl+{number}"), self, lambda name=name: self.show_page(name))
+            self.nav.item(number - 1).setToolTip(f"Ctrl+{number}")
         self.resize(1040, 700)
 
     def sizeHint(self) -> QSize:

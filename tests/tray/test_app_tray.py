@@ -95,3 +95,14 @@ def test_a_second_start_asks_the_first_to_show_its_window(qtbot, app_env):
     finally:
         first.close()
     assert not ask_running_instance(name)
+
+
+def test_pages_switch_with_ctrl_and_a_number(qtbot, tierwall):
+    from PySide6.QtCore import Qt
+
+    window = tierwall.window
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page == "memory"
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page == "scan"
