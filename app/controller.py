@@ -271,7 +271,15 @@ class TierwallApp(QObject):
             self.history.forget_allowed(key)
             self.refresh_allowlist()
 
-        self.worker.chore(lambda: self.engine.user_lists.remove(int(key, 16)), done)
+        def job() -> bool:
+            removed = self.engine.user_lists.remove(int(key, 16))
+            # The engine's verdict cache may still hold "allow" for that text, and the engine clears it only in
+            # list_text/unlist_text, which need the text (never stored here). unlist_text("") removes nothing a
+            # user could have listed (empty text is never scanned) and clears the cache.
+            self.engine.unlist_text("")
+            return removed
+
+        self.worker.chore(job, done)
 
     def refresh_allowlist(self) -> None:
         if not self.window_built:

@@ -108,6 +108,8 @@ def test_removing_an_allowlist_entry(qtbot, tierwall):
         copy(qtbot, tierwall, RISKY)
     with qtbot.waitSignal(tierwall.allowlist_changed, timeout=10000):
         tierwall.toast.allow_button.click()
+    QGuiApplication.clipboard().setText(BENIGN)
+    assert copy(qtbot, tierwall, RISKY).verdict.decision == "allow"  # allowed, and that verdict is cached
     page = tierwall.settings_page
     page.allow_list.setCurrentRow(0)
     with qtbot.waitSignal(tierwall.allowlist_changed, timeout=10000):
@@ -115,6 +117,9 @@ def test_removing_an_allowlist_entry(qtbot, tierwall):
     assert not tierwall.engine.user_lists.allow
     assert tierwall.history.allowed() == {}
     assert not page.allow_remove.isEnabled()
+    QGuiApplication.clipboard().setText(BENIGN)
+    again = copy(qtbot, tierwall, RISKY)
+    assert again.verdict.decision == "block"  # no longer allowed, not even by a cached verdict
 
 
 def test_text_over_the_engine_limit_is_reported_as_not_fully_scanned(qtbot, app_env):
