@@ -110,6 +110,7 @@ def _bench_tier1(engine: Any, figures: dict[str, Any]) -> None:
     from engine.models import ModelUnavailable
     from engine.normalize import normalize
     from engine.procmem import rss_mib
+    from engine.tiers.embedding import TOKENIZER_MODEL
     from engine.tiers.tier1 import EMBEDDING_MODEL, HEAD_MODEL
 
     rss, load, latency = figures["rss_mib"], figures["load_ms"], figures["latency_ms"]
@@ -117,7 +118,7 @@ def _bench_tier1(engine: Any, figures: dict[str, Any]) -> None:
 
     rss["runtime_imported"] = round(rss_mib(), 1)
     try:
-        with engine.models.use(EMBEDDING_MODEL), engine.models.use(HEAD_MODEL):
+        with engine.models.use(TOKENIZER_MODEL), engine.models.use(EMBEDDING_MODEL), engine.models.use(HEAD_MODEL):
             pass
     except ModelUnavailable as exc:
         figures["tier1_unavailable"] = str(exc)
@@ -125,11 +126,11 @@ def _bench_tier1(engine: Any, figures: dict[str, Any]) -> None:
     snap = engine.models.snapshot()
     rss["tier1_loaded"] = round(rss_mib(), 1)
     _uss(figures, "tier1_loaded")
-    load["tier1"] = round(sum(snap.model(n).load_ms or 0.0 for n in (EMBEDDING_MODEL, HEAD_MODEL)), 1)
+    load["tier1"] = round(sum(snap.model(n).load_ms or 0.0 for n in (TOKENIZER_MODEL, EMBEDDING_MODEL, HEAD_MODEL)), 1)
     prose = _prose(64 * 1024)
-    with engine.models.use(EMBEDDING_MODEL) as model:
-        offsets = model.tokenizer.encode(prose).offsets
-    del model  # a reference kept here would keep the tokenizer alive after the unload
+    with engine.models.use(TOKENIZER_MODEL) as tokenizer:
+        offsets = tokenizer.encode(prose).offsets
+    del tokenizer  # a reference kept here would keep the tokenizer alive after the unload
     for tokens in (128, 512):
         cut = offsets[tokens - 2 - 1][1]  # N tokens with [CLS] and [SEP]
         norm = normalize(prose[:cut])
@@ -138,7 +139,7 @@ def _bench_tier1(engine: Any, figures: dict[str, Any]) -> None:
     words = prose.split()
     for i in range(200):  # different texts every time: no cache, every one through tier 1
         text = " ".join(words[(i * 7) % 500 : (i * 7) % 500 + 20 + i % 60])
-        engine.scan(text, always_escalate=True)
+        engine.scan(text, always_escalate=True, max_tier=1)
     rss["tier1_after_scans"] = round(rss_mib(), 1)
     _uss(figures, "tier1_after_scans")
     engine.models.unload_all(reason="bench")
@@ -150,19 +151,21 @@ def _bench_tier2(engine: Any, figures: dict[str, Any]) -> None:
     """Load tiers 1 and 2, time one 128-token pair and full escalations, 200 escalated scans, unload."""
     from engine.models import ModelUnavailable
     from engine.procmem import peak_rss_mib, rss_mib
+    from engine.tiers.embedding import TOKENIZER_MODEL
     from engine.tiers.tier1 import EMBEDDING_MODEL, HEAD_MODEL
     from engine.tiers.tier2 import NLI_MODEL
 
     rss, load, latency = figures["rss_mib"], figures["load_ms"], figures["latency_ms"]
+    use = engine.models.use
     try:
-        with engine.models.use(EMBEDDING_MODEL), engine.models.use(HEAD_MODEL), engine.models.use(NLI_MODEL) as nli:
+        with use(TOKENIZER_MODEL) as tok, use(EMBEDDING_MODEL), use(HEAD_MODEL), use(NLI_MODEL) as nli:
             rss["tier2_loaded"] = round(rss_mib(), 1)
             _uss(figures, "tier2_loaded")
             load["tier2"] = round(engine.models.snapshot().model(NLI_MODEL).load_ms or 0.0, 1)
             prose = _prose(8 * 1024)
             hypothesis = engine.builtin_policies[0].hypothesis
-            hyp = nli.hypothesis_ids(hypothesis)
-            premise = nli.tokenizer.encode(prose).ids[: 128 - 3 - len(hyp)]  # 128 tokens in all
+            hyp = nli.hypothesis_ids(hypothesis, tok)
+            premise = tok.encode(prose).ids[: 128 - 3 - len(hyp)]  # 128 tokens in all
             latency["tier2_pair_128tok_p50"] = round(
                 float(np.percentile(_timed(lambda: nli.probabilities(premise, hyp), 50), 50)), 3
             )

@@ -11,9 +11,12 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+
+from engine.models import ModelUnavailable
 
 if TYPE_CHECKING:
     from engine.verdict import Verdict
@@ -117,6 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"tierwall: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ModelUnavailable as exc:  # a missing or corrupt model file: said plainly, not as a crash
+        print(f"tierwall: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
     except KeyboardInterrupt:
         print("tierwall: interrupted", file=sys.stderr)
         return EXIT_INTERNAL
@@ -258,17 +264,21 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 # -- tier 2: nli, models nli-eval, policy ----------------------------------------
-def _nli_model(engine):
+@contextmanager
+def _nli_pair(engine: Any) -> Iterator[Callable[[str, str], dict[str, float]]]:
+    """The tier-2 model as a function (premise, hypothesis) -> probabilities, while it is held."""
+    from engine.tiers.embedding import TOKENIZER_MODEL
     from engine.tiers.tier2 import NLI_MODEL
 
-    return engine.models.use(NLI_MODEL)
+    with engine.models.use(TOKENIZER_MODEL) as tokenizer, engine.models.use(NLI_MODEL) as model:
+        yield lambda premise, hypothesis: model.pair(premise, hypothesis, tokenizer)
 
 
 def _cmd_nli(args: argparse.Namespace) -> int:
     from engine import Engine
 
-    with _nli_model(Engine()) as model:
-        probs = model.pair(args.premise, args.hypothesis)
+    with _nli_pair(Engine()) as pair:
+        probs = pair(args.premise, args.hypothesis)
     if args.json:
         print(json.dumps({k: round(v, 4) for k, v in probs.items()}))
     else:
@@ -291,8 +301,8 @@ def _cmd_nli_eval(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if not rows:
         raise UsageError(f"{args.file}: no labelled pairs")
-    with _nli_model(Engine()) as model:
-        result = nli_accuracy(rows, model.pair)
+    with _nli_pair(Engine()) as pair:
+        result = nli_accuracy(rows, pair)
     if args.json:
         print(json.dumps({"n": result["n"], "accuracy": result["accuracy"], "confusion": result["confusion"]}))
     else:

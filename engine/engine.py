@@ -6,6 +6,7 @@ import hashlib
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from engine.decide import Bands, at_least
 from engine.lexicon import Lexicon
@@ -15,7 +16,7 @@ from engine.paths import config_dir, data_dir
 from engine.policies import PolicyStore, load_builtin
 from engine.rules import RuleSet
 from engine.signatures import LRUCache, SignatureStore, UserLists
-from engine.tiers.embedding import embedding_loader
+from engine.tiers.embedding import TOKENIZER_FILE, TOKENIZER_MODEL, embedding_loader, load_tokenizer
 from engine.tiers.nli import nli_loader
 from engine.tiers.tier0 import Tier0, Tier0Result, canonical_key
 from engine.tiers.tier1 import EMBEDDING_MODEL, HEAD_MODEL, Tier1, load_head
@@ -46,7 +47,17 @@ def model_specs(root: Path | None = None, *, threads: int = 1) -> list[ModelSpec
         HEAD_MODEL: (1, load_head),
         NLI_MODEL: (2, nli_loader(threads)),
     }
-    return specs_from_manifest(loaders, root)
+    specs = specs_from_manifest(loaders, root)
+    # the shared tokenizer is the embedding model's tokenizer.json, verified against that entry's sha256
+    embedding = next(s for s in specs if s.name == EMBEDDING_MODEL)
+    files = tuple(f for f in embedding.files if f.path == TOKENIZER_FILE)
+    specs.insert(0, ModelSpec(TOKENIZER_MODEL, 1, files, load_tokenizer if files else _no_tokenizer,
+                              embedding.licence, embedding.source))  # fmt: skip
+    return specs
+
+
+def _no_tokenizer(_: Path) -> Any:
+    raise ModelUnavailable(f"{TOKENIZER_FILE} is not listed in the manifest entry of {EMBEDDING_MODEL}")
 
 
 class Engine:

@@ -44,6 +44,7 @@ from engine.tiers.embedding import (  # noqa: E402
     STRIDE_TOKENS,
     WINDOW_TOKENS,
     EmbeddingModel,
+    load_tokenizer,
 )
 from engine.tiers.tier0 import Tier0  # noqa: E402
 from engine.tiers.tier1 import HEAD_FEATURES, logit  # noqa: E402
@@ -74,10 +75,11 @@ def embed_all(texts: list[str], cache: Path, model_dir: Path) -> tuple[np.ndarra
         data = np.load(path)
         return data["vectors"], data["doc"]
     model = EmbeddingModel(model_dir, threads=2)
+    tokenizer = load_tokenizer(model_dir.parent)
     vectors, doc = [], []
     started = time.perf_counter()
     for i, text in enumerate(texts):
-        win = model.embed_text(text, max_windows=MAX_WINDOWS)
+        win = model.embed_text(text, tokenizer, max_windows=MAX_WINDOWS)
         vectors.append(win.vectors)
         doc.extend([i] * len(win.vectors))
         if i % 1000 == 0:

@@ -167,10 +167,10 @@ def test_bench_json_has_the_documented_keys():
 def test_models_lists_and_verifies(capsys):
     from engine.models import read_manifest
 
-    shipped = set(read_manifest())
+    shipped = set(read_manifest()) | {"wordpiece-uncased"}  # the shared tokenizer is a file of minilm-l6-int8
     code = main(["models", "--verify", "--json"])
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)["models"]}
-    assert set(rows) == {"minilm-l6-int8", "tier1-head", "nli-minilm-l6-int8"}
+    assert set(rows) == {"wordpiece-uncased", "minilm-l6-int8", "tier1-head", "nli-minilm-l6-int8"}
     # every model the engine knows is listed; one the manifest lacks is named and fails the check
     assert code == (0 if set(rows) <= shipped else 1)
     for name, row in rows.items():

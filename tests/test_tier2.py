@@ -109,8 +109,7 @@ class _FruitSession:
 
 def _fake_nli(_root: Path) -> NliModel:
     model = NliModel.__new__(NliModel)
-    model.tokenizer = WordPiece.from_file(TOKENIZER)
-    model.session = _FruitSession(model.tokenizer)
+    model.session = _FruitSession(WordPiece.from_file(TOKENIZER))
     model.max_len = 128
     model._order = [0, 1, 2]
     model._hypotheses = {}
@@ -190,10 +189,10 @@ def test_tier2_unavailable_is_said_and_never_allows(tmp_path: Path):
 
 
 def test_nli_pair_gives_three_probabilities():
-    model = _fake_nli(Path())
-    p = model.pair("A banana sits on the table.", "There is a fruit.")
+    model, tok = _fake_nli(Path()), WordPiece.from_file(TOKENIZER)
+    p = model.pair("A banana sits on the table.", "There is a fruit.", tok)
     assert set(p) == set(LABELS) and p["entailment"] > 0.9 and sum(p.values()) == pytest.approx(1.0)
-    q = model.pair("A [SEP] banana", "There is a fruit.")  # a written [SEP] is text, not a boundary
+    q = model.pair("A [SEP] banana", "There is a fruit.", tok)  # a written [SEP] is text, not a boundary
     assert q["entailment"] > 0.9
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.assets import AssetError
 from engine.tiers.runtime import open_session
 from engine.wordpiece import WordPiece
 
@@ -27,6 +28,7 @@ STRIDE_TOKENS = 48  # a sentence longer than a window is cut with this stride
 DEFAULT_MAX_WINDOWS = 32
 _SENTENCE_END = frozenset(".!?;。！？；…")
 MAX_TOKENIZE_CHARS = 200_000  # tokenizing is linear, but bounded all the same
+CLS_ID, SEP_ID = 101, 102  # [CLS] and [SEP] in the uncased vocabulary (load_tokenizer checks them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,18 +42,15 @@ class Windows:
 
 
 class EmbeddingModel:
-    """A loaded embedding model (ONNX session + tokenizer). Use it through the ModelManager."""
+    """A loaded embedding model (ONNX session). Use it through the ModelManager, with the shared tokenizer."""
 
     def __init__(self, model_dir: Path, *, threads: int = 1) -> None:
         self.session = open_session(model_dir / "model.onnx", threads=threads)
-        self.tokenizer = WordPiece.from_file(model_dir / "tokenizer.json")
-        self._cls = self.tokenizer.cls_id
-        self._sep = self.tokenizer.sep_id
+        self._cls, self._sep = CLS_ID, SEP_ID  # the tokenizer itself is shared with tier 2 (TOKENIZER_MODEL)
 
     def close(self) -> None:
-        """Drop the session and the tokenizer (the ModelManager then returns freed memory to the OS)."""
+        """Drop the session (the ModelManager then returns freed memory to the OS)."""
         self.session = None  # type: ignore[assignment]
-        self.tokenizer = None  # type: ignore[assignment]
 
     def embed_ids(self, windows: list[list[int]]) -> np.ndarray:
         """Embeddings of token-id windows (without [CLS]/[SEP]); one batch, padded."""
@@ -66,10 +65,10 @@ class EmbeddingModel:
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out
 
-    def embed_text(self, text: str, *, max_windows: int = DEFAULT_MAX_WINDOWS) -> Windows:
+    def embed_text(self, text: str, tokenizer: WordPiece, *, max_windows: int = DEFAULT_MAX_WINDOWS) -> Windows:
         """Embed a text as overlapping windows; at most max_windows, starting from its beginning."""
         part = text[:MAX_TOKENIZE_CHARS]
-        enc = self.tokenizer.encode(part)
+        enc = tokenizer.encode(part)
         ids, offsets = enc.ids, enc.offsets
         if not ids:
             vec = self.embed_ids([[]])
@@ -122,6 +121,18 @@ def token_windows(
         else:
             out.append((start, n))
     return out
+
+
+TOKENIZER_MODEL = "wordpiece-uncased"
+TOKENIZER_FILE = f"{MODEL_DIR}/tokenizer.json"  # the uncased vocabulary both models were trained with
+
+
+def load_tokenizer(models_root: Path) -> WordPiece:
+    """ModelManager loader for the tokenizer tiers 1 and 2 share (one vocabulary in memory, not two)."""
+    tokenizer = WordPiece.from_file(models_root / TOKENIZER_FILE)
+    if (tokenizer.cls_id, tokenizer.sep_id) != (CLS_ID, SEP_ID):
+        raise AssetError(f"{models_root / TOKENIZER_FILE}: not the uncased vocabulary the models were trained with")
+    return tokenizer
 
 
 def embedding_loader(threads: int = 1) -> Callable[[Path], EmbeddingModel]:

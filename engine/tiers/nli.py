@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.tiers.embedding import token_windows
+from engine.tiers.embedding import CLS_ID, SEP_ID, token_windows
 from engine.tiers.runtime import open_session
 from engine.wordpiece import WordPiece
 
@@ -36,7 +36,11 @@ class PremiseWindows:
 
 
 class NliModel:
-    """A loaded NLI cross-encoder (ONNX session + tokenizer). Use it through the ModelManager."""
+    """A loaded NLI cross-encoder (ONNX session). Use it through the ModelManager, with the shared tokenizer.
+
+    The model was fine-tuned from the same all-MiniLM-L6-v2 as tier 1, with the
+    same uncased WordPiece vocabulary, so the two share one tokenizer.
+    """
 
     def __init__(self, model_dir: Path, *, threads: int = 1) -> None:
         config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
@@ -44,26 +48,25 @@ class NliModel:
         if sorted(labels) != sorted(LABELS):
             raise ValueError(f"{model_dir / 'config.json'}: labels {labels} are not {LABELS}")
         self._order = [labels.index(name) for name in LABELS]  # model's output order -> ours
-        self.max_len = int(config["max_len"])
+        self.max_len = int(config["max_length"])
         self.session = open_session(model_dir / "model.onnx", threads=threads)
-        self.tokenizer = WordPiece.from_file(model_dir / "tokenizer.json")
         self._hypotheses: dict[str, list[int]] = {}
 
     def close(self) -> None:
         self.session = None
 
-    def hypothesis_ids(self, hypothesis: str) -> list[int]:
+    def hypothesis_ids(self, hypothesis: str, tokenizer: WordPiece) -> list[int]:
         ids = self._hypotheses.get(hypothesis)
         if ids is None:
-            ids = self.tokenizer.encode(hypothesis).ids[: self.max_len // 4]
+            ids = tokenizer.encode(hypothesis).ids[: self.max_len // 4]
             if len(self._hypotheses) < 256:
                 self._hypotheses[hypothesis] = ids
         return ids
 
-    def windows(self, premise: str, *, body: int, max_windows: int) -> PremiseWindows:
+    def windows(self, premise: str, tokenizer: WordPiece, *, body: int, max_windows: int) -> PremiseWindows:
         """Sentence-aligned windows of at most `body` tokens over the premise."""
         part = premise[:MAX_TOKENIZE_CHARS]
-        enc = self.tokenizer.encode(part)
+        enc = tokenizer.encode(part)
         if not enc.ids:
             return PremiseWindows(([],), ((0, 0),), True, len(premise))
         ranges = token_windows(part, enc.offsets, limit=max_windows + 1, body=body, stride=max(1, body * 3 // 4))
@@ -76,26 +79,25 @@ class NliModel:
     def probabilities(self, premise_ids: list[int], hypothesis_ids: list[int]) -> np.ndarray:
         """(entailment, neutral, contradiction) probabilities of one pair; the premise is cut to fit."""
         room = self.max_len - 3 - len(hypothesis_ids)
-        ids = [self.tokenizer.cls_id, *premise_ids[:room], self.tokenizer.sep_id, *hypothesis_ids,
-               self.tokenizer.sep_id]  # fmt: skip
+        ids = [CLS_ID, *premise_ids[:room], SEP_ID, *hypothesis_ids, SEP_ID]
         batch = np.asarray([ids], dtype=np.int64)
         logits = self.session.run(None, {"input_ids": batch, "attention_mask": np.ones_like(batch)})[0][0]
         logits = logits[self._order].astype(np.float64)
         e = np.exp(logits - logits.max())
         return e / e.sum()
 
-    def pair(self, premise: str, hypothesis: str) -> dict[str, float]:
+    def pair(self, premise: str, hypothesis: str, tokenizer: WordPiece) -> dict[str, float]:
         """Probabilities for one premise and one hypothesis (the premise's first window if it is long)."""
-        hyp = self.hypothesis_ids(hypothesis)
-        premise_ids = self.tokenizer.encode(premise[:MAX_TOKENIZE_CHARS]).ids
+        hyp = self.hypothesis_ids(hypothesis, tokenizer)
+        premise_ids = tokenizer.encode(premise[:MAX_TOKENIZE_CHARS]).ids
         p = self.probabilities(premise_ids, hyp)
         return dict(zip(LABELS, (float(x) for x in p), strict=True))
 
-    def entailment(self, windows: PremiseWindows, hypotheses: Sequence[str]) -> np.ndarray:
+    def entailment(self, windows: PremiseWindows, hypotheses: Sequence[str], tokenizer: WordPiece) -> np.ndarray:
         """P(entailment) of every (window, hypothesis): shape (windows, hypotheses)."""
         out = np.zeros((len(windows.ids), len(hypotheses)))
         for j, hypothesis in enumerate(hypotheses):
-            hyp = self.hypothesis_ids(hypothesis)
+            hyp = self.hypothesis_ids(hypothesis, tokenizer)
             for i, ids in enumerate(windows.ids):
                 out[i, j] = self.probabilities(ids, hyp)[0]
         return out

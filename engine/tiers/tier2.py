@@ -15,6 +15,7 @@ from engine.decide import Bands
 from engine.models import ModelManager
 from engine.normalize import Normalized
 from engine.policies import Policy
+from engine.tiers.embedding import TOKENIZER_MODEL
 from engine.tiers.nli import NliModel
 from engine.verdict import Decision, Finding
 
@@ -44,15 +45,15 @@ class Tier2:
         hypotheses = [p.hypothesis for p in policies]
         best = [(-1.0, 0, (0, 0))] * len(policies)  # per policy: probability, view, span in the view
         covered = None
-        with self.manager.use(NLI_MODEL) as model:
+        with self.manager.use(TOKENIZER_MODEL) as tokenizer, self.manager.use(NLI_MODEL) as model:
             model: NliModel
-            body = model.max_len - 3 - max(len(model.hypothesis_ids(h)) for h in hypotheses)
+            body = model.max_len - 3 - max(len(model.hypothesis_ids(h, tokenizer)) for h in hypotheses)
             for vi, view in enumerate(views):
                 limit = self.bands.tier2_max_windows if vi == 0 else 2
-                windows = model.windows(view.folded, body=body, max_windows=limit)
+                windows = model.windows(view.folded, tokenizer, body=body, max_windows=limit)
                 if vi == 0 and not windows.complete:
                     covered = view.to_original(0, windows.covered_end)
-                probs = model.entailment(windows, hypotheses)
+                probs = model.entailment(windows, hypotheses, tokenizer)
                 for j in range(len(policies)):
                     i = int(probs[:, j].argmax())
                     if probs[i, j] > best[j][0]:
