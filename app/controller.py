@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import autostart
 from app.clipboard import ClipboardGuard
+from app.lists import ListsController
 from app.memgraph import MemoryTrace
 from app.notify import Toast, one_line_reason
 from app.settings import Settings, SettingsFile
@@ -23,7 +24,7 @@ from app.windows.history import HistoryPage
 from app.windows.main_window import MainWindow
 from app.windows.memory import MemoryPage
 from app.windows.scan import ScanPage
-from app.windows.settings import AllowItem, SettingsPage
+from app.windows.settings import SettingsPage
 from app.worker import ScanResult, Worker
 from engine import Engine
 from engine.assets import assets_dir
@@ -74,7 +75,9 @@ class TierwallApp(QObject):
         self.guard = ClipboardGuard(parent=self)
         self.guard.enabled = s.watch_clipboard
         self.tray = Tray(self)
-        self.policies = getattr(self.engine, "policies", None)
+        self.lists = ListsController(self.engine, self.worker, self.history,
+                                     lambda: self.settings_page if self.window_built else None, self)  # fmt: skip
+        self.policies = self.lists.policies
         self.trace = MemoryTrace()
         self._window: MainWindow | None = None  # built when first needed: a tray app at rest has no window
         self._toast: Toast | None = None
@@ -98,6 +101,8 @@ class TierwallApp(QObject):
         self.tray.unload_models.connect(lambda: self.unload(""))
         self.tray.quit_requested.connect(self.quit)
         self.model_event.connect(self._model_event)
+        self.lists.allowlist_changed.connect(self.allowlist_changed)
+        self.lists.allowed.connect(lambda _: self.tray.set_warning(False))
 
     # -- the window and the toast, built on first use ---------------------------------
     @property
@@ -146,15 +151,15 @@ class TierwallApp(QObject):
         memory.limits_edited.connect(
             lambda idle, budget: self.apply_settings(replace(self.settings, idle_timeout_s=idle, budget_mib=budget)))
         settings.settings_edited.connect(self.apply_settings)
-        settings.allow_remove_requested.connect(self.remove_allowed)
-        settings.policy_add_requested.connect(self.add_policy)
-        settings.policy_remove_requested.connect(self.remove_policy)
+        settings.allow_remove_requested.connect(self.lists.remove_allowed)
+        settings.policy_add_requested.connect(self.lists.add_policy)
+        settings.policy_remove_requested.connect(self.lists.remove_policy)
         window.closed.connect(self.quit)
         for message in self._banners:
             window.add_banner(message)
         self._window = window
-        self.refresh_allowlist()
-        self.refresh_policies()
+        self.lists.refresh_allowlist()
+        self.lists.refresh_policies()
         return window
 
     @property
@@ -163,7 +168,7 @@ class TierwallApp(QObject):
             self._toast = Toast()
             self._toast.setStyleSheet(STYLE_SHEET)
             self._toast.replace_requested.connect(self.replace_with_redacted)
-            self._toast.allow_requested.connect(self.allow_text)
+            self._toast.allow_requested.connect(self.lists.allow_text)
             self._toast.details_requested.connect(self.show_details)
         return self._toast
 
@@ -247,85 +252,6 @@ class TierwallApp(QObject):
         self.scan_page.set_text(result.text)
         self.scan_page.show_result(result)
         self.window.bring_up()
-
-    # -- the allowlist -----------------------------------------------------------
-    def allow_text(self, result: ScanResult) -> None:
-        """Put the text on the engine's allowlist; remember its redacted excerpt to show it later."""
-        lists = self.engine.user_lists
-
-        def job() -> set[int]:
-            before = set(lists.allow)
-            self.engine.list_text(result.text, "allow")
-            return set(lists.allow) - before
-
-        def done(new_keys: set[int]) -> None:
-            for key in new_keys:
-                self.history.remember_allowed(f"{key:016x}", result.verdict)
-            self.refresh_allowlist()
-            self.tray.set_warning(False)
-
-        self.worker.chore(job, done)
-
-    def remove_allowed(self, key: str) -> None:
-        def done(_: object) -> None:
-            self.history.forget_allowed(key)
-            self.refresh_allowlist()
-
-        def job() -> bool:
-            removed = self.engine.user_lists.remove(int(key, 16))
-            # The engine's verdict cache may still hold "allow" for that text, and the engine clears it only in
-            # list_text/unlist_text, which need the text (never stored here). unlist_text("") removes nothing a
-            # user could have listed (empty text is never scanned) and clears the cache.
-            self.engine.unlist_text("")
-            return removed
-
-        self.worker.chore(job, done)
-
-    def refresh_allowlist(self) -> None:
-        if not self.window_built:
-            return
-        lists = self.engine.user_lists
-        labels = self.history.allowed()
-
-        def done(keys: list[int]) -> None:
-            items = []
-            for key in keys:
-                hexkey = f"{key:016x}"
-                label = labels.get(hexkey)
-                items.append(AllowItem(hexkey, label.excerpt if label else f"(allowed elsewhere, key {hexkey})",
-                                       label.at if label else None))  # fmt: skip
-            items.sort(key=lambda i: -(i.at or 0))
-            self.settings_page.show_allowlist(items)
-            self.allowlist_changed.emit()
-
-        self.worker.chore(lambda: sorted(lists.allow), done)
-
-    # -- policies (tier 2) ---------------------------------------------------------
-    def refresh_policies(self) -> None:
-        if self.policies is not None and self.window_built:
-            self.worker.chore(self.policies.list, self.settings_page.show_policies)
-
-    def add_policy(self, hypothesis: str, action: str) -> None:
-        if self.policies is None:
-            return
-        policies = self.policies
-
-        def job() -> str | None:
-            try:
-                policies.add(hypothesis, action)
-            except ValueError as exc:
-                return str(exc)
-            return None
-
-        def done(error: str | None) -> None:
-            self.settings_page.show_policy_error(error)
-            self.refresh_policies()
-
-        self.worker.chore(job, done)
-
-    def remove_policy(self, policy_id: str) -> None:
-        if self.policies is not None:
-            self.worker.chore(lambda: self.policies.remove(policy_id), lambda _: self.refresh_policies())
 
     # -- models and memory -----------------------------------------------------------
     def unload(self, name: str) -> None:

@@ -7,8 +7,8 @@ the redacted text, allow this text, show details.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QEnterEvent, QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app import icons
@@ -121,6 +121,15 @@ class Toast(QFrame):
         self.show()
         self.raise_()
         self._timer.start(TOAST_MS)
+
+    def enterEvent(self, event: QEnterEvent) -> None:
+        self._timer.stop()  # reading it: stay
+        super().enterEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        if self.isVisible():
+            self._timer.start(TOAST_MS // 2)
+        super().leaveEvent(event)
 
     def _act(self, signal: Signal) -> None:  # type: ignore[type-arg]
         if self.result is not None:

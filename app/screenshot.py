@@ -72,11 +72,11 @@ def take_screenshot(path: str, page: str) -> int:
     if page == "memory":
         _memory_story(app)
     if page == "settings":
-        app.allow_text(next(r for r in done if r.verdict.decision != "allow"))  # one allowlist entry to show
+        app.lists.allow_text(next(r for r in done if r.verdict.decision != "allow"))  # one allowlist entry to show
         if app.policies is not None:
             for hypothesis, action in SAMPLE_POLICIES:
                 app.policies.add(hypothesis, action)
-            app.refresh_policies()
+            app.lists.refresh_policies()
         wait(300)
     if page == "notification":
         image = _notification(app)

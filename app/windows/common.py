@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QSpinBox, QVBoxLayout, QWidget
 
 from app.theme import decision_colour
 
@@ -68,3 +70,24 @@ def limit_spins() -> tuple[QSpinBox, QSpinBox]:
     budget.setSpecialValueText("no budget")
     budget.setToolTip("Before loading a model, unload the least recently used ones to stay under this (0: none)")
     return idle, budget
+
+
+class ElidedLabel(QLabel):
+    """One line that shortens itself ("/home/…/settings.json") instead of widening the window."""
+
+    def __init__(self, text: str, mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(text, parent)
+        self.mode = mode
+        self.setToolTip(text)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(40, super().minimumSizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        shown = self.fontMetrics().elidedText(self.text(), self.mode, self.width())
+        painter.drawText(self.rect(), int(self.alignment()), shown)

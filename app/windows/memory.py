@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.memgraph import MemoryGraph, MemoryTrace
-from app.windows.common import card, limit_spins, muted, page, pill
+from app.windows.common import ElidedLabel, card, limit_spins, muted, page, pill
 from engine.models import ModelInfo, Snapshot
 from engine.procmem import peak_rss_mib
 
@@ -43,25 +43,28 @@ class ModelCard(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(frame)
-        title = QLabel(name)
+        title = ElidedLabel(name)
         title.setObjectName("cardTitle")
         self.state = QLabel()
         self.state.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
+        self.tier = muted()
         head = QHBoxLayout()
-        head.addWidget(title)
-        head.addStretch(1)
         head.addWidget(self.state)
+        head.addWidget(self.tier)
+        head.addStretch(1)
+        layout.addWidget(title)
         layout.addLayout(head)
         grid = QGridLayout()
-        grid.setHorizontalSpacing(12)
+        grid.setHorizontalSpacing(10)
         grid.setColumnStretch(1, 1)
         self.values: dict[str, QLabel] = {}
-        for row, key in enumerate(("Tier", "RSS added", "Load time", "Unloads in")):
+        for row, key in enumerate(("RSS added", "Load time", "Unloads in")):
             grid.addWidget(muted(key), row, 0)
             self.values[key] = QLabel()
             grid.addWidget(self.values[key], row, 1)
         layout.addLayout(grid)
-        self.error = muted()
+        self.error = ElidedLabel("", Qt.TextElideMode.ElideRight)
+        self.error.setObjectName("muted")
         layout.addWidget(self.error)
         self.unload_button = QPushButton("Unload")
         self.unload_button.clicked.connect(lambda: self.unload_requested.emit(self.name))
@@ -71,18 +74,19 @@ class ModelCard(QWidget):
     def show_info(self, info: ModelInfo) -> None:
         state = shown_state(info)
         pill(self.state, STATE_COLOURS.get(state, "#8a94a3"), "unavailable" if state == "error" else state)
-        self.values["Tier"].setText(str(info.tier))
-        self.values["RSS added"].setText(_mib(info.added_mib) + ("" if info.state == "loaded" else " (last load)")
-                                         if info.added_mib is not None else "—")  # fmt: skip
+        self.tier.setText(f"tier {info.tier}")
+        self.values["RSS added"].setText(_mib(info.added_mib))
+        self.values["RSS added"].setToolTip("" if info.state == "loaded" else "by its last load")
         self.values["Load time"].setText("—" if info.load_ms is None else f"{info.load_ms:.0f} ms")
         if info.unload_in_s is not None:
             unload = f"{info.unload_in_s:.0f} s"
         elif info.state == "loaded":
-            unload = "in use" if info.in_use else "never (no idle timeout)"
+            unload = "in use" if info.in_use else "never"
         else:
             unload = "—"
         self.values["Unloads in"].setText(unload)
         self.error.setText(info.error or "")
+        self.error.setToolTip(info.error or "")
         self.error.setVisible(bool(info.error))
         self.unload_button.setEnabled(info.state == "loaded")
 

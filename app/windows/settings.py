@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app import autostart
 from app.settings import Settings
-from app.windows.common import limit_spins, muted, page
+from app.windows.common import ElidedLabel, limit_spins, muted, page
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +106,7 @@ class SettingsPage(QWidget):
         data = QGroupBox("Where your data lives")
         dform = QFormLayout(data)
         for label, path in (files or {}).items():
-            value = QLabel(path)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setWordWrap(True)
+            value = ElidedLabel(path)
             value.setObjectName("muted")
             dform.addRow(label, value)
         dform.addRow(muted("Nothing leaves this machine: no text, no hash, no statistics."))

@@ -1,0 +1,118 @@
+"""The user's allowlist and plain-words policies: edits run on the worker, the settings page shows them.
+
+The engine's allowlist holds only keys of normalized texts; the app keeps a
+redacted excerpt per key (in the history database) so the list means
+something to the person reading it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.store import History
+from app.windows.settings import AllowItem, SettingsPage
+from app.worker import ScanResult, Worker
+from engine import Engine
+
+
+class ListsController(QObject):
+    allowlist_changed = Signal()  # the settings page shows the current allowlist
+    allowed = Signal(object)  # ScanResult whose text went on the allowlist
+
+    def __init__(
+        self, engine: Engine, worker: Worker, history: History, page: Callable[[], SettingsPage | None],
+        parent: QObject | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.engine = engine
+        self.worker = worker
+        self.history = history
+        self.page = page  # the settings page if the window exists, else None
+        self.policies: Any = getattr(engine, "policies", None)
+
+    # -- the allowlist -----------------------------------------------------------
+    def allow_text(self, result: ScanResult) -> None:
+        """Put the text on the engine's allowlist; remember its redacted excerpt to show it later."""
+        lists = self.engine.user_lists
+
+        def job() -> set[int]:
+            before = set(lists.allow)
+            self.engine.list_text(result.text, "allow")
+            return set(lists.allow) - before
+
+        def done(new_keys: set[int]) -> None:
+            for key in new_keys:
+                self.history.remember_allowed(f"{key:016x}", result.verdict)
+            self.allowed.emit(result)
+            self.refresh_allowlist()
+
+        self.worker.chore(job, done)
+
+    def remove_allowed(self, key: str) -> None:
+        def job() -> bool:
+            removed = self.engine.user_lists.remove(int(key, 16))
+            # The engine's verdict cache may still hold "allow" for that text, and the engine clears it only in
+            # list_text/unlist_text, which need the text (never stored here). unlist_text("") removes nothing a
+            # user could have listed (empty text is never scanned) and clears the cache.
+            self.engine.unlist_text("")
+            return removed
+
+        def done(_: object) -> None:
+            self.history.forget_allowed(key)
+            self.refresh_allowlist()
+
+        self.worker.chore(job, done)
+
+    def refresh_allowlist(self) -> None:
+        if self.page() is None:
+            return
+        lists = self.engine.user_lists
+        labels = self.history.allowed()
+
+        def done(keys: list[int]) -> None:
+            items = []
+            for key in keys:
+                hexkey = f"{key:016x}"
+                label = labels.get(hexkey)
+                items.append(AllowItem(hexkey, label.excerpt if label else f"(allowed elsewhere, key {hexkey})",
+                                       label.at if label else None))  # fmt: skip
+            items.sort(key=lambda i: -(i.at or 0))
+            page = self.page()
+            if page is not None:
+                page.show_allowlist(items)
+            self.allowlist_changed.emit()
+
+        self.worker.chore(lambda: sorted(lists.allow), done)
+
+    # -- policies (tier 2) ---------------------------------------------------------
+    def refresh_policies(self) -> None:
+        page = self.page()
+        if self.policies is not None and page is not None:
+            self.worker.chore(self.policies.list, page.show_policies)
+
+    def add_policy(self, hypothesis: str, action: str) -> None:
+        if self.policies is None:
+            return
+        policies = self.policies
+
+        def job() -> str | None:
+            try:
+                policies.add(hypothesis, action)
+            except ValueError as exc:
+                return str(exc)
+            return None
+
+        def done(error: str | None) -> None:
+            page = self.page()
+            if page is not None:
+                page.show_policy_error(error)
+            self.refresh_policies()
+
+        self.worker.chore(job, done)
+
+    def remove_policy(self, policy_id: str) -> None:
+        if self.policies is not None:
+            self.worker.chore(lambda: self.policies.remove(policy_id), lambda _: self.refresh_policies())
