@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import metadata
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -19,6 +21,13 @@ from app.theme import STYLE_SHEET
 
 PAGES = ("scan", "history", "memory", "settings")
 _TITLES = {"scan": "Scan", "history": "History", "memory": "Memory", "settings": "Settings & policies"}
+
+
+def _version() -> str:
+    try:
+        return metadata.version("tierwall")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "dev"
 
 
 class MainWindow(QMainWindow):
@@ -52,6 +61,10 @@ class MainWindow(QMainWindow):
         side.addWidget(brand)
         side.addWidget(sub)
         side.addWidget(self.nav, 1)
+        version = QLabel(f"version {_version()} · nothing leaves this machine")
+        version.setObjectName("brandSub")
+        version.setWordWrap(True)
+        side.addWidget(version)
         sidebar = QWidget()
         sidebar.setLayout(side)
         sidebar.setStyleSheet("background: #1f2633;")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from app_support import close, make_app
 from PySide6.QtGui import QColor, QImage
@@ -20,6 +21,12 @@ class Ballast:
         self.block = bytearray(8 * 1024 * 1024)
         for i in range(0, len(self.block), 4096):
             self.block[i] = 1
+
+
+def use_once(manager: ModelManager, name: str) -> None:
+    """One inference's worth of use: loads the model if needed, then lets it go idle."""
+    with manager.use(name):
+        pass
 
 
 def _engine() -> Engine:
@@ -123,4 +130,18 @@ def test_the_gui_keeps_working_while_a_model_loads(qtbot, app_env):
         assert app.tray.state == "protecting"
     finally:
         release.set()
+        close(app)
+
+
+def test_an_idle_unload_by_the_engine_reaches_the_page(qtbot, app_env):
+    app = make_app(_engine())
+    try:
+        app.apply_settings(replace(app.settings, idle_timeout_s=1))
+        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
+            app.worker.chore(lambda: use_once(app.engine.models, "ballast"))
+        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "unloaded", timeout=15000):
+            pass  # the engine's own reaper thread unloads it after a second idle
+        assert app.memory_page.cards["ballast"].state.text() == "unloaded"
+        assert [m.label for m in app.trace.markers] == ["ballast", "ballast (idle)"]
+    finally:
         close(app)
