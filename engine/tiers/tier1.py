@@ -135,7 +135,7 @@ class Tier1:
         start, end = views[vi].to_original(*spans_by_view[vi][k])
         where = "" if vi == 0 else f" (in {views[vi].kind} view)"
         finding = Finding(
-            "tier1.embedding", _category(category), _SEVERITY[decision], start, end,
+            "tier1.embedding", finding_category(category), _SEVERITY[decision], start, end,
             f"embedding classifier: {score:.0%} likely an attack{where}; "
             f"closest known attack is {_article(category)} {category} text (cosine {cos:.2f})",
             tier=1,
@@ -143,7 +143,8 @@ class Tier1:
         return Tier1Result(decision, score, [finding], covered)
 
 
-def _category(name: str) -> str:
+def finding_category(name: str) -> str:
+    """The data's category name as a verdict category (the eval data says obfuscated, verdicts obfuscation)."""
     return "obfuscation" if name == "obfuscated" else name
 
 

@@ -17,6 +17,7 @@ from engine.normalize import Normalized
 from engine.policies import Policy
 from engine.tiers.embedding import TOKENIZER_MODEL
 from engine.tiers.nli import NliModel
+from engine.tiers.tier1 import finding_category
 from engine.verdict import Decision, Finding
 
 NLI_MODEL = "nli-minilm-l6-int8"
@@ -66,8 +67,9 @@ class Tier2:
         for p, policy, vi, span in hits:
             start, end = views[vi].to_original(*span)
             where = "" if vi == 0 else f" (in {views[vi].kind} view)"
+            severity = "high" if policy.action == "block" else "medium"
             findings.append(Finding(
-                f"policy.{policy.id}", policy.category, "high" if policy.action == "block" else "medium", start, end,
+                f"policy.{policy.id}", finding_category(policy.category), severity, start, end,
                 f"{policy.hypothesis} (NLI entailment {p:.0%}{where})", tier=2,
             ))  # fmt: skip
         decision: Decision = "allow"
