@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication
 
 DEBOUNCE_MS = 25  # apps often set the clipboard several times in a row; scan the last one
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class ClipboardGuard(QObject):
@@ -29,7 +23,7 @@ class ClipboardGuard(QObject):
         self.clipboard = clipboard or QGuiApplication.clipboard()
         self.enabled = True  # the "watch the clipboard" setting
         self.paused = False  # the tray's Pause/Resume
-        self._own: str | None = None  # digest of the text we last wrote
+        self._own: str | None = None  # the text we last wrote (compared, not hashed: a huge copy stays cheap)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -42,7 +36,7 @@ class ClipboardGuard(QObject):
 
     def write(self, text: str) -> None:
         """Put text on the clipboard without scanning it again."""
-        self._own = _digest(text)
+        self._own = text
         self.clipboard.setText(text)
 
     def current_text(self) -> str | None:
@@ -79,7 +73,7 @@ class ClipboardGuard(QObject):
         if text is None:
             self.skipped.emit("not text")
             return
-        if self._own is not None and _digest(text) == self._own:
+        if self._own is not None and text == self._own:
             self._own = None
             self.skipped.emit("our own write")
             return

@@ -63,8 +63,11 @@ class AllowedEntry:
 
 def excerpt(redacted: str, limit: int = EXCERPT_CHARS) -> str:
     """One line of the redacted text, whitespace folded, cut with an ellipsis."""
-    line = " ".join(redacted.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    head = redacted[: limit * 4]  # only the head is shown: never fold a megabyte
+    line = " ".join(head.split())
+    if len(line) > limit:
+        return line[: limit - 1] + "…"
+    return line + "…" if len(head) < len(redacted) else line
 
 
 class History:

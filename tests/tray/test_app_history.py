@@ -47,6 +47,8 @@ def test_excerpt_is_one_short_line():
     assert excerpt("a\n\n  b\tc") == "a b c"
     long = excerpt("word " * 100)
     assert len(long) == 160 and long.endswith("…")
+    spaced = excerpt("a" + " " * 10000 + "b")
+    assert spaced == "a…"  # cut before the end: says so
 
 
 def test_history_keeps_only_the_newest_rows(tmp_path, engine):
