@@ -10,10 +10,15 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtGui import QPixmap
+
+if TYPE_CHECKING:  # imported late at run time: the data dirs must be set first
+    from app.controller import TierwallApp
 
 SAMPLE = (
     "Summarise the attached meeting notes for the team.\n\n"
@@ -41,7 +46,7 @@ def wait(ms: int) -> None:
     loop.exec()
 
 
-def wait_for(condition, timeout_s: float = 30.0) -> bool:
+def wait_for(condition: Callable[[], bool], timeout_s: float = 30.0) -> bool:
     deadline = time.monotonic() + timeout_s
     while not condition():
         if time.monotonic() > deadline:
@@ -96,7 +101,7 @@ def take_screenshot(path: str, page: str) -> int:
     return 0
 
 
-def _notification(app) -> QPixmap:
+def _notification(app: TierwallApp) -> QPixmap:
     """The toast a clipboard copy of a secret brings up."""
     app.guard.clipboard.setText(HISTORY_SAMPLES[2][1])
     wait_for(lambda: app.toast.isVisible())
@@ -104,7 +109,7 @@ def _notification(app) -> QPixmap:
     return app.toast.grab()
 
 
-def _memory_story(app) -> None:
+def _memory_story(app: TierwallApp) -> None:
     """A few seconds of life: idle, a load, an unload, a load again, so the graph shows both kinds of marker
     and the cards show loaded models counting down to their idle unload."""
     app.engine.models.unload_all()

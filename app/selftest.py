@@ -15,12 +15,16 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
 from app.screenshot import wait, wait_for
 from app.worker import ScanResult
 from engine.models import ModelEvent
+
+if TYPE_CHECKING:
+    from app.controller import TierwallApp
 from engine.procmem import rss_mib
 
 TARGETS = {
@@ -133,7 +137,7 @@ def run_self_test(*, as_json: bool = False) -> int:
     return 0 if report.ok else 1
 
 
-def _large_copy(app, meter: StallMeter, results: list[ScanResult], report: Report) -> None:
+def _large_copy(app: TierwallApp, meter: StallMeter, results: list[ScanResult], report: Report) -> None:
     """A 2 MB copy: over the engine's limit, so it must say "not fully scanned"; the GUI must not freeze."""
     text = "The quarterly report is attached; please summarise it for the board. " * 30000
     first_gap = len(meter.gaps)
