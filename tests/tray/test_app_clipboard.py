@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app_support import BENIGN, RISKY, SECRET_TEXT, TOKEN, close, copy, make_app
+from app_support import BENIGN, RISKY, SECRET_TEXT, TOKEN, close, copy, make_app, make_app_with_tray
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication, QImage
 
@@ -132,5 +132,21 @@ def test_text_over_the_engine_limit_is_reported_as_not_fully_scanned(qtbot, app_
         assert result.verdict.decision != "allow"
         assert any("not fully scanned" in r for r in result.verdict.reasons)
         assert "not fully scanned" in app.toast.reason.text()
+    finally:
+        close(app)
+
+
+def test_details_opens_the_scan_page_on_that_text(qtbot, app_env):
+    app = make_app_with_tray()
+    try:
+        with qtbot.waitSignal(app.notified, timeout=30000):
+            copy(qtbot, app, SECRET_TEXT)
+        assert not app.window_built  # nothing opened by itself
+        app.toast.details_button.click()
+        assert app.window.isVisible() and app.window.current_page == "scan"
+        assert app.scan_page.editor.toPlainText() == SECRET_TEXT
+        assert app.scan_page.panel.badge.text() == "WARN"
+        assert any(s.cursor.selectedText() == TOKEN for s in app.scan_page.editor.extraSelections())
+        assert not app.toast.isVisible()
     finally:
         close(app)
