@@ -24,7 +24,8 @@ from app.store import History
 from app.theme import decision_colour
 from app.windows.common import muted, page
 
-COLUMNS = ("Time", "Decision", "Categories", "Source", "Excerpt (redacted)", "SHA-256")
+COLUMNS = ("Time", "Decision", "Tier", "Categories", "Source", "Excerpt (redacted)", "SHA-256")
+DECISION, TIER, EXCERPT, HASH = 1, 2, 5, 6
 
 
 def _when(at: float) -> str:
@@ -64,7 +65,7 @@ class HistoryPage(QWidget):
         header = self.table.horizontalHeader()
         for col in range(len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(EXCERPT, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
         self.summary = muted()
         layout.addWidget(self.summary)
@@ -78,19 +79,22 @@ class HistoryPage(QWidget):
         rows = self.history.rows(text=self.filter.text().strip(), decision=decision)
         self.table.setRowCount(len(rows))
         for i, row in enumerate(rows):
-            values = (_when(row.at), row.decision, ", ".join(row.categories) or "—", row.source, row.excerpt,
-                      row.sha256[:12] + "…")  # fmt: skip
+            values = (_when(row.at), row.decision, str(row.tier), ", ".join(row.categories) or "—", row.source,
+                      row.excerpt, row.sha256[:12] + "…")  # fmt: skip
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
-                if col == 1:
+                if col == DECISION:
                     item.setForeground(decision_colour(row.decision))
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)
-                if col == 5:
+                if col == TIER:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                    item.setToolTip(f"decided by tier {row.tier}, risk score {row.score:.0%}")
+                if col == HASH:
                     item.setToolTip(row.sha256)
                     item.setForeground(QColor("#6b7280"))
-                if col == 4:
+                if col == EXCERPT:
                     item.setToolTip(row.excerpt)
                 item.setData(Qt.ItemDataRole.UserRole, row.id)
                 self.table.setItem(i, col, item)

@@ -8,6 +8,7 @@ import sqlite3
 from app_support import BENIGN, RISKY, SECRET_TEXT, TOKEN, copy
 
 from app.store import History, excerpt
+from app.windows.history import EXCERPT, TIER
 from engine.paths import data_dir
 
 
@@ -35,7 +36,8 @@ def test_history_page_filters_and_clears(qtbot, tierwall):
     assert page.table.rowCount() == 1 and page.table.item(0, 1).text() == "block"
     page.decision.setCurrentIndex(0)
     page.filter.setText("supplier")
-    assert page.table.rowCount() == 1 and "supplier" in page.table.item(0, 4).text()
+    assert page.table.rowCount() == 1 and "supplier" in page.table.item(0, EXCERPT).text()
+    assert page.table.item(0, TIER).text() == "0"
     page.filter.clear()
     page.confirm_clear = lambda: True  # the real one asks with a dialog
     page.clear_button.click()

@@ -77,3 +77,25 @@ def test_a_verdict_for_older_text_is_not_shown(qtbot, tierwall):
     page.show_result(result)  # arrives late, for text no longer in the editor
     assert page.result is None
     assert page.editor.extraSelections() == []
+
+
+def hover(widget, point) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.sendEvent(widget, QHelpEvent(QEvent.Type.ToolTip, point, widget.mapToGlobal(point)))
+
+
+def test_hovering_a_finding_shows_its_tooltip(qtbot, tierwall):
+    from PySide6.QtWidgets import QToolTip
+
+    text = f"note: {TOKEN}"
+    type_and_wait(qtbot, tierwall, text)
+    tierwall.window.show_page("scan")
+    editor = tierwall.scan_page.editor
+    cursor = editor.textCursor()
+    cursor.setPosition(text.index(TOKEN) + 4)
+    hover(editor.viewport(), editor.cursorRect(cursor).center())
+    assert "secret.github_token" in QToolTip.text() and QToolTip.isVisible()
+    QToolTip.hideText()
