@@ -263,7 +263,7 @@ class TierwallApp(QObject):
         snap = self.engine.models.snapshot()
         self.trace.add_sample(snap.rss_mib, snap.taken_at)
         loaded = sum(m.state == "loaded" for m in snap.models)
-        self.tray.set_detail(f"{snap.rss_mib:.0f} MiB, {loaded} of {len(snap.models)} models loaded")
+        self.tray.set_detail(f"{snap.rss_mib:.0f} MiB · {loaded} of {len(snap.models)} models loaded")
         if self.window_built:
             self.memory_page.show_snapshot(snap)
 

@@ -10,6 +10,12 @@ from app import icons
 
 WARNING_MS = 30000  # how long the icon stays in the warning state after a notification
 
+_STATUS = {  # the menu's first line
+    "protecting": "Protecting",
+    "paused": "Paused",
+    "warning": "Risky text copied",
+    "loading": "Loading a model…",
+}
 _TOOLTIPS = {
     "protecting": "Tierwall: protecting your clipboard",
     "paused": "Tierwall: paused",
@@ -35,6 +41,10 @@ class Tray(QObject):
         self.loading = False
         self.detail = ""
         self.menu = QMenu()
+        self.status_action = QAction("", self.menu)  # what the tooltip says, for desktops that show no tooltips
+        self.status_action.setEnabled(False)
+        self.menu.addAction(self.status_action)
+        self.menu.addSeparator()
         self.pause_action = QAction("Pause protection", self.menu)
         self.pause_action.triggered.connect(lambda: self.set_paused(not self.paused, announce=True))
         self.menu.addAction(self.pause_action)
@@ -91,7 +101,7 @@ class Tray(QObject):
         """A second tooltip line (memory, models), refreshed by the app."""
         if detail != self.detail:
             self.detail = detail
-            self.icon.setToolTip(self.tooltip)
+            self._refresh()
 
     @property
     def tooltip(self) -> str:
@@ -100,6 +110,7 @@ class Tray(QObject):
     def _refresh(self) -> None:
         self.icon.setIcon(icons.icon(self.state))
         self.icon.setToolTip(self.tooltip)
+        self.status_action.setText(_STATUS[self.state] + (f" · {self.detail}" if self.detail else ""))
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):

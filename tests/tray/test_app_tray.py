@@ -21,8 +21,13 @@ def test_the_menu_offers_every_action():
     from app.tray import Tray
 
     tray = Tray()
-    labels = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
-    assert labels == ["Pause protection", "Scan clipboard now", "Open Tierwall", "Unload models now", "Quit"]
+    status, *actions = [a for a in tray.menu.actions() if not a.isSeparator()]
+    assert [a.text() for a in actions] == ["Pause protection", "Scan clipboard now", "Open Tierwall",
+                                           "Unload models now", "Quit"]  # fmt: skip
+    assert not status.isEnabled() and status.text() == "Protecting"
+    tray.set_detail("99 MiB · 0 of 3 models loaded")
+    assert status.text() == "Protecting · 99 MiB · 0 of 3 models loaded"
+    assert tray.icon.toolTip() == "Tierwall: protecting your clipboard\n99 MiB · 0 of 3 models loaded"
     tray.pause_action.trigger()
     assert tray.state == "paused" and tray.pause_action.text() == "Resume protection"
 
