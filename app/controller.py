@@ -7,6 +7,7 @@ engine work; results come back as signals.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
@@ -14,25 +15,29 @@ from PySide6.QtWidgets import QApplication
 from app import autostart
 from app.clipboard import ClipboardGuard
 from app.lists import ListsController
-from app.memgraph import MemoryTrace
-from app.notify import Toast, one_line_reason
+from app.memtrace import MemoryTrace
 from app.settings import Settings, SettingsFile
 from app.store import History
 from app.theme import STYLE_SHEET
 from app.tray import Tray
-from app.windows.history import HistoryPage
-from app.windows.main_window import MainWindow
-from app.windows.memory import MemoryPage
-from app.windows.scan import ScanPage
-from app.windows.settings import SettingsPage
 from app.worker import ScanResult, Worker
 from engine import Engine
 from engine.assets import assets_dir
 from engine.models import ModelEvent
 from engine.paths import data_dir
+from engine.procmem import trim_heap
 from engine.verdict import SENSITIVE_CATEGORIES
 
+if TYPE_CHECKING:  # imported on first use: a tray app at rest loads no window or toast code
+    from app.notify import Toast
+    from app.windows.history import HistoryPage
+    from app.windows.main_window import MainWindow
+    from app.windows.memory import MemoryPage
+    from app.windows.scan import ScanPage
+    from app.windows.settings import SettingsPage
+
 MEMORY_REFRESH_MS = 1000
+STARTUP_TRIM_MS = 2000
 UNLOAD_REASONS = {"asked": "", "idle": "idle", "memory budget": "budget", "shutdown": ""}
 APP_ICON = assets_dir() / "icons" / "tierwall.png"  # made by packaging/make_icons.py, for the autostart entry
 NO_TRAY_MESSAGE = "No system tray was found, so Tierwall runs in this window instead; closing it quits Tierwall."
@@ -132,6 +137,12 @@ class TierwallApp(QObject):
         return self.window.pages["settings"]  # type: ignore[return-value]
 
     def _build_window(self) -> MainWindow:
+        from app.windows.history import HistoryPage
+        from app.windows.main_window import MainWindow
+        from app.windows.memory import MemoryPage
+        from app.windows.scan import ScanPage
+        from app.windows.settings import SettingsPage
+
         s = self.settings
         scan, history, memory = ScanPage(), HistoryPage(self.history), MemoryPage(self.trace)
         files = {"Settings": str(self.settings_file.path), "History": str(self.history.path)}
@@ -165,6 +176,8 @@ class TierwallApp(QObject):
     @property
     def toast(self) -> Toast:
         if self._toast is None:
+            from app.notify import Toast
+
             self._toast = Toast()
             self._toast.setStyleSheet(STYLE_SHEET)
             self._toast.replace_requested.connect(self.replace_with_redacted)
@@ -192,6 +205,9 @@ class TierwallApp(QObject):
                 show_window = True
         if show_window:
             self.window.bring_up()
+        # Start-up leaves freed heap behind (rule compilation, imports): hand it back once things settle, on the
+        # chore thread (malloc_trim releases the GIL, so the GUI thread does not wait for it).
+        QTimer.singleShot(STARTUP_TRIM_MS, lambda: self.worker.chore(trim_heap))
 
     def quit(self) -> None:
         QApplication.quit()
@@ -219,7 +235,7 @@ class TierwallApp(QObject):
 
     # -- verdicts --------------------------------------------------------------
     def _scanned(self, result: ScanResult) -> None:
-        if result.source in ("typing", "manual"):
+        if result.source in ("typing", "manual") and self.window_built:
             self.scan_page.show_result(result)
         if result.source == "typing":
             return
@@ -232,6 +248,8 @@ class TierwallApp(QObject):
             if self.settings.auto_sanitize and needs_sanitizing(result) and self.guard.current_text() == result.text:
                 self.replace_with_redacted(result)
                 self.sanitized.emit(result)
+                from app.notify import one_line_reason
+
                 self.tray.notify("Tierwall masked your clipboard", one_line_reason(result.verdict))
             else:
                 self._warn(result)

@@ -8,14 +8,16 @@ something to the person reading it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.store import History
-from app.windows.settings import AllowItem, SettingsPage
+from app.store import AllowItem, History
 from app.worker import ScanResult, Worker
 from engine import Engine
+
+if TYPE_CHECKING:  # the window's modules load only when the window is first opened
+    from app.windows.settings import SettingsPage
 
 
 class ListsController(QObject):

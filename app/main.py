@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 
-from app.windows.main_window import PAGES
+from app.windows import PAGES
 
 
 def _parser() -> argparse.ArgumentParser:

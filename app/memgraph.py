@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import math
-import time
-from collections import deque
-from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.memtrace import WINDOW_S, Marker, MemoryTrace
 from app.theme import ACCENT
 
-WINDOW_S = 300.0  # the graph shows the last five minutes
 MIN_SPAN_S = 30.0
 MARKER_COLOURS = {"loaded": "#2e9d5b", "unloaded": "#8a94a3"}
-
-
-@dataclass(frozen=True, slots=True)
-class Marker:
-    at: float  # time.time()
-    kind: str  # "loaded" or "unloaded"
-    label: str
 
 
 def merged_markers(markers: list[Marker], within_s: float = 1.5) -> list[tuple[float, str, list[str]]]:
@@ -45,24 +35,6 @@ def _nice_step(span: float) -> float:
         if raw <= factor * magnitude:
             return factor * magnitude
     return 10 * magnitude
-
-
-class MemoryTrace:
-    """The samples and markers the graph draws; kept by the app even while no window exists."""
-
-    def __init__(self) -> None:
-        self.samples: deque[tuple[float, float]] = deque(maxlen=int(WINDOW_S) + 60)
-        self.markers: deque[Marker] = deque(maxlen=200)
-
-    def add_sample(self, rss_mib: float, at: float | None = None) -> None:
-        self.samples.append((at if at is not None else time.time(), rss_mib))
-
-    def add_marker(self, kind: str, label: str, at: float | None = None) -> None:
-        self.markers.append(Marker(at if at is not None else time.time(), kind, label))
-
-    def clear(self) -> None:
-        self.samples.clear()
-        self.markers.clear()
 
 
 class MemoryGraph(QWidget):

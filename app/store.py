@@ -61,6 +61,15 @@ class AllowedEntry:
     sha256: str
 
 
+@dataclass(frozen=True, slots=True)
+class AllowItem:
+    """One allowlist entry as the page shows it; the excerpt is redacted, and may be unknown."""
+
+    key: str
+    excerpt: str
+    at: float | None
+
+
 def excerpt(redacted: str, limit: int = EXCERPT_CHARS) -> str:
     """One line of the redacted text, whitespace folded, cut with an ellipsis."""
     head = redacted[: limit * 4]  # only the head is shown: never fold a megabyte

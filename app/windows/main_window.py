@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 
 from app import icons
 from app.theme import STYLE_SHEET
+from app.windows import PAGES
 
-PAGES = ("scan", "history", "memory", "settings")
 _TITLES = {"scan": "Scan", "history": "History", "memory": "Memory", "settings": "Settings & policies"}
 
 

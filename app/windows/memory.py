@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.memgraph import MemoryGraph, MemoryTrace
+from app.memgraph import MemoryGraph
+from app.memtrace import MemoryTrace
 from app.windows.common import ElidedLabel, card, limit_spins, muted, page, pill
 from engine.models import ModelInfo, Snapshot
 from engine.procmem import peak_rss_mib

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -25,16 +25,8 @@ from PySide6.QtWidgets import (
 
 from app import autostart
 from app.settings import Settings
+from app.store import AllowItem
 from app.windows.common import ElidedLabel, limit_spins, muted, page
-
-
-@dataclass(frozen=True, slots=True)
-class AllowItem:
-    """One allowlist entry as the page shows it; the excerpt is redacted, and may be unknown."""
-
-    key: str
-    excerpt: str
-    at: float | None
 
 
 def _list() -> QListWidget:
