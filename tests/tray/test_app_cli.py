@@ -35,3 +35,14 @@ def test_self_test_prints_every_figure_as_json(app_env):
     assert report["details"]["model_loads_measured"] >= 1  # the stall figure covers a real load
     assert run.returncode == (0 if report["ok"] else 1)
     assert report["ok"] == (report["problems"] == [])
+
+
+def test_an_engine_that_cannot_start_is_reported_not_thrown(app_env, monkeypatch, capsys):
+    import app.controller
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("assets/rules is missing")
+
+    monkeypatch.setattr(app.controller, "TierwallApp", broken)
+    assert main([]) == 4
+    assert "cannot start: RuntimeError: assets/rules is missing" in capsys.readouterr().err
