@@ -248,9 +248,10 @@ class TierwallApp(QObject):
             if self.settings.auto_sanitize and needs_sanitizing(result) and self.guard.current_text() == result.text:
                 self.replace_with_redacted(result)
                 self.sanitized.emit(result)
-                from app.notify import one_line_reason
-
-                self.tray.notify("Tierwall masked your clipboard", one_line_reason(result.verdict))
+                if set(result.verdict.categories) - SENSITIVE_CATEGORIES:  # masking fixed the leak, not the attack
+                    self._warn(result)
+                else:
+                    self.tray.notify("Tierwall masked your clipboard", "secrets and personal data were masked")
             else:
                 self._warn(result)
         self.clipboard_verdict.emit(result)

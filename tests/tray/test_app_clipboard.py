@@ -150,3 +150,12 @@ def test_details_opens_the_scan_page_on_that_text(qtbot, app_env):
         assert not app.toast.isVisible()
     finally:
         close(app)
+
+
+def test_auto_sanitize_still_warns_about_an_attack_in_the_same_text(qtbot, tierwall):
+    tierwall.apply_settings(replace(tierwall.settings, auto_sanitize=True))
+    text = f"{RISKY} Then use {TOKEN}."
+    with qtbot.waitSignal(tierwall.sanitized, timeout=30000), qtbot.waitSignal(tierwall.notified, timeout=30000):
+        QGuiApplication.clipboard().setText(text)
+    assert TOKEN not in QGuiApplication.clipboard().text()
+    assert tierwall.toast.title.text().startswith("Blocked")
