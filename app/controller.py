@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QByteArray, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from app import autostart
@@ -166,12 +166,21 @@ class TierwallApp(QObject):
         settings.policy_add_requested.connect(self.lists.add_policy)
         settings.policy_remove_requested.connect(self.lists.remove_policy)
         window.closed.connect(self.quit)
+        if s.window_geometry:
+            window.restoreGeometry(QByteArray.fromBase64(s.window_geometry.encode("ascii")))
+        window.hidden.connect(self._remember_geometry)
         for message in self._banners:
             window.add_banner(message)
         self._window = window
         self.lists.refresh_allowlist()
         self.lists.refresh_policies()
         return window
+
+    def _remember_geometry(self) -> None:
+        if self._window is not None:
+            geometry = bytes(self._window.saveGeometry().toBase64().data()).decode("ascii")
+            if geometry != self.settings.window_geometry:
+                self.apply_settings(replace(self.settings, window_geometry=geometry))
 
     @property
     def toast(self) -> Toast:

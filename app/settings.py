@@ -29,6 +29,7 @@ class Settings:
     auto_sanitize: bool = False  # replace secrets/personal data on copy, without asking
     policy_always: bool = False  # check the user's policies on every text, not only on escalated ones
     start_at_login: bool = False
+    window_geometry: str = ""  # base64 of QWidget.saveGeometry(): the window reopens where it was left
 
     def validated(self) -> Settings:
         """The same settings with every number clamped into its sensible range."""
@@ -93,5 +94,7 @@ def _from_dict(data: Any) -> Settings:
                 raise ValueError(f"{key} must be true or false")
         elif isinstance(default, int) and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise ValueError(f"{key} must be a number")
+        elif isinstance(default, str) and not isinstance(value, str):
+            raise ValueError(f"{key} must be text")
         values[key] = value
     return Settings(**values)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import metadata
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -33,7 +33,8 @@ def _version() -> str:
 class MainWindow(QMainWindow):
     """Holds the pages; closing hides it to the tray unless there is no tray."""
 
-    closed = Signal()
+    closed = Signal()  # closed for good (no tray): the app quits
+    hidden = Signal()  # hidden to the tray, or about to close: a moment to remember its geometry
 
     def __init__(self, pages: dict[str, QWidget]) -> None:
         super().__init__()
@@ -117,10 +118,15 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.hidden.emit()
+        super().hideEvent(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.hide_on_close:
             event.ignore()
             self.hide()
         else:
+            self.hidden.emit()
             event.accept()
             self.closed.emit()

@@ -148,3 +148,17 @@ def test_the_real_policy_store_and_check_always(qtbot, tierwall):
     page.policy_always.setChecked(True)
     assert tierwall.engine.policy_always is True
     assert SettingsFile().load().policy_always is True
+
+
+def test_the_window_reopens_at_the_size_it_was_left(qtbot, app_env):
+    app = make_app()
+    app.window.resize(1040, 760)
+    app.window.hide()
+    assert SettingsFile().load().window_geometry  # saved as soon as it was hidden
+    close(app)
+    again = make_app()
+    try:
+        # the height: the offscreen screen is 800 px wide, and restoring fits a window to its screen's width
+        assert again.window.height() == 760
+    finally:
+        close(again)
