@@ -145,3 +145,13 @@ def test_an_idle_unload_by_the_engine_reaches_the_page(qtbot, app_env):
         assert [m.label for m in app.trace.markers] == ["ballast", "ballast (idle)"]
     finally:
         close(app)
+
+
+def test_simultaneous_events_of_one_kind_share_a_marker():
+    from app.memgraph import merged_markers
+    from app.memtrace import Marker
+
+    events = [Marker(10.0, "loaded", "tokenizer"), Marker(10.2, "loaded", "encoder"), Marker(10.3, "unloaded", "head"),
+              Marker(20.0, "loaded", "tokenizer")]  # fmt: skip
+    assert merged_markers(events) == [(10.0, "loaded", ["tokenizer", "encoder"]), (10.3, "unloaded", ["head"]),
+                                      (20.0, "loaded", ["tokenizer"])]  # fmt: skip

@@ -57,6 +57,8 @@ def test_settings_of_the_wrong_type_count_as_corrupt_and_out_of_range_values_are
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps({"notifications": "yes"}), encoding="utf-8")
     assert SettingsFile().load() == Settings()
+    path.write_text(json.dumps({"window_geometry": 42}), encoding="utf-8")
+    assert SettingsFile().load() == Settings()
     path.write_text(json.dumps({"idle_timeout_s": -5, "budget_mib": 10**9, "future_option": 1}), encoding="utf-8")
     settings_file = SettingsFile()
     loaded = settings_file.load()
