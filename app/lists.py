@@ -38,12 +38,9 @@ class ListsController(QObject):
     # -- the allowlist -----------------------------------------------------------
     def allow_text(self, result: ScanResult) -> None:
         """Put the text on the engine's allowlist; remember its redacted excerpt to show it later."""
-        lists = self.engine.user_lists
 
         def job() -> set[int]:
-            before = set(lists.allow)
-            self.engine.list_text(result.text, "allow")
-            return set(lists.allow) - before
+            return {self.engine.list_text(result.text, "allow")}
 
         def done(new_keys: set[int]) -> None:
             for key in new_keys:
@@ -55,12 +52,7 @@ class ListsController(QObject):
 
     def remove_allowed(self, key: str) -> None:
         def job() -> bool:
-            removed = self.engine.user_lists.remove(int(key, 16))
-            # The engine's verdict cache may still hold "allow" for that text, and the engine clears it only in
-            # list_text/unlist_text, which need the text (never stored here). unlist_text("") removes nothing a
-            # user could have listed (empty text is never scanned) and clears the cache.
-            self.engine.unlist_text("")
-            return removed
+            return self.engine.unlist_key(int(key, 16))  # also drops cached verdicts of that text
 
         def done(_: object) -> None:
             self.history.forget_allowed(key)

@@ -245,12 +245,18 @@ class Engine:
         return at_least(decision, r2.decision)
 
     # -- the user's lists -------------------------------------------------
-    def list_text(self, text: str, which: str) -> None:
-        """Put a text on the user's "allow" or "deny" list (by its normalized key)."""
-        self.user_lists.add(canonical_key(normalize(text).main.folded), which)
+    def list_text(self, text: str, which: str) -> int:
+        """Put a text on the user's "allow" or "deny" list (by its normalized key); returns that key."""
+        key = canonical_key(normalize(text).main.folded)
+        self.user_lists.add(key, which)
         self._cache.clear()
+        return key
 
     def unlist_text(self, text: str) -> bool:
-        removed = self.user_lists.remove(canonical_key(normalize(text).main.folded))
+        return self.unlist_key(canonical_key(normalize(text).main.folded))
+
+    def unlist_key(self, key: int) -> bool:
+        """Take a key off the user's lists (the app keeps keys, never texts); cached verdicts go with it."""
+        removed = self.user_lists.remove(key)
         self._cache.clear()
         return removed

@@ -51,6 +51,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path)
     parser.add_argument("--tier2", action="store_true", help="also score tier 2 on the grey band")
+    parser.add_argument("--dump", type=Path, help="save the per-row scores (npz) for a closer look")
     args = parser.parse_args()
     rows = read_dataset(args.data)
     engine = Engine(idle_timeout_s=None)
@@ -76,6 +77,9 @@ def main() -> int:
     unsure = t0_arr == "unsure"
     print(f"{len(rows)} rows; tier 0 unsure on {unsure.mean():.1%}; attacks allowed by tier 0 "
           f"{np.mean(t0_arr[y_arr == 1] == 'allow'):.2%}")  # fmt: skip
+    if args.dump:
+        np.savez(args.dump, y=y_arr, t0=t0_arr, t1=s, t2=np.array(t2), hard=np.array(hard), forced=forced,
+                 category=np.array([r.category for r in rows]))  # fmt: skip
     if args.tier2:
         _three_tiers(y_arr, forced, unsure, s, np.array(t2), np.array(hard), t0_arr)
         return 0

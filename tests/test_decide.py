@@ -41,7 +41,7 @@ def test_at_least():
     ("old", "new", "message"),
     [
         ("unsure_at = 0.3", "unsure_at = 0.95", "unsure_at <= block_at"),
-        ("block_at = 0.95\n", "block_at = 0.5\n", "tier1 allow_below <= block_at"),
+        ("block_at = 0.98\n", "block_at = 0.5\n", "tier1 allow_below <= block_at"),
         ("max_windows = 32", "max_windows = 0", "max_windows >= 1"),
         ("cache_size = 512", "cache_size = \"big\"", "invalid entry"),
     ],

@@ -57,7 +57,7 @@ def test_unsure_with_max_tier_0_is_warn_needing_tier1_never_allow(engine):
 
 
 def test_unsure_goes_to_tier1(engine):
-    v = engine.scan(UNSURE)
+    v = engine.scan(UNSURE, max_tier=1)
     assert v.tier == 1 and v.decision != "allow"
     f = next(f for f in v.findings if f.rule == "tier1.embedding")
     assert f.tier == 1 and 0 <= f.start < f.end <= len(UNSURE)
@@ -253,7 +253,7 @@ def test_idle_model_is_unloaded(tmp_path):
         time.sleep(0.05)
     info = eng.models.snapshot().model("minilm-l6-int8")
     assert info.state == "unloaded" and info.rss_after_unload_mib is not None
-    assert eng.scan(UNSURE + " ").tier == 1  # and comes back on the next need
+    assert eng.scan(UNSURE + " ", max_tier=1).tier == 1  # and comes back on the next need
 
 
 PROSE = (
@@ -376,7 +376,7 @@ def test_unloading_while_another_thread_scans_waits_for_it(tmp_path):
         i = 0
         while not stop.is_set():
             try:
-                assert eng.scan(f"{UNSURE} ({i})").tier == 1
+                assert eng.scan(f"{UNSURE} ({i})").tier >= 1
             except BaseException as exc:  # any failure in the thread fails the test
                 errors.append(exc)
                 return
