@@ -24,7 +24,7 @@ from app.worker import ScanResult, Worker
 from engine import Engine
 from engine.assets import assets_dir
 from engine.models import ModelEvent
-from engine.paths import data_dir
+from engine.paths import HISTORY_FILE, data_dir
 from engine.procmem import trim_heap
 from engine.verdict import SENSITIVE_CATEGORIES
 
@@ -75,7 +75,7 @@ class TierwallApp(QObject):
             engine.models.set_budget(s.budget)
         if hasattr(self.engine, "policy_always"):
             self.engine.policy_always = s.policy_always
-        self.history = history or History(data_dir() / "history.sqlite3")
+        self.history = history or History(data_dir() / HISTORY_FILE)
         self.worker = Worker(self.engine, self)
         self.guard = ClipboardGuard(parent=self)
         self.guard.enabled = s.watch_clipboard

@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     nli.add_argument("hypothesis")
     nli.add_argument("--json", action="store_true")
 
+    history = sub.add_parser("history", help="the desktop app's scan history")
+    history.add_argument("--purge", action="store_true", help="delete the history database")
+
     policy = sub.add_parser("policy", help="your own natural-language policies, checked by tier 2")
     psub = policy.add_subparsers(dest="policy_command", required=True, parser_class=_Parser)
     padd = psub.add_parser("add", help='add a policy, e.g. "This text contains our customers\' names."')
@@ -117,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_nli(args)
         if args.command == "policy":
             return _cmd_policy(args)
+        if args.command == "history":
+            return _cmd_history(args)
     except UsageError as exc:
         print(f"tierwall: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -340,4 +345,21 @@ def _cmd_policy(args: argparse.Namespace) -> int:
         for r in rows:
             origin = "built-in" if r["builtin"] else "yours"
             print(f"{r['id']:16s} {r['action']:5s} {origin:8s} {r['hypothesis']}")
+    return 0
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    from engine.paths import HISTORY_FILE, data_dir
+
+    if not args.purge:
+        raise UsageError("history: give --purge to delete the scan history")
+    base = data_dir() / HISTORY_FILE
+    removed = []
+    for path in (base, base.with_name(base.name + "-wal"), base.with_name(base.name + "-shm")):
+        try:
+            path.unlink()
+            removed.append(path.name)
+        except FileNotFoundError:
+            pass
+    print(f"removed {', '.join(removed)} from {base.parent}" if removed else f"no history in {base.parent}")
     return 0

@@ -12,6 +12,7 @@ from pathlib import Path
 import platformdirs
 
 APP_NAME = "tierwall"
+HISTORY_FILE = "history.sqlite3"  # the tray app's scan history (redacted excerpts and hashes), in data_dir()
 
 
 def data_dir() -> Path:

@@ -155,12 +155,19 @@ def test_bench_json_has_the_documented_keys():
     r = run("bench", "--json")
     assert r.returncode == 0, r.stderr
     figures = json.loads(r.stdout)
-    assert "tier1_unavailable" not in figures
-    for key in ("engine_idle", "tier1_loaded", "tier1_after_scans", "after_unload", "peak"):
-        assert figures["rss_mib"][key] > 0
-    assert figures["load_ms"]["tier1"] > 0
-    for key in ("tier0_1kb_p50", "tier0_10kb_p50", "tier0_1mb_p50", "tier1_128tok_p50", "tier1_512tok_p50"):
+    assert "tier1_unavailable" not in figures and "tier2_unavailable" not in figures
+    rss = figures["rss_mib"]
+    for key in ("engine_idle", "runtime_imported", "tier1_loaded", "tier1_after_scans", "after_unload", "peak",
+                "tier2_loaded", "all_loaded_peak", "after_unload_all"):  # fmt: skip
+        assert rss[key] > 0
+    assert rss["engine_idle"] < rss["tier1_loaded"] < rss["tier2_loaded"] <= rss["all_loaded_peak"] <= rss["peak"]
+    assert figures["load_ms"]["tier1"] > 0 and figures["load_ms"]["tier2"] > 0
+    for key in ("tier0_1kb_p50", "tier0_10kb_p50", "tier0_1mb_p50", "tier1_128tok_p50", "tier1_512tok_p50",
+                "tier2_pair_128tok_p50", "full_escalation_p50"):  # fmt: skip
         assert figures["latency_ms"][key] > 0
+    from engine.policies import load_builtin
+
+    assert figures["full_escalation_policies"] == len(load_builtin())
     assert figures["threads"] == 1
 
 
@@ -230,3 +237,18 @@ def test_nli_eval_reads_snli_jsonl_and_refuses_bad_files(tmp_path, capsys):
         assert code == 0 and json.loads(captured.out)["n"] == 1  # the "-" row is skipped
     else:
         assert code == 4 and NLI_MODEL in captured.err  # no model: said, not guessed
+
+
+def test_history_purge_removes_the_apps_history(tmp_path, monkeypatch, capsys):
+    from engine.paths import HISTORY_FILE
+
+    monkeypatch.setenv("TIERWALL_DATA_DIR", str(tmp_path))
+    assert main(["history", "--purge"]) == 0
+    assert "no history" in capsys.readouterr().out
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / f"{HISTORY_FILE}{suffix}").write_bytes(b"x")
+    (tmp_path / "lists.json").write_text("{}", encoding="utf-8")
+    assert main(["history", "--purge"]) == 0
+    assert "removed" in capsys.readouterr().out
+    assert [p.name for p in tmp_path.iterdir()] == ["lists.json"]  # only the history goes
+    assert main(["history"]) == 3  # nothing to do without --purge
