@@ -19,7 +19,7 @@ from engine.assets import AssetError, assets_dir, load_toml
 
 Action = Literal["warn", "block"]
 ACTIONS: tuple[Action, ...] = ("warn", "block")
-MAX_HYPOTHESIS_CHARS = 300
+MAX_HYPOTHESIS_CHARS = 200  # one sentence; the NLI model reads at most 64 tokens of it
 MAX_USER_POLICIES = 50
 
 

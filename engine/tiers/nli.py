@@ -58,7 +58,7 @@ class NliModel:
     def hypothesis_ids(self, hypothesis: str, tokenizer: WordPiece) -> list[int]:
         ids = self._hypotheses.get(hypothesis)
         if ids is None:
-            ids = tokenizer.encode(hypothesis).ids[: self.max_len // 4]
+            ids = tokenizer.encode(hypothesis).ids[: self.max_len // 2]  # policies are short: 200 chars
             if len(self._hypotheses) < 256:
                 self._hypotheses[hypothesis] = ids
         return ids

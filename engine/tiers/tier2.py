@@ -15,6 +15,7 @@ from engine.decide import Bands
 from engine.models import ModelManager
 from engine.normalize import Normalized
 from engine.policies import Policy
+from engine.procmem import trim_heap
 from engine.tiers.embedding import TOKENIZER_MODEL
 from engine.tiers.nli import NliModel
 from engine.tiers.tier1 import finding_category
@@ -22,6 +23,7 @@ from engine.verdict import Decision, Finding
 
 NLI_MODEL = "nli-minilm-l6-int8"
 MAX_EXTRA_VIEWS = 1  # a decoded payload is read too (obfuscated instructions)
+EXTRA_VIEW_WINDOWS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,7 @@ class Tier2:
             model: NliModel
             body = model.max_len - 3 - max(len(model.hypothesis_ids(h, tokenizer)) for h in hypotheses)
             for vi, view in enumerate(views):
-                limit = self.bands.tier2_max_windows if vi == 0 else 2
+                limit = self.bands.tier2_max_windows if vi == 0 else EXTRA_VIEW_WINDOWS
                 windows = model.windows(view.folded, tokenizer, body=body, max_windows=limit)
                 if vi == 0 and not windows.complete:
                     covered = view.to_original(0, windows.covered_end)
@@ -59,6 +61,7 @@ class Tier2:
                     i = int(probs[:, j].argmax())
                     if probs[i, j] > best[j][0]:
                         best[j] = (float(probs[i, j]), vi, windows.spans[i])
+        trim_heap()  # inference buffers are freed by now: hand the pages back rather than let the heap grow
         checked = zip(policies, best, strict=True)
         hits = sorted(((p, policy, vi, span) for policy, (p, vi, span) in checked if p >= policy.threshold),
                       key=lambda hit: -hit[0])  # strongest first: the first finding is the explanation shown
