@@ -118,6 +118,15 @@ def test_allowlist_and_denylist(tmp_path):
     assert eng2.scan(BENIGN).decision == "allow"
 
 
+def test_a_key_comes_off_the_list_with_its_cached_verdict(tmp_path):
+    eng = Engine(user_data_dir=tmp_path)
+    key = eng.list_text(UNSURE, "allow")
+    assert eng.scan(UNSURE).decision == "allow"  # now cached as allowed
+    assert eng.unlist_key(key) and not eng.unlist_key(key)
+    v = eng.scan(UNSURE)
+    assert v.decision != "allow" and not v.cached
+
+
 def test_allowlisted_secret_still_warns(tmp_path):
     eng = Engine(user_data_dir=tmp_path)
     text = "token ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
