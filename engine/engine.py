@@ -155,7 +155,10 @@ class Engine:
         else:
             decision = "allow"
         if listed is None and self.policy_always and not policies_checked:
-            decision = self._user_policies(norm, decision, findings, reasons, timings)
+            before = decision
+            decision, strongest = self._user_policies(norm, decision, findings, reasons, timings)
+            if decision != before:  # a policy of the user's decided: tier 2 did
+                tier, score = 2, max(score, strongest)
         if listed != "allow" and (covered or norm.truncated):
             decision = at_least(decision, "warn")
         if any(f.category in SENSITIVE_CATEGORIES for f in findings):
@@ -226,23 +229,23 @@ class Engine:
     def _user_policies(
         self, norm: Normalized, decision: Decision, findings: list[Finding], reasons: list[str],
         timings: dict[str, float],
-    ) -> Decision:  # fmt: skip
-        """The user's own policies on a scan that did not reach tier 2 (policy_always)."""
+    ) -> tuple[Decision, float]:  # fmt: skip
+        """The user's own policies on a scan that did not reach tier 2 (policy_always): decision, top entailment."""
         policies = self.policies.list()
         if not policies:
-            return decision
+            return decision, 0.0
         t2 = time.perf_counter()
         try:
             r2 = self.tier2.assess(norm, policies)
         except ModelUnavailable as exc:
             reasons.append(f"your policies could not be checked: {exc}")
-            return at_least(decision, "warn")
+            return at_least(decision, "warn"), 0.0
         finally:
             timings["tier2"] = round((time.perf_counter() - t2) * 1000, 4)
         findings.extend(r2.findings)
         if r2.findings:
             reasons.insert(0, r2.findings[0].explanation)
-        return at_least(decision, r2.decision)
+        return at_least(decision, r2.decision), r2.strongest
 
     # -- the user's lists -------------------------------------------------
     def list_text(self, text: str, which: str) -> int:

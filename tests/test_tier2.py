@@ -164,6 +164,7 @@ def test_policy_always_checks_the_users_policies_on_every_scan(engine_with_nli):
     eng.policy_always = True
     v = eng.scan(text)
     assert v.decision == "warn" and any(f.rule == "policy.user-1" for f in v.findings)
+    assert v.tier == 2 and v.score > 0.9  # the policy decided, and its entailment is the score
     eng.policies.remove("user-1")
     assert eng.scan(text).decision == "allow"  # the cached verdict does not outlive the policy
 

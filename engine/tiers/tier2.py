@@ -33,6 +33,7 @@ class Tier2Result:
     findings: list[Finding]
     fired: tuple[Policy, ...]
     covered: tuple[int, int] | None  # span of the original the windows covered, if not all
+    strongest: float = 0.0  # highest entailment probability of any policy checked
 
 
 class Tier2:
@@ -79,5 +80,6 @@ class Tier2:
         if fired:
             decision = "block" if any(p.action == "block" for p in fired) else "warn"
         score = max((b[0] for b, p in zip(best, policies, strict=True) if p.builtin), default=0.0)
-        return Tier2Result(decision, max(score, 0.0), findings, tuple(fired), covered)
+        strongest = max(max(b[0] for b in best), 0.0)
+        return Tier2Result(decision, max(score, 0.0), findings, tuple(fired), covered, strongest)
 
