@@ -189,12 +189,13 @@ class Engine:
         findings: list[Finding], reasons: list[str], timings: dict[str, float],
     ) -> tuple[Decision, int, float, tuple[int, int] | None, bool]:  # fmt: skip
         """Tiers 1 and 2 for a text tier 0 was unsure of: (decision, tier, score, covered, policies checked)."""
+        earlier: Decision = "block" if result.decision == "block" else "allow"  # always_escalate: tier 0's block stands
         t1 = time.perf_counter()
         try:
             r1 = self.tier1.assess(norm, result.lexical.probability, result.rule_score)
         except ModelUnavailable as exc:
             reasons.insert(0, f"needs tier 1, which is unavailable: {exc}")
-            return "warn", 0, max(result.attack_score, result.lexical.probability), None, False
+            return at_least(earlier, "warn"), 0, max(result.attack_score, result.lexical.probability), None, False
         finally:
             timings["tier1"] = round((time.perf_counter() - t1) * 1000, 4)
         findings.extend(r1.findings)
@@ -204,7 +205,6 @@ class Engine:
         if r1.decision == "block":
             reasons.insert(0, r1.findings[0].explanation)
             return "block", 1, r1.score, covered, False
-        earlier: Decision = "block" if result.decision == "block" else "allow"  # always_escalate: tier 0's block stands
         if r1.decision != "unsure" and not (always_escalate and max_tier >= 2):
             return earlier, 1, r1.score, covered, False
         if max_tier < 2:

@@ -249,6 +249,8 @@ def test_corrupt_model_makes_tier1_unavailable_never_allow(tmp_path):
     assert v.decision == "warn" and v.tier == 0
     assert any("tier 1, which is unavailable" in r and "head.npz" in r for r in v.reasons)
     assert eng.models.snapshot().model("tier1-head").state == "error"
+    # what tier 0 blocks stays blocked when a missing tier is asked for as well
+    assert eng.scan(ATTACK, always_escalate=True).decision == "block"
 
 
 def test_idle_model_is_unloaded(tmp_path):
