@@ -13,14 +13,14 @@ from engine.lexicon import Lexicon
 from engine.models import ModelManager, ModelSpec, ModelUnavailable, specs_from_manifest
 from engine.normalize import Normalized, normalize
 from engine.paths import config_dir, data_dir
-from engine.policies import PolicyStore, load_builtin
+from engine.policies import Policy, PolicyStore, load_builtin
 from engine.rules import RuleSet
 from engine.signatures import LRUCache, SignatureStore, UserLists
 from engine.tiers.embedding import TOKENIZER_FILE, TOKENIZER_MODEL, embedding_loader, load_tokenizer
 from engine.tiers.nli import nli_loader
 from engine.tiers.tier0 import Tier0, Tier0Result, canonical_key
 from engine.tiers.tier1 import EMBEDDING_MODEL, HEAD_MODEL, Tier1, load_head
-from engine.tiers.tier2 import NLI_MODEL, Tier2
+from engine.tiers.tier2 import NLI_MODEL, Tier2, Tier2Result
 from engine.verdict import SENSITIVE_CATEGORIES, Decision, Finding, Verdict, redact
 
 
@@ -210,20 +210,14 @@ class Engine:
         if max_tier < 2:
             reasons.insert(0, "needs tier 2: tier 1 is unsure and --max-tier 1 stops here")
             return at_least(earlier, "warn"), 1, r1.score, covered, False
-        t2 = time.perf_counter()
         try:
-            r2 = self.tier2.assess(norm, [*self.builtin_policies, *self.policies.list()])
+            r2 = self._tier2(norm, [*self.builtin_policies, *self.policies.list()], findings, reasons, timings)
         except ModelUnavailable as exc:
             reasons.insert(0, f"needs tier 2, which is unavailable: {exc}")
             return at_least(earlier, "warn"), 1, r1.score, covered, False
-        finally:
-            timings["tier2"] = round((time.perf_counter() - t2) * 1000, 4)
-        findings.extend(r2.findings)
         if r2.covered is not None and covered is None:
             covered = r2.covered
             reasons.append(f"tier 2 read only characters {covered[0]}-{covered[1]} of the text")
-        if r2.findings:
-            reasons.insert(0, r2.findings[0].explanation)
         return at_least(earlier, r2.decision), 2, r2.score, covered, True
 
     def _user_policies(
@@ -234,18 +228,27 @@ class Engine:
         policies = self.policies.list()
         if not policies:
             return decision, 0.0
-        t2 = time.perf_counter()
         try:
-            r2 = self.tier2.assess(norm, policies)
+            r2 = self._tier2(norm, policies, findings, reasons, timings)
         except ModelUnavailable as exc:
             reasons.append(f"your policies could not be checked: {exc}")
             return at_least(decision, "warn"), 0.0
+        return at_least(decision, r2.decision), r2.strongest
+
+    def _tier2(
+        self, norm: Normalized, policies: list[Policy], findings: list[Finding], reasons: list[str],
+        timings: dict[str, float],
+    ) -> Tier2Result:  # fmt: skip
+        """Run tier 2, time it, and record its findings; the strongest fired policy becomes the first reason."""
+        t2 = time.perf_counter()
+        try:
+            r2 = self.tier2.assess(norm, policies)
         finally:
             timings["tier2"] = round((time.perf_counter() - t2) * 1000, 4)
         findings.extend(r2.findings)
         if r2.findings:
             reasons.insert(0, r2.findings[0].explanation)
-        return at_least(decision, r2.decision), r2.strongest
+        return r2
 
     # -- the user's lists -------------------------------------------------
     def list_text(self, text: str, which: str) -> int:

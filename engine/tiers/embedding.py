@@ -46,7 +46,6 @@ class EmbeddingModel:
 
     def __init__(self, model_dir: Path, *, threads: int = 1) -> None:
         self.session = open_session(model_dir / "model.onnx", threads=threads)
-        self._cls, self._sep = CLS_ID, SEP_ID  # the tokenizer itself is shared with tier 2 (TOKENIZER_MODEL)
 
     def close(self) -> None:
         """Drop the session (the ModelManager then returns freed memory to the OS)."""
@@ -58,7 +57,7 @@ class EmbeddingModel:
         ids = np.zeros((len(windows), longest), dtype=np.int64)
         mask = np.zeros_like(ids)
         for row, w in enumerate(windows):
-            ids[row, : len(w) + 2] = [self._cls, *w, self._sep]
+            ids[row, : len(w) + 2] = [CLS_ID, *w, SEP_ID]
             mask[row, : len(w) + 2] = 1
         # the graph pools and normalises itself (manifest: sentence_embedding); normalising again is cheap insurance
         out = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0].astype(np.float32)
