@@ -18,7 +18,7 @@ import re2
 
 from engine.assets import AssetError, assets_dir, load_toml
 from engine.normalize import Normalized, View
-from engine.secrets import VALIDATORS
+from engine.secrets import CONTEXT_CHARS, VALIDATORS
 from engine.verdict import SEVERITIES, Finding
 
 VIEWS = ("clean", "folded")
@@ -239,7 +239,8 @@ class RuleSet:
                     continue
                 if rule.validate is not None:
                     value = data[start:end].decode("utf-8", "replace")
-                    context = data[max(0, start - 160) : start].decode("utf-8", "replace")[-40:].lower()
+                    before = data[max(0, start - 4 * CONTEXT_CHARS) : start].decode("utf-8", "replace")
+                    context = before[-CONTEXT_CHARS:].lower()
                     if not VALIDATORS[rule.validate](value, context):
                         continue
                 yield rule, to_char(start), to_char(end)

@@ -12,7 +12,7 @@ entropy and placeholder detection).
 
 Every validator has the signature ``(value: str, context: str) -> bool`` where
 ``value`` is the matched text (group ``v`` of the pattern, else the whole match)
-and ``context`` is up to 40 characters of text just before it, lower-cased. They
+and ``context`` is up to CONTEXT_CHARS characters of text just before it, lower-cased. They
 are pure, never raise, and refuse over-long input before doing any work.
 """
 
@@ -35,6 +35,7 @@ from types import MappingProxyType
 
 MAX_VALUE_LEN = 4096  # longest value any validator looks at
 MAX_JWT_LEN = 8192  # JWTs with fat payloads are the one long thing worth decoding
+CONTEXT_CHARS = 120  # text before a match a validator sees: enough for the start of a "Copyright: …" line
 
 Validator = Callable[[str, str], bool]
 
@@ -155,7 +156,7 @@ def _bounded(limit: int = MAX_VALUE_LEN) -> Callable[[Validator], Validator]:
             if not value or len(value) > limit:
                 return False
             try:
-                return bool(fn(value, context[-40:]))
+                return bool(fn(value, context[-CONTEXT_CHARS:]))
             except Exception:  # a validator must never take the scan down
                 return False
 
@@ -446,7 +447,27 @@ def validate_email(value: str, context: str) -> bool:
         return False  # user@domain.com, me@host.domain.name: documentation placeholders
     if local.lower() == "git" or local.startswith(".") or local.endswith(".") or ".." in local:
         return False
+    if is_attribution(context):
+        return False
     return not context.endswith(("://", "/"))  # a path or URL segment such as /users/@me
+
+
+# A line that credits a person: the address in it was published with the work, not leaked from a mailbox.
+_CREDIT_CUE = re.compile(
+    r"copyright|©|author|maintainer|contributor"
+    r"|(?:written|maintained|debianized|packaged|contributed|created|developed) by"
+    r"|(?:signed-off|co-authored|reviewed|acked|tested|reported|suggested)-by"
+)
+# A continuation line of a copyright list: "  2003-2015, Jane Doe <" (a year or range, a name, an open bracket).
+_CREDIT_LIST_LINE = re.compile(
+    r"\s*(?:(?:19|20)\d\d(?:\s*[-–,]\s*(?:19|20)?\d\d)*,?|\?{4})\s+[^<>@\[\]()\n]{2,60}[<\[(]"
+)
+
+
+def is_attribution(context: str) -> bool:
+    """The address ends a credit line (Copyright, Author, Signed-off-by, a copyright list's "2003, Name <")."""
+    line = context.rpartition("\n")[2]
+    return bool(_CREDIT_CUE.search(line) or _CREDIT_LIST_LINE.fullmatch(line))
 
 
 # -- secrets ----------------------------------------------------------------------------------------------------

@@ -87,6 +87,14 @@ def test_personal_data_is_redacted(engine):
     assert "jane.doe@mailbox.org" not in v.redacted and "4111 1111 1111 1111" not in v.redacted
 
 
+def test_credit_lines_are_not_personal_data(engine):
+    text = ("Files: *\nCopyright: 2014-2019, Ana Lima <ana.lima@mailbox.org>\n"
+            "           2020 Piet de Vries <piet@vries-software.nl>\nLicense: MIT\n")  # fmt: skip
+    v = engine.scan(text, max_tier=0)
+    assert v.decision == "allow" and "pii" not in v.categories
+    assert engine.scan("Please write to ana.lima@mailbox.org today.", max_tier=0).decision == "warn"
+
+
 def test_verdict_json_round_trip(engine):
     v = engine.scan(ATTACK)
     data = json.loads(v.to_json())

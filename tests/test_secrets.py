@@ -51,6 +51,7 @@ is_placeholder = secrets.is_placeholder
 looks_like_code_reference = secrets.looks_like_code_reference
 luhn_ok = secrets.luhn_ok
 shannon_entropy = secrets.shannon_entropy
+CONTEXT_CHARS = secrets.CONTEXT_CHARS
 
 RULE_FILES = ("secrets.toml", "pii.toml")
 ALLOWED_KEYS = {
@@ -83,7 +84,7 @@ def spans(rule: dict[str, Any], text: str) -> Iterator[tuple[int, int]]:
         if start < 0 or start == end:
             continue
         if validator is not None:
-            context = text[max(0, start - 40) : start].lower()
+            context = text[max(0, start - CONTEXT_CHARS) : start].lower()
             if not validator(text[start:end], context):
                 continue
         yield start, end
@@ -400,6 +401,25 @@ def test_email_accepts(email: str) -> None:
 )  # fmt: skip
 def test_email_rejects(email: str) -> None:
     assert not VALIDATORS["email"](email, "")
+
+
+CREDITS = """Files: src/*
+Copyright: 2011-2014, Ana Lima <ana.lima@mailbox.org>
+           2016 Piet de Vries <piet@vries-software.nl>
+License: MIT
+
+This package was debianized by Tom Ruiz <tom.ruiz@posteo.de>
+Author-email: Kim Park <kim@park-labs.io>
+"""
+
+
+def test_email_in_credit_lines_is_attribution_not_a_leak() -> None:
+    assert found("pii.email", CREDITS) == []
+    # the same addresses outside a credit line are still personal data
+    letter = "Hi, forward the invoice to ana.lima@mailbox.org and cc piet@vries-software.nl please."
+    assert found("pii.email", letter) == ["ana.lima@mailbox.org", "piet@vries-software.nl"]
+    resume = "Name: Kim Park\nPhone: 0151 2345 6789\nEmail: kim@park-labs.io\n"
+    assert found("pii.email", resume) == ["kim@park-labs.io"]
 
 
 def _random_token(n: int, alphabet: str, seed: int) -> str:
