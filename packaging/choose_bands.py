@@ -56,15 +56,19 @@ def main() -> int:
     rows = read_dataset(args.data)
     engine = Engine(idle_timeout_s=None)
     y, t0, t1, sensitive, t2, hard = [], [], [], [], [], []
+    t1_any, t0_score, lexical = [], [], []
     lowest = min(ALLOW_BELOW)
     for row in rows:
         norm = normalize(row.text[: engine.bands.max_scan_chars])
         r0 = engine.tier0.assess(norm)
         score = np.nan
-        if r0.decision == "unsure":
-            score = engine.tier1.assess(norm, r0.lexical.probability, r0.rule_score).score
+        if r0.decision == "unsure" or args.dump:  # the dump has tier 1's score of every text, for tier 0's bands
+            t1_any.append(engine.tier1.assess(norm, r0.lexical.probability, r0.rule_score).score)
+            score = t1_any[-1] if r0.decision == "unsure" else np.nan
+        t0_score.append(r0.attack_score)
+        lexical.append(r0.lexical.probability)
         entail = np.nan
-        if args.tier2 and r0.decision == "unsure" and lowest <= score < max(BLOCK_AT):
+        if args.tier2 and (args.dump or r0.decision == "unsure") and lowest <= t1_any[-1] < max(BLOCK_AT):
             entail = engine.tier2.assess(norm, engine.builtin_policies).score
         t2.append(entail)
         hard.append(row.category == "benign_hard")
@@ -79,7 +83,8 @@ def main() -> int:
           f"{np.mean(t0_arr[y_arr == 1] == 'allow'):.2%}")  # fmt: skip
     if args.dump:
         np.savez(args.dump, y=y_arr, t0=t0_arr, t1=s, t2=np.array(t2), hard=np.array(hard), forced=forced,
-                 category=np.array([r.category for r in rows]))  # fmt: skip
+                 category=np.array([r.category for r in rows]), t1_any=np.array(t1_any), t0_score=np.array(t0_score),
+                 lexical=np.array(lexical))  # fmt: skip
     if args.tier2:
         _three_tiers(y_arr, forced, unsure, s, np.array(t2), np.array(hard), t0_arr)
         return 0
