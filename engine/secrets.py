@@ -420,6 +420,11 @@ def validate_phone(value: str, context: str) -> bool:
 # -- e-mail -----------------------------------------------------------------------------------------------------
 
 _RESERVED_DOMAINS = ("example.com", "example.net", "example.org", "localhost")
+# Local parts that name no one: the sample address of documentation and test code (example@vendor.com).
+_PLACEHOLDER_LOCALS = frozenset(
+    {"example", "sample", "test", "foo", "bar", "foobar", "someone", "somebody", "username", "yourname",
+     "your.name", "your-name", "your_name", "youremail", "your.email", "your-email", "your_email", "email"}
+)  # fmt: skip
 _RESERVED_TLDS = ("example", "test", "invalid", "localhost", "local", "internal")
 _FILE_TLDS = frozenset(
     {"png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "css", "js", "mjs", "ts", "tsx", "jsx", "map",
@@ -429,7 +434,8 @@ _FILE_TLDS = frozenset(
 
 @_bounded(320)
 def validate_email(value: str, context: str) -> bool:
-    """An address someone reads mail at: not a reserved/test domain, an asset name (icon@2x.png) or git@host."""
+    """An address someone reads mail at: not a reserved/test domain, a sample address (example@…), an asset
+    name (icon@2x.png), git@host, or a credit line's published address."""
     local, _, domain = value.rpartition("@")
     if not local or not domain or len(local) > 64 or len(domain) > 253:
         return False
@@ -445,6 +451,8 @@ def validate_email(value: str, context: str) -> bool:
         return False
     if any(label in ("domain", "yourdomain", "mydomain", "yourcompany") for label in labels[:-1]):
         return False  # user@domain.com, me@host.domain.name: documentation placeholders
+    if local.lower() in _PLACEHOLDER_LOCALS:
+        return False
     if local.lower() == "git" or local.startswith(".") or local.endswith(".") or ".." in local:
         return False
     if is_attribution(context):

@@ -397,7 +397,7 @@ def test_email_accepts(email: str) -> None:
 @pytest.mark.parametrize(
     "email",
     ["user@example.com", "a@mail.example.org", "git@github.com", "logo@2x.png", "icon@1.5x.webp", "me@host.test",
-     ".a@acme.org", "a..b@acme.org", "noatsign"],
+     ".a@acme.org", "a..b@acme.org", "noatsign", "example@acme-corp.com", "your.name@mailbox.org"],
 )  # fmt: skip
 def test_email_rejects(email: str) -> None:
     assert not VALIDATORS["email"](email, "")
