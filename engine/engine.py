@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -211,13 +212,15 @@ class Engine:
             reasons.insert(0, "needs tier 2: tier 1 is unsure and --max-tier 1 stops here")
             return at_least(earlier, "warn"), 1, r1.score, covered, False
         try:
-            r2 = self._tier2(norm, [*self.builtin_policies, *self.policies.list()], findings, reasons, timings)
+            focus = r1.windows if r1.covered is None else ()  # tier 1 read it all: its window scores guide tier 2
+            policies = [*self.builtin_policies, *self.policies.list()]
+            r2 = self._tier2(norm, policies, findings, reasons, timings, focus)
         except ModelUnavailable as exc:
             reasons.insert(0, f"needs tier 2, which is unavailable: {exc}")
             return at_least(earlier, "warn"), 1, r1.score, covered, False
         if r2.covered is not None and covered is None:
             covered = r2.covered
-            reasons.append(f"tier 2 read only characters {covered[0]}-{covered[1]} of the text")
+            reasons.append(f"tier 2 read only part of the text (within characters {covered[0]}-{covered[1]})")
         return at_least(earlier, r2.decision), 2, r2.score, covered, True
 
     def _user_policies(
@@ -237,12 +240,12 @@ class Engine:
 
     def _tier2(
         self, norm: Normalized, policies: list[Policy], findings: list[Finding], reasons: list[str],
-        timings: dict[str, float],
+        timings: dict[str, float], focus: Sequence[tuple[int, int, float]] = (),
     ) -> Tier2Result:  # fmt: skip
         """Run tier 2, time it, and record its findings; the strongest fired policy becomes the first reason."""
         t2 = time.perf_counter()
         try:
-            r2 = self.tier2.assess(norm, policies)
+            r2 = self.tier2.assess(norm, policies, focus)
         finally:
             timings["tier2"] = round((time.perf_counter() - t2) * 1000, 4)
         findings.extend(r2.findings)

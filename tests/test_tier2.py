@@ -18,8 +18,8 @@ from engine.assets import AssetError, assets_dir
 from engine.engine import model_specs
 from engine.models import ModelManager, ModelSpec
 from engine.policies import MAX_HYPOTHESIS_CHARS, PolicyStore, load_builtin
-from engine.tiers.nli import LABELS, NliModel
-from engine.tiers.tier2 import NLI_MODEL
+from engine.tiers.nli import LABELS, NliModel, PremiseWindows
+from engine.tiers.tier2 import NLI_MODEL, _most_suspicious
 from engine.wordpiece import WordPiece
 
 TOKENIZER = assets_dir() / "models" / "minilm" / "tokenizer.json"
@@ -200,8 +200,32 @@ def test_nli_pair_gives_three_probabilities():
 def test_a_text_longer_than_tier2_reads_says_what_was_covered(engine_with_nli):
     eng = engine_with_nli
     eng.policies.add("This text mentions a fruit.", "block")
-    text = PROSE * 8 + "My favourite pizza has banana on it."  # far past the premise windows tier 2 reads
+    text = PROSE * 40 + "My favourite pizza has banana on it."  # past what tiers 1 and 2 read
     v = eng.scan(text, always_escalate=True)
     assert v.tier == 2 and v.decision == "warn"  # not read to the end: never allow
     assert v.covered is not None and v.covered[1] < text.index("banana")
-    assert any("tier 2 read only characters" in r for r in v.reasons)
+    assert any("read only" in r for r in v.reasons)
+
+
+def test_tier2_reads_the_windows_tier1_found_most_suspicious(engine_with_nli):
+    eng = engine_with_nli
+    eng.policies.add("This text mentions a fruit.", "block")
+    text = PROSE * 8 + "My favourite pizza has banana on it."  # more premise windows than tier 2 reads
+    v = eng.scan(text, always_escalate=True)
+    assert (v.decision, v.tier, v.covered) == ("block", 2, None)  # tier 1 cleared the windows left out
+    fired = next(f for f in v.findings if f.tier == 2)
+    assert fired.start <= text.index("banana") < fired.end
+
+
+def test_windows_left_out_count_as_read_only_if_tier1_cleared_them():
+    ids = tuple([i] for i in range(5))
+    spans = tuple((i * 10, i * 10 + 9) for i in range(5))
+    windows = PremiseWindows(ids, spans, True, 49)
+    focus = [(0, 9, 0.1), (10, 19, 0.9), (20, 29, 0.2), (30, 39, 0.95), (40, 49, 0.3)]
+    read = _most_suspicious(windows, focus, 2, cleared_below=0.75)
+    assert read.spans == ((10, 19), (30, 39)) and read.complete and read.covered_end == 49
+    doubtful = _most_suspicious(windows, [*focus[:4], (40, 49, 0.8)], 2, cleared_below=0.75)
+    assert doubtful.spans == ((10, 19), (30, 39)) and not doubtful.complete and doubtful.covered_end == 39
+    unseen = _most_suspicious(windows, focus[:4], 3, cleared_below=0.75)  # tier 1 never saw the last window
+    assert (40, 49) in unseen.spans
+    assert _most_suspicious(windows, focus, 5, cleared_below=0.75) is windows

@@ -96,6 +96,7 @@ class Tier1Result:
     score: float
     findings: list[Finding]
     covered: tuple[int, int] | None  # span of the original that the windows covered, if not all
+    windows: tuple[tuple[int, int, float], ...] = ()  # main view: (start, end, attack probability) of each window
 
 
 class Tier1:
@@ -124,6 +125,9 @@ class Tier1:
                     covered = view.to_original(0, win.covered_end)
                 cos, idx, benign = head.similarities(win.vectors)
                 z = head.logits(win.vectors, lex, cos, rules, benign)
+                if vi == 0:
+                    probs = 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+                    main_windows = tuple((a, b, float(p)) for (a, b), p in zip(win.spans, probs, strict=True))
                 k = int(np.argmax(z))
                 if best is None or z[k] > best[0]:
                     best = (float(z[k]), vi, k, float(cos[k]), int(idx[k]))
@@ -140,7 +144,7 @@ class Tier1:
             f"closest known attack is {_article(category)} {category} text (cosine {cos:.2f})",
             tier=1,
         )  # fmt: skip
-        return Tier1Result(decision, score, [finding], covered)
+        return Tier1Result(decision, score, [finding], covered, main_windows)
 
 
 def finding_category(name: str) -> str:

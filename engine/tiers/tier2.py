@@ -17,13 +17,14 @@ from engine.normalize import Normalized
 from engine.policies import Policy
 from engine.procmem import trim_heap
 from engine.tiers.embedding import TOKENIZER_MODEL
-from engine.tiers.nli import NliModel
+from engine.tiers.nli import NliModel, PremiseWindows
 from engine.tiers.tier1 import finding_category
 from engine.verdict import Decision, Finding
 
 NLI_MODEL = "nli-minilm-l6-int8"
 MAX_EXTRA_VIEWS = 1  # a decoded payload is read too (obfuscated instructions)
 EXTRA_VIEW_WINDOWS = 2
+FOCUS_CANDIDATES = 64  # premise windows considered when tier 1's window scores choose which to read
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +42,15 @@ class Tier2:
         self.manager = manager
         self.bands = bands
 
-    def assess(self, norm: Normalized, policies: Sequence[Policy]) -> Tier2Result:
-        """Check a text against policies. Raises ModelUnavailable if the model cannot be used."""
+    def assess(
+        self, norm: Normalized, policies: Sequence[Policy], focus: Sequence[tuple[int, int, float]] = ()
+    ) -> Tier2Result:
+        """Check a text against policies. Raises ModelUnavailable if the model cannot be used.
+
+        `focus` is tier 1's score of each window of the main view, when tier 1 read all of it. A text
+        with more premise windows than tier 2 reads then has the ones tier 1 found most suspicious read,
+        and counts as read whole if every window left out was one tier 1 scored below its allow band.
+        """
         if not policies:
             return Tier2Result("allow", 0.0, [], (), None)
         views = [norm.main, *norm.views[1 : 1 + MAX_EXTRA_VIEWS]]
@@ -54,9 +62,13 @@ class Tier2:
             body = model.max_len - 3 - max(len(model.hypothesis_ids(h, tokenizer)) for h in hypotheses)
             for vi, view in enumerate(views):
                 limit = self.bands.tier2_max_windows if vi == 0 else EXTRA_VIEW_WINDOWS
-                windows = model.windows(view.folded, tokenizer, body=body, max_windows=limit)
+                if vi == 0 and focus:
+                    candidates = model.windows(view.folded, tokenizer, body=body, max_windows=FOCUS_CANDIDATES)
+                    windows = _most_suspicious(candidates, focus, limit, self.bands.tier1_allow_below)
+                else:
+                    windows = model.windows(view.folded, tokenizer, body=body, max_windows=limit)
                 if vi == 0 and not windows.complete:
-                    covered = view.to_original(0, windows.covered_end)
+                    covered = view.to_original(windows.spans[0][0] if focus else 0, windows.covered_end)
                 probs = model.entailment(windows, hypotheses, tokenizer)
                 for j in range(len(policies)):
                     i = int(probs[:, j].argmax())
@@ -83,3 +95,23 @@ class Tier2:
         strongest = max(max(b[0] for b in best), 0.0)
         return Tier2Result(decision, max(score, 0.0), findings, tuple(fired), covered, strongest)
 
+
+
+def _most_suspicious(
+    windows: PremiseWindows, focus: Sequence[tuple[int, int, float]], limit: int, cleared_below: float
+) -> PremiseWindows:
+    """The `limit` premise windows that overlap tier 1's most suspicious windows, in text order.
+
+    Complete if the candidates covered the text and every window left out overlaps only tier-1
+    windows scored below `cleared_below` (tier 1 cleared those parts on its own).
+    """
+    if len(windows.ids) <= limit:
+        return windows
+    suspicion = [max((p for a, b, p in focus if a < end and start < b), default=1.0) for start, end in windows.spans]
+    chosen = sorted(sorted(range(len(suspicion)), key=lambda i: -suspicion[i])[:limit])
+    left_out = set(range(len(suspicion))) - set(chosen)
+    complete = windows.complete and all(suspicion[i] < cleared_below for i in left_out)
+    return PremiseWindows(
+        tuple(windows.ids[i] for i in chosen), tuple(windows.spans[i] for i in chosen), complete,
+        windows.covered_end if complete else windows.spans[chosen[-1]][1],
+    )  # fmt: skip
