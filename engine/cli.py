@@ -107,21 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    commands = {"scan": _cmd_scan, "eval": _cmd_eval, "bench": _cmd_bench, "models": _cmd_models, "nli": _cmd_nli,
+                "policy": _cmd_policy, "history": _cmd_history}  # fmt: skip
     try:
-        if args.command == "scan":
-            return _cmd_scan(args)
-        if args.command == "eval":
-            return _cmd_eval(args)
-        if args.command == "bench":
-            return _cmd_bench(args)
-        if args.command == "models":
-            return _cmd_nli_eval(args) if args.action == "nli-eval" else _cmd_models(args)
-        if args.command == "nli":
-            return _cmd_nli(args)
-        if args.command == "policy":
-            return _cmd_policy(args)
-        if args.command == "history":
-            return _cmd_history(args)
+        return commands[args.command](args)
     except UsageError as exc:
         print(f"tierwall: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -136,7 +125,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("TIERWALL_DEBUG"):
             traceback.print_exc()
         return EXIT_INTERNAL
-    raise AssertionError(args.command)
 
 
 # -- scan -------------------------------------------------------------------
@@ -238,7 +226,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 # -- models -----------------------------------------------------------------
 def _cmd_models(args: argparse.Namespace) -> int:
-    """Exit 0 if every model is listed and (with --verify) intact, else 1."""
+    """Exit 0 if every model is listed and (with --verify) intact, else 1; `models nli-eval` measures the NLI."""
+    if args.action == "nli-eval":
+        return _cmd_nli_eval(args)
     from engine import Engine
     from engine.models import verify_files
     from engine.report import describe_models

@@ -211,9 +211,9 @@ class Engine:
         if max_tier < 2:
             reasons.insert(0, "needs tier 2: tier 1 is unsure and --max-tier 1 stops here")
             return at_least(earlier, "warn"), 1, r1.score, covered, False
+        focus = r1.windows if r1.covered is None else ()  # tier 1 read it all: its window scores guide tier 2
+        policies = [*self.builtin_policies, *self.policies.list()]
         try:
-            focus = r1.windows if r1.covered is None else ()  # tier 1 read it all: its window scores guide tier 2
-            policies = [*self.builtin_policies, *self.policies.list()]
             r2 = self._tier2(norm, policies, findings, reasons, timings, focus)
         except ModelUnavailable as exc:
             reasons.insert(0, f"needs tier 2, which is unavailable: {exc}")

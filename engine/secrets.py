@@ -451,9 +451,9 @@ def validate_email(value: str, context: str) -> bool:
         return False
     if any(label in ("domain", "yourdomain", "mydomain", "yourcompany") for label in labels[:-1]):
         return False  # user@domain.com, me@host.domain.name: documentation placeholders
-    if local.lower() in _PLACEHOLDER_LOCALS:
+    if local.lower() in _PLACEHOLDER_LOCALS or local.lower() == "git":  # a sample address, or git@host
         return False
-    if local.lower() == "git" or local.startswith(".") or local.endswith(".") or ".." in local:
+    if local.startswith(".") or local.endswith(".") or ".." in local:
         return False
     if is_attribution(context):
         return False

@@ -34,17 +34,21 @@ ALLOW_BELOW = (0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9)
 BLOCK_AT = (0.9, 0.95, 0.98, 0.99)
 
 
-def _three_tiers(y, forced, unsure, s, t2, hard, t0) -> None:
-    print("allow_below block_at threshold   recall    FPR  FPR(hard)  to tier 2")
+def _band_grid(unsure, s):
+    """Every (allow_below, block_at) pair on the grid, with the texts it leaves in the grey band."""
     for lo in ALLOW_BELOW:
         for hi in BLOCK_AT:
-            if hi <= lo:
-                continue
-            grey = unsure & (s >= lo) & (s < hi)
-            for thr in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-                positive = forced | (t0 == "block") | (unsure & (s >= hi)) | (grey & (t2 >= thr))
-                print(f"{lo:11.2f} {hi:8.2f} {thr:9.2f} {positive[y == 1].mean():8.2%} {positive[y == 0].mean():6.2%} "
-                      f"{positive[(y == 0) & hard].mean():9.2%} {grey.mean():10.2%}")  # fmt: skip
+            if hi > lo:
+                yield lo, hi, unsure & (s >= lo) & (s < hi)
+
+
+def _three_tiers(y, forced, unsure, s, t2, hard, t0) -> None:
+    print("allow_below block_at threshold   recall    FPR  FPR(hard)  to tier 2")
+    for lo, hi, grey in _band_grid(unsure, s):
+        for thr in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+            positive = forced | (t0 == "block") | (unsure & (s >= hi)) | (grey & (t2 >= thr))
+            print(f"{lo:11.2f} {hi:8.2f} {thr:9.2f} {positive[y == 1].mean():8.2%} {positive[y == 0].mean():6.2%} "
+                  f"{positive[(y == 0) & hard].mean():9.2%} {grey.mean():10.2%}")  # fmt: skip
 
 
 def main() -> int:
@@ -55,30 +59,29 @@ def main() -> int:
     args = parser.parse_args()
     rows = read_dataset(args.data)
     engine = Engine(idle_timeout_s=None)
-    y, t0, t1, sensitive, t2, hard = [], [], [], [], [], []
-    t1_any, t0_score, lexical = [], [], []
+    y, t0, t1_any, sensitive, t2, hard, t0_score, lexical = [], [], [], [], [], [], [], []
     lowest = min(ALLOW_BELOW)
     for row in rows:
         norm = normalize(row.text[: engine.bands.max_scan_chars])
         r0 = engine.tier0.assess(norm)
-        score = np.nan
+        score = np.nan  # NaN never falls in a band
         if r0.decision == "unsure" or args.dump:  # the dump has tier 1's score of every text, for tier 0's bands
-            t1_any.append(engine.tier1.assess(norm, r0.lexical.probability, r0.rule_score).score)
-            score = t1_any[-1] if r0.decision == "unsure" else np.nan
-        t0_score.append(r0.attack_score)
-        lexical.append(r0.lexical.probability)
+            score = engine.tier1.assess(norm, r0.lexical.probability, r0.rule_score).score
         entail = np.nan
-        if args.tier2 and (args.dump or r0.decision == "unsure") and lowest <= t1_any[-1] < max(BLOCK_AT):
+        if args.tier2 and lowest <= score < max(BLOCK_AT):
             entail = engine.tier2.assess(norm, engine.builtin_policies).score
         t2.append(entail)
         hard.append(row.category == "benign_hard")
         y.append(row.label)
         t0.append(r0.decision)
-        t1.append(score)
+        t1_any.append(score)
+        t0_score.append(r0.attack_score)
+        lexical.append(r0.lexical.probability)
         sensitive.append(any(f.category in SENSITIVE_CATEGORIES for f in r0.findings))
-    y_arr, t0_arr, s = np.array(y), np.array(t0), np.array(t1)
-    forced = np.array(sensitive) | (t0_arr == "block")  # positive whatever tier 1 says
+    y_arr, t0_arr = np.array(y), np.array(t0)
     unsure = t0_arr == "unsure"
+    s = np.where(unsure, np.array(t1_any), np.nan)  # tier 1's score where tier 0 escalates, as shipped
+    forced = np.array(sensitive) | (t0_arr == "block")  # positive whatever tier 1 says
     print(f"{len(rows)} rows; tier 0 unsure on {unsure.mean():.1%}; attacks allowed by tier 0 "
           f"{np.mean(t0_arr[y_arr == 1] == 'allow'):.2%}")  # fmt: skip
     if args.dump:
@@ -89,17 +92,13 @@ def main() -> int:
         _three_tiers(y_arr, forced, unsure, s, np.array(t2), np.array(hard), t0_arr)
         return 0
     print("allow_below block_at   recall    FPR   grey(all rows)  benign blocked")
-    for lo in ALLOW_BELOW:
-        for hi in BLOCK_AT:
-            if hi <= lo:
-                continue
-            grey = unsure & (s >= lo) & (s < hi)
-            block = (t0_arr == "block") | (unsure & (s >= hi))
-            positive = forced | grey | block
-            recall = positive[y_arr == 1].mean()
-            fpr = positive[y_arr == 0].mean()
-            print(f"{lo:11.2f} {hi:8.2f} {recall:8.2%} {fpr:6.2%} {grey.mean():14.2%} "
-                  f"{block[y_arr == 0].mean():14.2%}")  # fmt: skip
+    for lo, hi, grey in _band_grid(unsure, s):
+        block = (t0_arr == "block") | (unsure & (s >= hi))
+        positive = forced | grey | block
+        recall = positive[y_arr == 1].mean()
+        fpr = positive[y_arr == 0].mean()
+        print(f"{lo:11.2f} {hi:8.2f} {recall:8.2%} {fpr:6.2%} {grey.mean():14.2%} "
+              f"{block[y_arr == 0].mean():14.2%}")  # fmt: skip
     return 0
 
 

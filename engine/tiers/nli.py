@@ -35,6 +35,20 @@ class PremiseWindows:
     covered_end: int
 
 
+def premise_windows(premise: str, tokenizer: WordPiece, *, body: int, max_windows: int) -> PremiseWindows:
+    """Sentence-aligned windows of at most `body` tokens over the premise (at most `max_windows`)."""
+    part = premise[:MAX_TOKENIZE_CHARS]
+    enc = tokenizer.encode(part)
+    if not enc.ids:
+        return PremiseWindows(([],), ((0, 0),), True, len(premise))
+    ranges = token_windows(part, enc.offsets, limit=max_windows + 1, body=body, stride=max(1, body * 3 // 4))
+    complete = len(ranges) <= max_windows and len(part) == len(premise)
+    ranges = ranges[:max_windows]
+    spans = tuple((enc.offsets[a][0], enc.offsets[b - 1][1]) for a, b in ranges)
+    return PremiseWindows(tuple(enc.ids[a:b] for a, b in ranges), spans, complete,
+                          len(premise) if complete else spans[-1][1])  # fmt: skip
+
+
 class NliModel:
     """A loaded NLI cross-encoder (ONNX session). Use it through the ModelManager, with the shared tokenizer.
 
@@ -62,19 +76,6 @@ class NliModel:
             if len(self._hypotheses) < 256:
                 self._hypotheses[hypothesis] = ids
         return ids
-
-    def windows(self, premise: str, tokenizer: WordPiece, *, body: int, max_windows: int) -> PremiseWindows:
-        """Sentence-aligned windows of at most `body` tokens over the premise."""
-        part = premise[:MAX_TOKENIZE_CHARS]
-        enc = tokenizer.encode(part)
-        if not enc.ids:
-            return PremiseWindows(([],), ((0, 0),), True, len(premise))
-        ranges = token_windows(part, enc.offsets, limit=max_windows + 1, body=body, stride=max(1, body * 3 // 4))
-        complete = len(ranges) <= max_windows and len(part) == len(premise)
-        ranges = ranges[:max_windows]
-        spans = tuple((enc.offsets[a][0], enc.offsets[b - 1][1]) for a, b in ranges)
-        return PremiseWindows(tuple(enc.ids[a:b] for a, b in ranges), spans, complete,
-                              len(premise) if complete else spans[-1][1])  # fmt: skip
 
     def probabilities(self, premise_ids: list[int], hypothesis_ids: list[int]) -> np.ndarray:
         """(entailment, neutral, contradiction) probabilities of one pair; the premise is cut to fit."""

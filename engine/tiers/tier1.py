@@ -9,7 +9,6 @@ bands escalate to tier 2.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,11 @@ def logit(p: float | np.ndarray) -> float | np.ndarray:
     p = np.clip(p, 1e-6, 1 - 1e-6)
     out = np.log(p / (1 - p))
     return float(out) if out.ndim == 0 else out
+
+
+def sigmoid(z: float | np.ndarray) -> np.ndarray:
+    """Probability of a logit (float or array), clipped to [-40, 40] so exp cannot overflow."""
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
 
 
 @dataclass(slots=True)
@@ -126,15 +130,14 @@ class Tier1:
                 cos, idx, benign = head.similarities(win.vectors)
                 z = head.logits(win.vectors, lex, cos, rules, benign)
                 if vi == 0:
-                    probs = 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
-                    main_windows = tuple((a, b, float(p)) for (a, b), p in zip(win.spans, probs, strict=True))
+                    main_windows = tuple((a, b, float(p)) for (a, b), p in zip(win.spans, sigmoid(z), strict=True))
                 k = int(np.argmax(z))
                 if best is None or z[k] > best[0]:
                     best = (float(z[k]), vi, k, float(cos[k]), int(idx[k]))
             category = head.categories[int(head.bank_category[best[4]])]
         trim_heap()  # inference buffers are freed by now: hand the pages back rather than let the heap grow
         z, vi, k, cos, _ = best
-        score = 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+        score = float(sigmoid(z))
         decision = self.bands.tier1(score)
         start, end = views[vi].to_original(*spans_by_view[vi][k])
         where = "" if vi == 0 else f" (in {views[vi].kind} view)"

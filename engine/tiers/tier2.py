@@ -17,7 +17,7 @@ from engine.normalize import Normalized
 from engine.policies import Policy
 from engine.procmem import trim_heap
 from engine.tiers.embedding import TOKENIZER_MODEL
-from engine.tiers.nli import NliModel, PremiseWindows
+from engine.tiers.nli import NliModel, PremiseWindows, premise_windows
 from engine.tiers.tier1 import finding_category
 from engine.verdict import Decision, Finding
 
@@ -63,10 +63,10 @@ class Tier2:
             for vi, view in enumerate(views):
                 limit = self.bands.tier2_max_windows if vi == 0 else EXTRA_VIEW_WINDOWS
                 if vi == 0 and focus:
-                    candidates = model.windows(view.folded, tokenizer, body=body, max_windows=FOCUS_CANDIDATES)
+                    candidates = premise_windows(view.folded, tokenizer, body=body, max_windows=FOCUS_CANDIDATES)
                     windows = _most_suspicious(candidates, focus, limit, self.bands.tier1_allow_below)
                 else:
-                    windows = model.windows(view.folded, tokenizer, body=body, max_windows=limit)
+                    windows = premise_windows(view.folded, tokenizer, body=body, max_windows=limit)
                 if vi == 0 and not windows.complete:
                     covered = view.to_original(windows.spans[0][0] if focus else 0, windows.covered_end)
                 probs = model.entailment(windows, hypotheses, tokenizer)
@@ -94,7 +94,6 @@ class Tier2:
         score = max((b[0] for b, p in zip(best, policies, strict=True) if p.builtin), default=0.0)
         strongest = max(max(b[0] for b in best), 0.0)
         return Tier2Result(decision, max(score, 0.0), findings, tuple(fired), covered, strongest)
-
 
 
 def _most_suspicious(

@@ -32,7 +32,8 @@ sys.path.insert(0, str(REPO))
 
 from engine.assets import assets_dir  # noqa: E402
 from engine.policies import load_builtin  # noqa: E402
-from engine.tiers.embedding import load_tokenizer, token_windows  # noqa: E402
+from engine.tiers.embedding import load_tokenizer  # noqa: E402
+from engine.tiers.nli import premise_windows  # noqa: E402
 
 SEED = 29
 VALID_SHARE = 0.05
@@ -44,15 +45,6 @@ MAX_WINDOWS = 8  # as bands.toml [tier2] max_windows
 def read_jsonl(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
-
-
-def premise_windows(text: str, tokenizer, body: int) -> list[str]:
-    """The text as tier 2 reads it: sentence-aligned windows of at most `body` tokens."""
-    enc = tokenizer.encode(text)
-    if not enc.ids:
-        return [text]
-    ranges = token_windows(text, enc.offsets, limit=MAX_WINDOWS, body=body, stride=max(1, body * 3 // 4))
-    return [text[enc.offsets[a][0] : enc.offsets[b - 1][1]] for a, b in ranges]
 
 
 def task_pairs(rows: list[dict], by_category: dict[str, list[str]], rng: random.Random, *, hard_hypotheses: int,
@@ -71,7 +63,8 @@ def task_pairs(rows: list[dict], by_category: dict[str, list[str]], rng: random.
         count = hard_hypotheses if row["category"] in HARD else 1
         premises = [text]
         if windows:
-            pieces = premise_windows(text, tokenizer, body)
+            spans = premise_windows(text, tokenizer, body=body, max_windows=MAX_WINDOWS).spans  # as tier 2 reads it
+            pieces = [text[a:b] for a, b in spans]
             premises = rng.sample(pieces, min(len(pieces), windows))
         for premise in premises:
             out += [{"premise": premise, "hypothesis": h, "label": "neutral", "source": "task"}
