@@ -17,12 +17,12 @@ from app.clipboard import ClipboardGuard
 from app.lists import ListsController
 from app.memtrace import MemoryTrace
 from app.settings import Settings, SettingsFile
-from app.store import History
 from app.theme import STYLE_SHEET
 from app.tray import Tray
 from app.worker import ScanResult, Worker
 from engine import Engine
 from engine.assets import assets_dir
+from engine.history import History
 from engine.models import ModelEvent
 from engine.paths import HISTORY_FILE, data_dir
 from engine.procmem import trim_heap

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.store import AllowItem, History
 from app.worker import ScanResult, Worker
 from engine import Engine
+from engine.history import AllowItem, History
 
 if TYPE_CHECKING:  # the window's modules load only when the window is first opened
     from app.windows.settings import SettingsPage

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.store import History
 from app.theme import decision_colour
 from app.windows.common import muted, page
+from engine.history import History
 
 COLUMNS = ("Time", "Decision", "Tier", "Categories", "Source", "Excerpt (redacted)", "SHA-256")
 DECISION, TIER, EXCERPT, HASH = 1, 2, 5, 6

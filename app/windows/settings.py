@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from app import autostart
 from app.settings import Settings
-from app.store import AllowItem
 from app.windows.common import ElidedLabel, limit_spins, muted, page
+from engine.history import AllowItem
 
 
 def _list() -> QListWidget:

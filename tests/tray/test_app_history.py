@@ -7,8 +7,8 @@ import sqlite3
 
 from app_support import BENIGN, RISKY, SECRET_TEXT, TOKEN, copy
 
-from app.store import History, excerpt
 from app.windows.history import EXCERPT, TIER
+from engine.history import History, excerpt
 from engine.paths import data_dir
 
 

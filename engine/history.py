@@ -1,5 +1,7 @@
 """Scan history in SQLite under the engine's data dir: what was decided, never the raw text.
 
+Pure sqlite, no Qt: the tray app writes it and `tierwall history` reads it.
+
 Each row keeps the time, decision, categories, source, a short excerpt of the
 *redacted* text and the text's sha256. The allowlist labels table remembers
 what the user allowed (redacted excerpt and hash), since the engine's list
@@ -13,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine import Verdict
+from engine.verdict import Verdict
 
 EXCERPT_CHARS = 160
 MAX_ROWS = 10000
