@@ -1,23 +1,33 @@
-# Two entry points: `make run` and `make test`. Each creates .venv itself.
+# Two entry points: `make run` and `make test`. Each creates .venv itself and installs exactly the locked
+# versions in requirements/ (every file checked against its sha256); `make lock` refreshes the locks.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
+LOCK_RUN := requirements/run.txt
+LOCK_TEST := requirements/test.txt
+LOCK_TOOL := requirements/lock-tool.txt
+# wheels only, each file checked against the lock's hashes; then Tierwall itself, with no dependency resolved
+PIP_LOCKED := $(PY) -m pip install --quiet --require-hashes --only-binary :all:
+PIP_SELF := $(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" --upgrade
 
-.PHONY: run test lint clean
+.PHONY: run test lint lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 
-$(STAMP_RUN): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+$(STAMP_RUN): pyproject.toml $(LOCK_RUN) | $(PY)
+	$(PIP_LOCKED) -r $(LOCK_RUN)
+	$(PIP_SELF)
 	touch $@
 
-$(STAMP_TEST): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[test]'
-	touch $@ $(STAMP_RUN)
+$(STAMP_TEST): pyproject.toml $(LOCK_TEST) | $(PY)
+	$(PIP_LOCKED) -r $(LOCK_TEST)
+	$(PIP_SELF)
+	touch $@
 
 run: $(STAMP_RUN)
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] || [ "$$(uname)" = Darwin ]; then \
@@ -33,6 +43,13 @@ test: $(STAMP_TEST)
 
 lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check engine app tests packaging
+
+# The newest releases pyproject.toml allows, for every platform, with hashes: the test lock first, then the run
+# lock constrained by it, so both agree. Review the diff, then run `make test` and a soak before committing.
+lock: | $(PY)
+	$(PY) -m pip install --quiet --require-hashes --only-binary :all: -r $(LOCK_TOOL)
+	$(UV_COMPILE) pyproject.toml requirements/build.in --extra test -o $(LOCK_TEST)
+	$(UV_COMPILE) pyproject.toml requirements/build.in -c $(LOCK_TEST) -o $(LOCK_RUN)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

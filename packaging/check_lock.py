@@ -1,0 +1,68 @@
+"""Compare what is installed in this Python with a lock file: every locked package that applies here, at its
+locked version. Prints a `pip freeze`-style table and exits 1 on any difference.
+
+    python packaging/check_lock.py requirements/test.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from packaging.markers import Marker
+from packaging.utils import canonicalize_name
+
+_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)\s*(?:;\s*([^\\]+?))?\s*\\?\s*$")
+
+
+def locked_pins(lock: Path) -> dict[str, str]:
+    """name → version for every pin in `lock` whose environment marker holds for this interpreter."""
+    pins: dict[str, str] = {}
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        match = _PIN.match(line)
+        if match is None:
+            continue
+        name, version, marker = match.groups()
+        if marker is None or Marker(marker).evaluate():
+            pins[canonicalize_name(name)] = version
+    if not pins:
+        raise ValueError(f"{lock}: no pinned requirement found")
+    return pins
+
+
+def installed_versions() -> dict[str, str]:
+    return {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()}
+
+
+def differences(lock: Path) -> list[str]:
+    """One line per locked package that is missing here or installed at another version."""
+    installed = installed_versions()
+    out = []
+    for name, version in sorted(locked_pins(lock).items()):
+        have = installed.get(name)
+        if have != version:
+            out.append(f"{name}: locked {version}, installed {have or 'nothing'}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("lock", type=Path)
+    args = parser.parse_args(argv)
+    installed = installed_versions()
+    pins = locked_pins(args.lock)
+    for name, version in sorted(pins.items()):
+        have = installed.get(name, "-")
+        print(f"{name:24s} locked {version:16s} installed {have}" + ("" if have == version else "   <- differs"))
+    problems = differences(args.lock)
+    for line in problems:
+        print(line)
+    print(f"{len(pins)} locked packages apply here; " + (f"{len(problems)} differ" if problems else "all installed"))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
