@@ -155,10 +155,10 @@ class TierwallApp(QObject):
         window = MainWindow({"scan": scan, "history": history, "memory": memory, "settings": settings})
         window.hide_on_close = self.tray.available
         memory.set_limits(s.idle_timeout_s, s.budget_mib)
-        memory.show_snapshot(self.engine.models.snapshot())
         scan.scan_requested.connect(lambda text, source: self.worker.scan(text, source))
         scan.copy_requested.connect(self.guard.write)
         memory.unload_requested.connect(self.unload)
+        memory.shown.connect(self.refresh_memory)
         memory.limits_edited.connect(
             lambda idle, budget: self.apply_settings(replace(self.settings, idle_timeout_s=idle, budget_mib=budget)))
         settings.settings_edited.connect(self.apply_settings)
@@ -287,12 +287,17 @@ class TierwallApp(QObject):
         models = self.engine.models
         self.worker.chore(lambda: models.unload(name) if name else models.unload_all(), lambda _: self.refresh_memory())
 
+    @property
+    def memory_on_screen(self) -> bool:
+        return self.window_built and self.memory_page.on_screen
+
     def refresh_memory(self) -> None:
+        """Once a second: a sample for the graph and the tray's tooltip; the memory page only while on screen."""
         snap = self.engine.models.snapshot()
         self.trace.add_sample(snap.rss_mib, snap.taken_at)
         loaded = sum(m.state == "loaded" for m in snap.models)
         self.tray.set_detail(f"{snap.rss_mib:.0f} MiB · {loaded} of {len(snap.models)} models loaded")
-        if self.window_built:
+        if self.memory_on_screen:
             self.memory_page.show_snapshot(snap)
 
     def _model_event(self, event: ModelEvent) -> None:
@@ -304,7 +309,7 @@ class TierwallApp(QObject):
             if event.kind != "error":
                 why = UNLOAD_REASONS.get(event.reason, event.reason) if event.kind == "unloaded" else ""
                 self.trace.add_marker(event.kind, f"{event.model} ({why})" if why else str(event.model), event.at)
-            if self.window_built:
+            if self.memory_on_screen:
                 self.memory_page.show_snapshot(snap)
 
     # -- settings ----------------------------------------------------------------------

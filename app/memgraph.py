@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen
@@ -13,6 +14,35 @@ from app.theme import ACCENT
 
 MIN_SPAN_S = 30.0
 MARKER_COLOURS = {"loaded": "#2e9d5b", "unloaded": "#8a94a3"}
+MARKER_GLYPHS = {"loaded": "▲", "unloaded": "▼"}
+LABEL_LANES = 2  # rows of marker labels above the plot; a label that fits in none shrinks to its glyph
+
+
+def marker_labels(
+    events: list[tuple[float, str, list[str]]], advance: Callable[[str], float], left: float, right: float,
+    top: float, lane_height: float,
+) -> list[tuple[float, float, str, str]]:
+    """Where each marker's label goes: (x, y, kind, text), in at most LABEL_LANES rows above the plot.
+
+    The newest events are placed first, so they keep their words; an older one that would overlap gets its
+    glyph alone, or nothing where even that would overlap (its dashed line still shows it). Labels never
+    cover the plot, however many loads and unloads the last minutes saw.
+    """
+    free_left = [right + 4] * LABEL_LANES  # per lane, where the labels already placed (to the right) begin
+    placed: list[tuple[float, float, str, str]] = []
+    for x, kind, labels in sorted(events, key=lambda e: -e[0]):
+        glyph = MARKER_GLYPHS[kind]
+        for text in (f"{glyph} {', '.join(labels)}", glyph):
+            width = advance(text) + 4
+            at = x + 2 if x + 2 + width <= right else x - 2 - width  # beside its line: right of it, else left
+            if at < left:
+                continue
+            lane = next((i for i, bound in enumerate(free_left) if at + width + 4 <= bound), None)
+            if lane is not None:
+                free_left[lane] = at
+                placed.append((at, top + lane * lane_height, kind, text))
+                break
+    return placed
 
 
 def merged_markers(markers: list[Marker], within_s: float = 1.5) -> list[tuple[float, str, list[str]]]:
@@ -58,7 +88,8 @@ class MemoryGraph(QWidget):
         font.setPointSizeF(max(7.5, font.pointSizeF() * 0.85))
         p.setFont(font)
         metrics = p.fontMetrics()
-        plot = QRectF(self.rect()).adjusted(metrics.horizontalAdvance("0000 MiB") + 14, 22, -14,
+        top_margin = LABEL_LANES * (metrics.height() + 2) + 6  # the marker labels' lanes sit above the plot
+        plot = QRectF(self.rect()).adjusted(metrics.horizontalAdvance("0000 MiB") + 14, top_margin, -14,
                                             -(metrics.height() + 10))  # fmt: skip
         samples, markers = self.trace.samples, self.trace.markers
         if not samples:
@@ -130,25 +161,18 @@ class MemoryGraph(QWidget):
         p.drawPath(line)
 
         # load / unload markers: events of one kind within a moment share a line and a label
-        lanes: list[float] = []
         events = merged_markers([m for m in markers if m.at >= start])
         for at, kind, _ in events:  # all lines first, so no line crosses a label
             p.setPen(QPen(QColor(MARKER_COLOURS[kind]), 1.2, Qt.PenStyle.DashLine))
             p.drawLine(QPointF(x_of(at), plot.top()), QPointF(x_of(at), plot.bottom()))
-        for at, kind, labels in events:
-            x = x_of(at)
-            colour = QColor(MARKER_COLOURS[kind])
-            text = ("▲ " if kind == "loaded" else "▼ ") + ", ".join(labels)
-            width = metrics.horizontalAdvance(text) + 6
-            left = min(x + 3, plot.right() - width)
-            lane = next((i for i, right in enumerate(lanes) if right < left), len(lanes))
-            if lane == len(lanes):
-                lanes.append(0.0)
-            lanes[lane] = left + width
-            top = plot.top() - 18 + lane * (metrics.height() + 2)
-            p.fillRect(QRectF(left, top, width, metrics.height()), QColor(255, 255, 255, 220))
-            p.setPen(colour)
-            p.drawText(QRectF(left + 2, top, width, metrics.height()), Qt.AlignmentFlag.AlignLeft, text)
+        for x, top, kind, text in marker_labels([(x_of(at), kind, labels) for at, kind, labels in events],
+                                                metrics.horizontalAdvance, plot.left(), plot.right(),
+                                                plot.top() - LABEL_LANES * (metrics.height() + 2) - 2,
+                                                metrics.height() + 2):  # fmt: skip
+            width = metrics.horizontalAdvance(text) + 4
+            p.fillRect(QRectF(x, top, width, metrics.height()), QColor(255, 255, 255, 230))
+            p.setPen(QColor(MARKER_COLOURS[kind]))
+            p.drawText(QRectF(x + 2, top, width, metrics.height()), Qt.AlignmentFlag.AlignLeft, text)
 
         p.setPen(QPen(QColor("#d0d5dd"), 1))
         p.drawRect(plot)

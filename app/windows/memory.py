@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -93,10 +94,15 @@ class ModelCard(QWidget):
 
 
 class MemoryPage(QWidget):
-    """Reads everything from ModelManager.snapshot(); the app feeds it once a second."""
+    """Reads everything from ModelManager.snapshot(); the app feeds it once a second while it is on screen.
+
+    Hidden, it does no Qt work at all: the app keeps sampling into the trace (plain Python), and the page
+    catches up the moment it is shown (`shown`).
+    """
 
     unload_requested = Signal(str)
     limits_edited = Signal(int, int)  # idle timeout s (0: never), budget MiB (0: none)
+    shown = Signal()  # the page came on screen: the app refreshes it at once
 
     def __init__(self, trace: MemoryTrace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,9 +141,19 @@ class MemoryPage(QWidget):
         self.unload_all = QPushButton("Unload all now")
         limits.addWidget(self.unload_all)
         layout.addLayout(limits)
+        self.peak_mib = 0.0  # the highest RSS shown so far: the figure never goes down
         self.unload_all.clicked.connect(lambda: self.unload_requested.emit(""))
         self.idle.editingFinished.connect(self._limits_edited)
         self.budget.editingFinished.connect(self._limits_edited)
+
+    @property
+    def on_screen(self) -> bool:
+        """Shown in a window that is not minimized (the window's other pages hide this one)."""
+        return self.isVisible() and not self.window().isMinimized()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.shown.emit()
 
     def set_limits(self, idle_timeout_s: int, budget_mib: int) -> None:
         for spin, value in ((self.idle, idle_timeout_s), (self.budget, budget_mib)):
@@ -153,7 +169,9 @@ class MemoryPage(QWidget):
         loaded = [m for m in snap.models if m.state == "loaded"]
         self.stat_labels["Process RSS"].setText(f"{snap.rss_mib:.1f} MiB")
         self.stat_labels["Models loaded"].setText(f"{len(loaded)} of {len(snap.models)}")
-        self.stat_labels["Peak RSS"].setText(f"{max(peak_rss_mib(), snap.rss_mib):.1f} MiB")
+        # the kernel's high-water mark lags the current RSS a little: keep the highest of both ever seen
+        self.peak_mib = max(self.peak_mib, peak_rss_mib(), snap.rss_mib)
+        self.stat_labels["Peak RSS"].setText(f"{self.peak_mib:.1f} MiB")
         for info in snap.models:
             model_card = self.cards.get(info.name)
             if model_card is None:

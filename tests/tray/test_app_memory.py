@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import replace
 
@@ -10,6 +11,7 @@ from PySide6.QtGui import QColor, QImage
 
 from app.memgraph import MemoryGraph
 from app.theme import ACCENT
+from app.windows.memory import MemoryPage
 from engine import Engine
 from engine.models import ModelManager, ModelSpec
 
@@ -29,6 +31,14 @@ def use_once(manager: ModelManager, name: str) -> None:
         pass
 
 
+def on_screen(app) -> MemoryPage:
+    """The window open on the memory page, as a person looking at it: only then does the page refresh."""
+    app.window.show()
+    app.window.show_page("memory")
+    assert app.memory_page.on_screen
+    return app.memory_page
+
+
 def _engine() -> Engine:
     manager = ModelManager([ModelSpec("ballast", 1, (), lambda root: Ballast())], idle_timeout_s=None)
     return Engine(models=manager)
@@ -43,7 +53,7 @@ def test_the_memory_page_reflects_a_load_and_an_unload(qtbot, app_env):
             hold.wait(30)
 
     try:
-        page = app.memory_page
+        page = on_screen(app)
         card = page.cards["ballast"]
         assert card.state.text() == "unloaded" and not card.unload_button.isEnabled()
         with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
@@ -123,7 +133,7 @@ def test_the_gui_keeps_working_while_a_model_loads(qtbot, app_env):
         assert app.tray.state == "loading"
         with qtbot.waitSignal(app.worker.scanned, timeout=10000):  # the page still answers while the load hangs
             app.scan_page.editor.setPlainText("hello, is the window still alive?")
-        app.refresh_memory()
+        on_screen(app)
         assert app.memory_page.cards["slow"].state.text() == "loading"
         with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
             release.set()
@@ -136,6 +146,7 @@ def test_the_gui_keeps_working_while_a_model_loads(qtbot, app_env):
 def test_an_idle_unload_by_the_engine_reaches_the_page(qtbot, app_env):
     app = make_app(_engine())
     try:
+        on_screen(app)
         app.apply_settings(replace(app.settings, idle_timeout_s=1))
         with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
             app.worker.chore(lambda: use_once(app.engine.models, "ballast"))
@@ -155,3 +166,73 @@ def test_simultaneous_events_of_one_kind_share_a_marker():
               Marker(20.0, "loaded", "tokenizer")]  # fmt: skip
     assert merged_markers(events) == [(10.0, "loaded", ["tokenizer", "encoder"]), (10.3, "unloaded", ["head"]),
                                       (20.0, "loaded", ["tokenizer"])]  # fmt: skip
+
+
+def test_a_hidden_memory_page_does_no_work_and_catches_up_when_shown(qtbot, app_env, monkeypatch):
+    app = make_app(_engine())
+    try:
+        app.window.show()
+        app.window.show_page("scan")  # the window is open, on another page
+        page = app.memory_page
+        calls: list[object] = []
+        real = page.show_snapshot
+        monkeypatch.setattr(page, "show_snapshot", lambda snap: calls.append(snap) or real(snap))
+        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
+            app.worker.chore(lambda: use_once(app.engine.models, "ballast"))
+        samples = len(app.trace.samples)
+        app.refresh_memory()
+        assert len(app.trace.samples) == samples + 1  # the graph's samples and the tooltip go on
+        assert "1 of 1 models loaded" in app.tray.tooltip
+        assert calls == [] and page.cards == {}  # but no Qt work for a page nobody sees
+        app.window.show_page("memory")
+        assert len(calls) == 1  # shown: refreshed at once, not a second later
+        assert page.cards["ballast"].state.text() == "idle"
+        app.window.show_page("history")
+        app.refresh_memory()
+        assert len(calls) == 1
+        app.window.show_page("memory")
+        app.window.showMinimized()
+        app.refresh_memory()
+        assert len(calls) == 2  # the page was shown again; minimized, it is not refreshed
+    finally:
+        close(app)
+
+
+def test_the_peak_figure_never_goes_down(qtbot, app_env, monkeypatch):
+    import app.windows.memory as memory
+
+    app = make_app(_engine())
+    try:
+        page = on_screen(app)
+        snap = app.engine.models.snapshot()
+        peaks = iter((5192.0, 5192.05, 5191.9))  # the kernel's high-water mark lags what was last read
+        monkeypatch.setattr(memory, "peak_rss_mib", lambda: next(peaks))
+        page.show_snapshot(replace(snap, rss_mib=5192.1))
+        assert page.stat_labels["Peak RSS"].text() == "5192.1 MiB"
+        page.show_snapshot(replace(snap, rss_mib=5150.0))
+        assert page.stat_labels["Peak RSS"].text() == "5192.1 MiB"
+        page.show_snapshot(replace(snap, rss_mib=5193.0))
+        assert page.stat_labels["Peak RSS"].text() == "5193.0 MiB"
+    finally:
+        close(app)
+
+
+def test_marker_labels_stay_in_two_rows_above_the_plot_and_never_overlap():
+    from app.memgraph import LABEL_LANES, marker_labels
+
+    def advance(text: str) -> float:
+        return 7.0 * len(text)
+
+    events = []
+    for k in range(30):  # a soak's worth of loads and unloads in five minutes
+        events.append((100.0 + k * 20, "loaded", ["tokenizer", "encoder", "nli"]))
+        events.append((110.0 + k * 20, "unloaded", ["tokenizer (idle)", "encoder (idle)"]))
+    placed = marker_labels(events, advance, 60.0, 700.0, 4.0, 16.0)
+    assert {y for _, y, _, _ in placed} <= {4.0 + lane * 16.0 for lane in range(LABEL_LANES)}
+    for lane_y in {y for _, y, _, _ in placed}:
+        spans = sorted((x, x + advance(text) + 4) for x, y, _, text in placed if y == lane_y)
+        assert all(a_end <= b_start for (_, a_end), (b_start, _) in itertools.pairwise(spans))
+    assert all(x >= 60.0 and x + advance(text) + 4 <= 700.0 for x, _, _, text in placed)
+    newest = max(events)
+    assert any(text == "▼ tokenizer (idle), encoder (idle)" and x < newest[0] for x, _, _, text in placed)
+    assert any(text in ("▲", "▼") for _, _, _, text in placed)  # the crowded older ones keep a glyph
