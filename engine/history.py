@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,10 @@ CREATE TABLE IF NOT EXISTS allowed (
     sha256 TEXT NOT NULL
 );
 """
+
+
+class HistoryError(Exception):
+    """The history file exists but is not a readable history database; the message names the file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +89,12 @@ def excerpt(redacted: str, limit: int = EXCERPT_CHARS) -> str:
 class History:
     """The history database. Used from the GUI thread only (each call is a quick local write)."""
 
-    def __init__(self, path: Path, *, max_rows: int = MAX_ROWS) -> None:
+    def __init__(self, path: Path, *, max_rows: int = MAX_ROWS, read_only: bool = False) -> None:
         self.path = path
         self.max_rows = max_rows
+        if read_only:  # a reader (the CLI) must neither create the file nor change it
+            self._db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path))
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -107,13 +115,19 @@ class History:
             self._db.execute("DELETE FROM scans WHERE id <= ?", (row_id - self.max_rows,))
         return row_id
 
-    def rows(self, *, text: str = "", decision: str | None = None, limit: int = 500) -> list[HistoryRow]:
-        """Newest first; `text` filters on excerpt, categories, source or hash prefix."""
+    def rows(
+        self, *, text: str = "", decision: str | Collection[str] | None = None,
+        source: str | Collection[str] | None = None, limit: int = 500,
+    ) -> list[HistoryRow]:  # fmt: skip
+        """Newest first; `text` filters on excerpt, categories, source or hash prefix; `decision` and `source`
+        keep the rows with any of the values given (one value or several)."""
         sql = "SELECT id, at, decision, categories, source, excerpt, sha256, tier, score FROM scans WHERE 1=1"
         args: list[object] = []
-        if decision:
-            sql += " AND decision = ?"
-            args.append(decision)
+        for column, wanted in (("decision", decision), ("source", source)):
+            values = [wanted] if isinstance(wanted, str) else sorted(set(wanted or ()))
+            if values and values != [""]:
+                sql += f" AND {column} IN ({', '.join('?' * len(values))})"
+                args += values
         if text:
             like = f"%{text.lower()}%"
             sql += " AND (lower(excerpt) LIKE ? OR categories LIKE ? OR source LIKE ? OR sha256 LIKE ?)"
@@ -127,6 +141,10 @@ class History:
 
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM scans").fetchone()[0])
+
+    def sources(self) -> list[str]:
+        """The sources recorded so far (clipboard, manual, typing …), to name them when a filter finds nothing."""
+        return [r[0] for r in self._db.execute("SELECT DISTINCT source FROM scans ORDER BY source")]
 
     def clear(self) -> None:
         with self._db:
@@ -151,3 +169,20 @@ class History:
 
     def close(self) -> None:
         self._db.close()
+
+
+def read_history(
+    path: Path, *, decisions: Collection[str] = (), sources: Collection[str] = (), limit: int = 500
+) -> tuple[list[HistoryRow], int, list[str]]:
+    """The rows a listing shows, how many are recorded and which sources occur, read without writing.
+
+    Raises HistoryError naming the file when it is not a readable history (corrupt, or another kind of file).
+    """
+    try:
+        db = History(path, read_only=True)
+        try:
+            return db.rows(decision=decisions, source=sources, limit=limit), db.count(), db.sources()
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        raise HistoryError(f"{path}: not a readable Tierwall history database ({exc})") from None

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from engine.evaluate import EvalResult, Row
+from engine.history import HistoryRow
 from engine.verdict import Verdict
 
 _DECISION_COLOUR = {"allow": "32", "warn": "33", "block": "31"}
@@ -24,8 +27,17 @@ def _printable(s: str) -> str:
         cp = ord(ch)
         if ch in "\n\r\t":
             out.append(" ")
-        elif cp < 32 or cp == 127 or 0x80 <= cp < 0xA0 or 0x200B <= cp <= 0x200F or 0x202A <= cp <= 0x202E \
-                or 0x2060 <= cp <= 0x2069 or cp == 0xFEFF or 0xE0000 <= cp <= 0xE007F or 0xD800 <= cp <= 0xDFFF:
+        elif (
+            cp < 32
+            or cp == 127
+            or 0x80 <= cp < 0xA0
+            or 0x200B <= cp <= 0x200F
+            or 0x202A <= cp <= 0x202E
+            or 0x2060 <= cp <= 0x2069
+            or cp == 0xFEFF
+            or 0xE0000 <= cp <= 0xE007F
+            or 0xD800 <= cp <= 0xDFFF
+        ):
             out.append(f"<U+{cp:04X}>")
         else:
             out.append(ch)
@@ -115,4 +127,31 @@ def describe_models(rows: list[dict[str, Any]]) -> str:
         out.append(f"  source:  {r['source'] or '-'}")
         out.append(f"  sha256:  {r['sha256']}")
         out += [f"    {f['path']}  {f['size']} bytes  {f['sha256'][:16]}…" for f in r["files"]]
+    return "\n".join(out) + "\n"
+
+
+def history_entry(row: HistoryRow) -> dict[str, Any]:
+    """One history row as JSON: the redacted excerpt and hash, never the text."""
+    return {
+        "id": row.id, "at": row.at, "time": datetime.fromtimestamp(row.at).astimezone().isoformat(timespec="seconds"),
+        "decision": row.decision, "tier": row.tier, "score": row.score, "categories": list(row.categories),
+        "source": row.source, "excerpt": row.excerpt, "sha256": row.sha256,
+    }  # fmt: skip
+
+
+def describe_history(rows: list[HistoryRow], recorded: int, sources: list[str], *, limit: int, filtered: bool) -> str:
+    """Newest first, one line each; the excerpt goes last and is shown with control characters made visible."""
+    out = []
+    for r in rows:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.at))
+        categories = ",".join(r.categories) or "-"
+        out.append(f"{when}  {r.decision:<5}  tier {r.tier}  {_printable(r.source):<9}  {_printable(categories):<18}"
+                   f"  {_printable(r.excerpt)}")  # fmt: skip
+    if not recorded:
+        out.append("the history is empty")
+    elif not rows and filtered:
+        out.append(f"no entry of {recorded} recorded matches; sources recorded: {', '.join(sources) or '-'}")
+    else:
+        more = "; --limit N shows more" if len(rows) >= limit and recorded > len(rows) else ""
+        out.append(f"{len(rows)} shown of {recorded} recorded{' (filtered)' if filtered else ''}, newest first{more}")
     return "\n".join(out) + "\n"

@@ -251,4 +251,66 @@ def test_history_purge_removes_the_apps_history(tmp_path, monkeypatch, capsys):
     assert main(["history", "--purge"]) == 0
     assert "removed" in capsys.readouterr().out
     assert [p.name for p in tmp_path.iterdir()] == ["lists.json"]  # only the history goes
-    assert main(["history"]) == 3  # nothing to do without --purge
+    assert main(["history", "--purge", "--decision", "block"]) == 3  # purge deletes all: a filter is a mistake
+
+
+SECRET_KEY = "AKIAHZ68GRPL1INY6LLF"
+
+
+def _record_history(engine) -> None:
+    """Three scans as the app records them, a minute apart: benign, a leaked key, an attack (newest)."""
+    from engine.history import History
+    from engine.paths import HISTORY_FILE, data_dir
+
+    history = History(data_dir() / HISTORY_FILE)
+    history.add(engine.scan("What time does the library open?", max_tier=0), "clipboard", at=1_700_000_000)
+    history.add(engine.scan(f"my key is {SECRET_KEY} ok", max_tier=0), "typing", at=1_700_000_060)
+    history.add(engine.scan(ATTACK, max_tier=0), "clipboard", at=1_700_000_120)
+    history.close()
+
+
+def test_history_lists_newest_first_and_filters(engine, capsys):
+    _record_history(engine)
+    assert main(["history"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[2] for line in lines[:3]] == ["block", "warn", "allow"]  # date, time, decision, …
+    assert "[SECRET:aws_access_key]" in lines[1] and SECRET_KEY not in "\n".join(lines)  # redacted, never raw
+    assert lines[3] == "3 shown of 3 recorded, newest first"
+    assert main(["history", "--decision", "warn,block"]) == 0
+    assert [line.split()[2] for line in capsys.readouterr().out.splitlines()[:2]] == ["block", "warn"]
+    assert main(["history", "--decision", "allow", "--decision", "block", "--limit", "1"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[2] == "block" and out[1].endswith("--limit N shows more")
+    assert main(["history", "--source", "typing", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["recorded"] == 3 and [e["source"] for e in data["entries"]] == ["typing"]
+    entry = data["entries"][0]
+    assert entry["decision"] == "warn" and entry["categories"] == ["secret"] and entry["at"] == 1_700_000_060
+    assert entry["excerpt"] == "my key is [SECRET:aws_access_key] ok" and len(entry["sha256"]) == 64
+    assert main(["history", "--source", "manual"]) == 0
+    assert "sources recorded: clipboard, typing" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:  # argparse refuses it before any command runs
+        main(["history", "--decision", "maybe"])
+    assert exc.value.code == 3 and "a decision is allow, warn or block" in capsys.readouterr().err
+
+
+def test_history_without_a_file_lists_nothing_and_creates_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("TIERWALL_DATA_DIR", str(tmp_path))
+    assert main(["history"]) == 0
+    assert "no history yet" in capsys.readouterr().out
+    assert main(["history", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["entries"] == [] and "no history yet" in captured.err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("content", [b"SQLite format 3\x00" + bytes(range(256)) * 8, b'{"not": "sqlite"}'])
+def test_history_corrupt_file_is_named_and_exits_3(tmp_path, monkeypatch, capsys, content):
+    from engine.paths import HISTORY_FILE
+
+    monkeypatch.setenv("TIERWALL_DATA_DIR", str(tmp_path))
+    (tmp_path / HISTORY_FILE).write_bytes(content)
+    assert main(["history"]) == 3
+    err = capsys.readouterr().err
+    assert str(tmp_path / HISTORY_FILE) in err and "not a readable Tierwall history" in err
+    assert (tmp_path / HISTORY_FILE).read_bytes() == content  # a reader never repairs or rewrites it
