@@ -2,6 +2,8 @@
 
 Exit codes of `scan`: 0 allow, 1 warn, 2 block, 3 bad usage or unreadable
 input, 4 internal error. Other commands: 0 success, 3 bad usage/input, 4 internal error.
+Every command: 141 (128 + SIGPIPE, as a Unix tool killed by a closed pipe) when
+whoever reads its output stops early (`tierwall … | head -1`), with nothing said.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 EXIT = {"allow": 0, "warn": 1, "block": 2}
 EXIT_USAGE = 3
 EXIT_INTERNAL = 4
+EXIT_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `yes | head -1`'s yes
 HISTORY_LIMIT = 20  # entries `tierwall history` lists unless told otherwise
 
 
@@ -150,7 +153,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {"scan": _cmd_scan, "eval": _cmd_eval, "bench": _cmd_bench, "models": _cmd_models, "nli": _cmd_nli,
                 "policy": _cmd_policy, "history": _cmd_history}  # fmt: skip
     try:
-        return commands[args.command](args)
+        code = commands[args.command](args)
+        sys.stdout.flush()  # a reader that left early is found here, not in the interpreter's final flush
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_PIPE
     except UsageError as exc:
         print(f"tierwall: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -165,6 +173,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("TIERWALL_DEBUG"):
             traceback.print_exc()
         return EXIT_INTERNAL
+
+
+def _silence_stdout() -> None:
+    """Point stdout at devnull, so what is still buffered for the closed pipe goes nowhere instead of
+    raising again when the interpreter flushes it on exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture): nothing will flush to a pipe
+        pass
 
 
 # -- scan -------------------------------------------------------------------

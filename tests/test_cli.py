@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -91,6 +92,20 @@ def test_internal_error_exits_4(monkeypatch, capsys):
     monkeypatch.setattr(engine.Engine, "scan", broken)
     assert main(["scan", "--text", "hello"]) == 4
     assert "internal error: boom" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["scan", "--text", "hello"], ["policy", "list"], ["history"], ["models", "--json"],
+     ["nli", "A man plays a guitar.", "A man plays music."]],
+    ids=lambda a: a[0],
+)  # fmt: skip
+def test_a_reader_gone_before_any_output_ends_the_command_quietly(args):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader left before the command wrote anything
+    r = subprocess.run([sys.executable, "-m", "engine", *args], stdout=write_end, stderr=subprocess.PIPE, check=False)
+    os.close(write_end)
+    assert (r.returncode, r.stderr) == (141, b"")
 
 
 def _write_csv(path: Path, rows: list[tuple[str, int, str]]) -> None:
