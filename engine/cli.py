@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+from engine.evaluate import NLI_LAYOUTS
 from engine.models import ModelUnavailable
 
 if TYPE_CHECKING:
@@ -93,8 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--errors", help="write the misclassified rows to this CSV file")
 
     models = sub.add_parser("models", help="list the model files, their state and licence; nli-eval FILE.jsonl")
-    models.add_argument("action", nargs="?", choices=["nli-eval"], help="nli-eval: NLI accuracy on SNLI-format jsonl")
-    models.add_argument("file", nargs="?", help="for nli-eval: jsonl with sentence1, sentence2, gold_label")
+    models.add_argument("action", nargs="?", choices=["nli-eval"], help="nli-eval: NLI accuracy on JSON lines")
+    models.add_argument("file", nargs="?", help=f"for nli-eval: JSON lines, each {NLI_LAYOUTS}; gzip (.gz) is read too")
     models.add_argument("--verify", action="store_true", help="check every file's size and sha256 now")
     models.add_argument("--limit", type=_positive, help="nli-eval: only the first N rows")
     models.add_argument("--json", action="store_true")
@@ -345,7 +346,7 @@ def _cmd_nli_eval(args: argparse.Namespace) -> int:
     from engine.evaluate import nli_accuracy, read_nli_jsonl
 
     if not args.file:
-        raise UsageError("nli-eval needs a FILE.jsonl (sentence1, sentence2, gold_label per line)")
+        raise UsageError(f"nli-eval needs a FILE.jsonl[.gz]: JSON lines, each {NLI_LAYOUTS}")
     try:
         rows = read_nli_jsonl(Path(args.file), args.limit)
     except OSError as exc:

@@ -7,14 +7,16 @@ fixed (see the engine issue) so that runs can be compared across versions.
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import sys
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -156,32 +158,61 @@ def evaluate(
 NLI_LABELS = ("entailment", "neutral", "contradiction")
 
 
-def read_nli_jsonl(path: Path, limit: int | None = None) -> list[tuple[str, str, str]]:
-    """(premise, hypothesis, gold label) rows of SNLI-format JSON lines; gold label "-" is skipped.
+NLI_LAYOUTS = "SNLI's {sentence1, sentence2, gold_label} or {premise, hypothesis, label}"
+GZIP_MAGIC = b"\x1f\x8b"
 
-    Accepts SNLI's keys (sentence1, sentence2, gold_label) and the plain ones (premise, hypothesis, label).
-    A malformed line is a ValueError that names the file and line.
+
+def open_text(path: Path) -> IO[str]:
+    """The file as UTF-8 text; gzip data (known by its first bytes, whatever the name) is decompressed as read."""
+    with path.open("rb") as fh:
+        compressed = fh.read(2) == GZIP_MAGIC
+    return gzip.open(path, "rt", encoding="utf-8") if compressed else path.open(encoding="utf-8")
+
+
+def read_nli_jsonl(path: Path, limit: int | None = None) -> list[tuple[str, str, str]]:
+    """(premise, hypothesis, gold label) rows of JSON lines, plain or gzip-compressed; gold label "-" is skipped.
+
+    Accepts SNLI's keys (sentence1, sentence2, gold_label) and the plain ones (premise, hypothesis, label),
+    so SNLI's own files and the ones packaging/ writes both work. A malformed line, damaged gzip data or
+    text that is not UTF-8 is a ValueError that names the file (and the line where it can).
     """
     rows: list[tuple[str, str, str]] = []
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                premise = obj.get("sentence1", obj.get("premise"))
-                hypothesis = obj.get("sentence2", obj.get("hypothesis"))
-                label = obj.get("gold_label", obj.get("label"))
-            except (ValueError, AttributeError) as exc:
-                raise ValueError(f"{path}:{number}: not a JSON object ({exc})") from None
-            if label == "-":
-                continue
-            if not isinstance(premise, str) or not isinstance(hypothesis, str) or label not in NLI_LABELS:
-                raise ValueError(f"{path}:{number}: needs sentence1, sentence2 and gold_label in {NLI_LABELS}")
-            rows.append((premise, hypothesis, label))
-            if limit and len(rows) >= limit:
-                break
+    number = 0
+    with open_text(path) as fh:
+        try:
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                row = _nli_row(json.loads(line), path, number)
+                if row is None:
+                    continue
+                rows.append(row)
+                if limit and len(rows) >= limit:
+                    break
+        except UnicodeDecodeError:
+            raise ValueError(f"{path}: not UTF-8 text{_after(number)}") from None
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{number}: not a JSON object ({exc})") from None
+        except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+            raise ValueError(f"{path}: damaged gzip data{_after(number)} ({exc})") from None
     return rows
+
+
+def _after(number: int) -> str:
+    return f" after line {number}" if number else ""
+
+
+def _nli_row(obj: object, path: Path, number: int) -> tuple[str, str, str] | None:
+    if not isinstance(obj, dict):
+        raise ValueError(f"{path}:{number}: not a JSON object")
+    premise = obj.get("sentence1", obj.get("premise"))
+    hypothesis = obj.get("sentence2", obj.get("hypothesis"))
+    label = obj.get("gold_label", obj.get("label"))
+    if label == "-":
+        return None
+    if not isinstance(premise, str) or not isinstance(hypothesis, str) or label not in NLI_LABELS:
+        raise ValueError(f"{path}:{number}: needs {NLI_LAYOUTS}, the label one of {', '.join(NLI_LABELS)}")
+    return premise, hypothesis, label
 
 
 def nli_accuracy(rows: list[tuple[str, str, str]], classify: Callable[[str, str], dict[str, float]]) -> dict[str, Any]:

@@ -254,6 +254,51 @@ def test_nli_eval_reads_snli_jsonl_and_refuses_bad_files(tmp_path, capsys):
         assert code == 4 and NLI_MODEL in captured.err  # no model: said, not guessed
 
 
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_nli_eval_reads_gzip_whatever_its_name_and_both_layouts(tmp_path):
+    import gzip
+
+    from engine.evaluate import read_nli_jsonl
+
+    example = REPO / "docs" / "examples" / "nli_pairs.jsonl"
+    plain = read_nli_jsonl(example)
+    assert len(plain) == 12  # 9 SNLI-layout rows and 3 premise/hypothesis/label rows; the "-" row is skipped
+    assert ("The chef is chopping onions in a kitchen.", "The kitchen is empty.", "contradiction") in plain
+    for name in ("pairs.jsonl.gz", "pairs.jsonl"):  # known by its bytes, not its name
+        packed = tmp_path / name
+        packed.write_bytes(gzip.compress(example.read_bytes()))
+        assert read_nli_jsonl(packed) == plain
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(gzip.compress(example.read_bytes())[:200])
+    with pytest.raises(ValueError, match=r"cut\.jsonl\.gz: damaged gzip data"):
+        read_nli_jsonl(cut)
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes('{"premise": "caf\u00e9", "hypothesis": "x", "label": "neutral"}\n'.encode("latin-1"))
+    with pytest.raises(ValueError, match=r"latin\.jsonl: not UTF-8 text"):
+        read_nli_jsonl(latin)
+
+
+def test_nli_eval_help_names_both_layouts_and_the_readme_example_runs(capsys):
+    from engine.models import read_manifest
+    from engine.tiers.tier2 import NLI_MODEL
+
+    with pytest.raises(SystemExit):
+        main(["models", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "sentence1, sentence2, gold_label" in help_text and "premise, hypothesis, label" in help_text
+    assert "gzip" in help_text
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    line = next(x for x in readme.splitlines() if x.startswith(".venv/bin/tierwall models nli-eval "))
+    args = line.split("#")[0].split()[1:]
+    assert (REPO / args[2]).is_file(), f"the README's nli-eval example names {args[2]}, which is not shipped"
+    if NLI_MODEL not in read_manifest():
+        pytest.skip("no NLI model in this checkout")
+    assert main([*args[:2], str(REPO / args[2]), *args[3:]]) == 0
+    assert json.loads(capsys.readouterr().out)["n"] == 12
+
+
 def test_history_purge_removes_the_apps_history(tmp_path, monkeypatch, capsys):
     from engine.paths import HISTORY_FILE
 
