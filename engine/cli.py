@@ -270,12 +270,16 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 # -- bench ------------------------------------------------------------------
 def _cmd_bench(args: argparse.Namespace) -> int:
     from engine.bench import run_child, run_in_fresh_process
-    from engine.report import describe_bench
+    from engine.report import BenchProgress, describe_bench
 
     if args.child:
-        print(json.dumps(run_child(adversarial=args.adversarial, threads=args.threads)))
+        print(json.dumps(run_child(adversarial=args.adversarial, threads=args.threads, progress=sys.stderr)))
         return 0
-    figures = run_in_fresh_process(adversarial=args.adversarial, threads=args.threads)
+    progress = BenchProgress(sys.stderr, bar=sys.stderr.isatty())  # stderr: stdout keeps only the figures
+    try:
+        figures = run_in_fresh_process(adversarial=args.adversarial, threads=args.threads, on_progress=progress)
+    finally:
+        progress.close()
     if args.json:
         print(json.dumps(figures, indent=2))
     else:

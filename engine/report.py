@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import shutil
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from engine.bench import Progress
 from engine.evaluate import EvalResult, Row
 from engine.history import HistoryRow
 from engine.verdict import Verdict
@@ -116,6 +118,40 @@ def describe_bench(figures: dict[str, Any]) -> str:
     if "tier1_unavailable" in figures:
         out.append(f"  tier 1 not measured: {figures['tier1_unavailable']}")
     return "\n".join(out) + "\n"
+
+
+class BenchProgress:
+    """`tierwall bench`'s progress on stderr: a bar redrawn in place on a terminal, else one line per phase."""
+
+    BAR = 24  # cells of the bar
+
+    def __init__(self, stream: TextIO, *, bar: bool) -> None:
+        self.stream = stream
+        self.bar = bar
+        self.started = time.monotonic()
+        self.phase = 0
+        self.drawn = 0  # length of the bar line on screen, to blank it
+
+    def __call__(self, p: Progress) -> None:
+        elapsed = time.monotonic() - self.started
+        if not self.bar:
+            if p.phase != self.phase:
+                self.stream.write(f"bench {p.phase}/{p.phases} at {elapsed:.0f} s: {p.name}\n")
+                self.stream.flush()
+        else:
+            filled = round(p.fraction * self.BAR)
+            line = f"[{'#' * filled}{'.' * (self.BAR - filled)}] {p.fraction:4.0%}  {elapsed:3.0f} s  {p.name}"
+            line = line[: max(10, shutil.get_terminal_size().columns - 1)]
+            self.stream.write("\r" + line.ljust(self.drawn))
+            self.stream.flush()
+            self.drawn = len(line)
+        self.phase = p.phase
+
+    def close(self) -> None:
+        """Blank the bar, so the figures start on a clean line."""
+        if self.bar and self.drawn:
+            self.stream.write("\r" + " " * self.drawn + "\r")
+            self.stream.flush()
 
 
 def describe_models(rows: list[dict[str, Any]]) -> str:

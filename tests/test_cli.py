@@ -167,9 +167,15 @@ def test_python_dash_m_is_the_same_cli():
 
 
 def test_bench_json_has_the_documented_keys():
+    from engine.bench import PHASES, PROGRESS_PREFIX
+
     r = run("bench", "--json")
     assert r.returncode == 0, r.stderr
-    figures = json.loads(r.stdout)
+    figures = json.loads(r.stdout)  # stdout is the figures alone; the progress went to stderr
+    said = r.stderr.decode().splitlines()  # not a terminal: one line per phase, in order
+    assert [line.split(": ", 1)[1] for line in said] == list(PHASES)
+    assert [line.split()[1] for line in said] == [f"{i}/{len(PHASES)}" for i in range(1, len(PHASES) + 1)]
+    assert PROGRESS_PREFIX.strip() not in r.stderr.decode() + r.stdout.decode()
     assert "tier1_unavailable" not in figures and "tier2_unavailable" not in figures
     rss = figures["rss_mib"]
     for key in ("engine_idle", "runtime_imported", "tier1_loaded", "tier1_after_scans", "after_unload", "peak",
