@@ -22,7 +22,7 @@ from engine.tiers.nli import nli_loader
 from engine.tiers.tier0 import Tier0, Tier0Result, canonical_key
 from engine.tiers.tier1 import EMBEDDING_MODEL, HEAD_MODEL, Tier1, load_head
 from engine.tiers.tier2 import NLI_MODEL, Tier2, Tier2Result
-from engine.verdict import SENSITIVE_CATEGORIES, Decision, Finding, Verdict, redact
+from engine.verdict import PLACEHOLDER, SENSITIVE_CATEGORIES, Decision, Finding, Verdict, redact
 
 
 def _coerce(text: str | bytes) -> tuple[str, list[Finding]]:
@@ -166,12 +166,13 @@ class Engine:
             decision = at_least(decision, "warn")
             kinds = sorted({f.category for f in findings if f.category in SENSITIVE_CATEGORIES})
             reasons.append("contains " + " and ".join("secrets" if k == "secret" else "personal data" for k in kinds))
+        reasons += sorted({f.explanation for f in findings if f.category == PLACEHOLDER})  # seen, decide nothing
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         total_ms = (time.perf_counter() - started) * 1000
         timings["total"] = round(total_ms, 4)
         categories = {f.category for f in findings if f.severity != "info"}
         if decision != "allow" and not categories:  # flagged on weak signals only: name them
-            categories = {f.category for f in findings}
+            categories = {f.category for f in findings if f.category != PLACEHOLDER}
         return Verdict(
             decision=decision,
             score=round(score, 4),

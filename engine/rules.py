@@ -9,7 +9,7 @@ that hit are run again for their spans.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import ahocorasick
@@ -18,8 +18,8 @@ import re2
 
 from engine.assets import AssetError, assets_dir, load_toml
 from engine.normalize import Normalized, View
-from engine.secrets import CONTEXT_CHARS, VALIDATORS
-from engine.verdict import SEVERITIES, Finding
+from engine.secrets import CONTEXT_CHARS, PLACEHOLDER_CHECKS, VALIDATORS
+from engine.verdict import PLACEHOLDER, SEVERITIES, Finding
 
 VIEWS = ("clean", "folded")
 MAX_HITS_PER_RULE = 16  # per view: enough to highlight, bounded on hostile input
@@ -152,6 +152,13 @@ class RuleSet:
 
     def __init__(self, rules: Iterable[Rule]) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
+        # what a rule's match becomes when its validator drops it as a placeholder or documented example:
+        # an info note (never a secret, never masked), so the verdict says it was seen and not reported
+        self._placeholders = {
+            r.id: replace(r, id=f"{r.id}.{PLACEHOLDER}", category=PLACEHOLDER, severity="info", redact=None,
+                          explain=f"{r.explain}, a placeholder or documented example: seen, not reported")
+            for r in self.rules if r.validate in PLACEHOLDER_CHECKS
+        }  # fmt: skip
         self._regex: dict[str, list[tuple[Rule, re2._Regexp, int]]] = {v: [] for v in VIEWS}
         self._sets: dict[str, re2.Set | None] = {}
         for view in VIEWS:
@@ -237,13 +244,16 @@ class RuleSet:
                 start, end = m.span(group)
                 if start < 0 or start == end:
                     continue
+                found = rule
                 if rule.validate is not None:
                     value = data[start:end].decode("utf-8", "replace")
                     before = data[max(0, start - 4 * CONTEXT_CHARS) : start].decode("utf-8", "replace")
                     context = before[-CONTEXT_CHARS:].lower()
                     if not VALIDATORS[rule.validate](value, context):
-                        continue
-                yield rule, to_char(start), to_char(end)
+                        if rule.id not in self._placeholders or not PLACEHOLDER_CHECKS[rule.validate](value, context):
+                            continue
+                        found = self._placeholders[rule.id]
+                yield found, to_char(start), to_char(end)
                 count += 1
                 if count >= MAX_HITS_PER_RULE:
                     break

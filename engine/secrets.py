@@ -71,11 +71,15 @@ def digits_of(s: str) -> str:
     return "".join(ch for ch in s if "0" <= ch <= "9")
 
 
-_PLACEHOLDER_PARTS = (
+# Marks of a value written to stand for a real one (documentation, samples, templates to fill in) ...
+_EXAMPLE_MARKS = (
     "your_", "your-", "yourapi", "yourkey", "yoursecret", "yourtoken", "yourpass", "_here", "-here",
-    "placeholder", "changeme", "change_me", "change-me", "example", "xxxx", "****", "....", "…",
-    "<", ">", "${", "{{", "}}", "%(", "$(", "redacted", "replace_me", "replaceme", "replace-me",
-    "insert_", "insert-", "dummy", "todo", "fixme", "not_a_real", "notareal", "not-a-real",
+    "placeholder", "changeme", "change_me", "change-me", "example", "xxxx", "replace_me", "replaceme",
+    "replace-me", "insert_", "insert-", "dummy", "not_a_real", "notareal", "not-a-real",
+)  # fmt: skip
+# ... and of one that is masked, elided or filled in elsewhere (a template variable, a note to self).
+_PLACEHOLDER_PARTS = (
+    *_EXAMPLE_MARKS, "****", "....", "…", "<", ">", "${", "{{", "}}", "%(", "$(", "redacted", "todo", "fixme",
 )  # fmt: skip
 _PLACEHOLDER_WORDS = frozenset(
     {
@@ -541,14 +545,24 @@ def validate_password(value: str, context: str) -> bool:
     return len(set(v)) >= 3
 
 
+def _token_body(value: str) -> str:
+    """The random part of a vendor token: what follows its prefix (ghp_, xoxb-, sk_live_ …)."""
+    body = re.sub(r"^(?:[A-Za-z]{2,10}[_\-]){1,2}", "", value) if not value.startswith("http") else value
+    return body if len(body) >= 8 else value
+
+
+def _token_placeholder(value: str) -> bool:
+    """A vendor-shaped token that is a placeholder: AKIAIOSFODNN7EXAMPLE, ghp_xxxx…, sk-your-key-here."""
+    return is_placeholder(value) or is_placeholder(_token_body(value))
+
+
 @_bounded()
 def validate_token(value: str, context: str) -> bool:
     """A token with a vendor prefix (ghp_, xoxb-, AKIA, AIza …): the random part is not a placeholder."""
-    if is_placeholder(value):
+    if _token_placeholder(value):
         return False
-    body = re.sub(r"^(?:[A-Za-z]{2,10}[_\-]){1,2}", "", value) if not value.startswith("http") else value
-    body = body if len(body) >= 8 else value
-    if is_placeholder(body) or len(set(body)) < 6:
+    body = _token_body(value)
+    if len(set(body)) < 6:
         return False
     return char_classes(body) >= 2 and shannon_entropy(body) >= 2.5
 
@@ -594,6 +608,51 @@ def validate_url_credentials(value: str, context: str) -> bool:
     if is_placeholder(password) or password.lower() in ("pass", "pw", "secret", "guest", "user", "root"):
         return False
     return password != user and not password.startswith(("$", "%", "{"))
+
+
+def is_example_value(value: str) -> bool:
+    """A value marked as standing for a real one: your_api_key_here, changeme, <YOUR-TOKEN>, xxxx, …EXAMPLE.
+
+    Narrower than is_placeholder: `None`, `${VAR}`, `****` or `settings.KEY` are left unsaid, since code and
+    configuration are full of them and nothing about them is worth a note.
+    """
+    low = value.strip().strip("\"'`").lower()
+    return any(mark in low for mark in _EXAMPLE_MARKS)
+
+
+@_bounded()
+def _token_example(value: str, context: str) -> bool:
+    return _token_placeholder(value)
+
+
+@_bounded()
+def _assigned_example(value: str, context: str) -> bool:
+    return is_example_value(value)
+
+
+@_bounded()
+def _generic_example(value: str, context: str) -> bool:
+    """As validate_entropy, leave a vendor-prefixed value to its own rule, which says it once."""
+    return not value.strip().strip("\"'`").startswith(DEDICATED_PREFIXES) and is_example_value(value)
+
+
+@_bounded()
+def _url_password_example(value: str, context: str) -> bool:
+    return is_example_value(value.partition(":")[2])
+
+
+# Per validator: did it drop this value as a placeholder or documented example that is worth saying so?
+# A vendor-shaped token (its pattern already demands the vendor's format) counts whenever its validator
+# calls it a placeholder; a value assigned to a key-like name only when it carries an example mark.
+PLACEHOLDER_CHECKS: Mapping[str, Validator] = MappingProxyType(
+    {
+        "token": _token_example,
+        "openai_key": _token_example,
+        "entropy": _generic_example,
+        "password": _assigned_example,
+        "url_credentials": _url_password_example,
+    }
+)
 
 
 VALIDATORS: Mapping[str, Validator] = MappingProxyType(

@@ -14,6 +14,9 @@ Decision = Literal["allow", "warn", "block"]
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 # Categories whose findings must be masked in Verdict.redacted and that force at least "warn".
 SENSITIVE_CATEGORIES = frozenset({"secret", "pii"})
+# Category of an info finding for a key-shaped value that is a placeholder or documented example
+# (AKIAIOSFODNN7EXAMPLE, your_api_key_here): seen and said, never a secret, never masked, decides nothing.
+PLACEHOLDER = "placeholder"
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,6 +70,46 @@ def test_always_escalate_sends_even_clear_text_to_tier1(engine):
     assert engine.scan(BENIGN, always_escalate=True, max_tier=0).tier == 0
 
 
+EXAMPLE_KEY = "AKIAIOSFODNN7EXAMPLE"  # AWS's documented example access key ID
+
+
+def test_a_documented_example_key_is_said_not_reported(engine):
+    text = f"The AWS docs use {EXAMPLE_KEY} as the sample access key ID."
+    v = engine.scan(text)
+    assert v.decision == "allow" and v.categories == () and v.redacted == text  # not a secret, not masked
+    (note,) = [f for f in v.findings if f.category == "placeholder"]
+    assert note.rule == "secret.aws_access_key.placeholder" and note.severity == "info"
+    assert text[note.start : note.end] == EXAMPLE_KEY
+    assert any("AWS access key ID, a placeholder or documented example" in r for r in v.reasons)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [("Set GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx in your shell.", "secret.github_token"),
+     ("In config.ini put api_key = your_api_key_here and restart.", "secret.generic"),
+     ('db:\n  password: "changeme"\n', "secret.password"),
+     ("DATABASE_URL=postgres://admin:changeme@db.internal:5432/app", "secret.connection_string")],
+)  # fmt: skip
+def test_every_kind_of_placeholder_key_is_said_once_and_decides_nothing(engine, text, rule, monkeypatch):
+    v = engine.scan(text, max_tier=1)
+    notes = [f.rule for f in v.findings if f.category == "placeholder"]
+    assert notes == [f"{rule}.placeholder"]
+    assert "secret" not in v.categories and "placeholder" not in v.categories and v.redacted == text
+    engine._cache.clear()
+    monkeypatch.setattr(engine.rules, "_placeholders", {})  # the engine as it was: placeholders dropped unsaid
+    unsaid = engine.scan(text, max_tier=1)
+    engine._cache.clear()
+    assert not any(f.category == "placeholder" for f in unsaid.findings)
+    assert (v.decision, v.tier, v.score) == (unsaid.decision, unsaid.tier, unsaid.score)
+
+
+def test_a_real_key_next_to_an_example_is_still_a_leak(engine):
+    text = f"key AKIAHZ68GRPL1INY6LLF and {EXAMPLE_KEY}"
+    v = engine.scan(text, max_tier=0)
+    assert v.decision == "warn" and v.categories == ("secret",)
+    assert v.redacted == f"key [SECRET:aws_access_key] and {EXAMPLE_KEY}"
+
+
 def test_secret_forces_warn_and_is_redacted(engine):
     text = "here is my key AKIAZ7Q4N2LX8M3KP5RT for the bucket"
     v = engine.scan(text)

@@ -44,6 +44,7 @@ def _standalone(name: str) -> ModuleType:
 secrets = _standalone("secrets")
 SEVERITIES = _standalone("verdict").SEVERITIES
 VALIDATORS = secrets.VALIDATORS
+PLACEHOLDER_CHECKS = secrets.PLACEHOLDER_CHECKS
 card_issuer_ok = secrets.card_issuer_ok
 char_classes = secrets.char_classes
 iban_mod97 = secrets.iban_mod97
@@ -480,13 +481,51 @@ def test_token_and_openai_and_jwt_and_url_credentials() -> None:
     assert not VALIDATORS["url_credentials"]("nocolon", "")
 
 
+# -- placeholders: dropped, but said --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("validator", "value"),
+    [("token", "AKIAIOSFODNN7EXAMPLE"), ("token", "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+     ("token", "AKIAXXXXXXXXXXXXXXXX"), ("openai_key", "sk-your-api-key-here-0123456789abcdef"),
+     ("entropy", "your_api_key_here"), ("entropy", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+     ("password", "changeme"), ("password", "<your-password>"), ("url_credentials", "admin:changeme")],
+)  # fmt: skip
+def test_a_dropped_example_value_is_known_as_one(validator: str, value: str) -> None:
+    assert not VALIDATORS[validator](value, "")  # not reported as a secret …
+    assert PLACEHOLDER_CHECKS[validator](value, "")  # … but said to be a placeholder
+
+
+@pytest.mark.parametrize(
+    ("validator", "value"),
+    [("entropy", "None"), ("entropy", "${AWS_SECRET_ACCESS_KEY}"), ("password", "********"),
+     ("password", "settings.DB_PASSWORD"), ("password", "%(password)s"), ("url_credentials", "user:$DB_PASS"),
+     ("entropy", "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")],  # the GitHub rule says that one, once
+)  # fmt: skip
+def test_references_masks_and_empty_values_are_not_called_examples(validator: str, value: str) -> None:
+    assert not VALIDATORS[validator](value, "")
+    assert not PLACEHOLDER_CHECKS[validator](value, "")  # code is full of them: nothing worth a note
+
+
+def test_a_real_key_is_no_placeholder() -> None:
+    real = {"token": "AKIAHZ68GRPL1INY6LLF", "password": "Kx7#pQ2vLm", "entropy": "yqxxFfdEdVkkKbQWFHLxoj5V",
+            "url_credentials": "app:Tq8vLz2pXw"}  # fmt: skip
+    for validator, value in real.items():
+        assert VALIDATORS[validator](value, "") and not PLACEHOLDER_CHECKS[validator](value, "")
+
+
+def test_every_placeholder_check_belongs_to_a_validator_of_a_secret_rule() -> None:
+    secret_validators = {r.get("validate") for r in RULES if r["category"] == "secret"}
+    assert set(PLACEHOLDER_CHECKS) <= set(VALIDATORS) and set(PLACEHOLDER_CHECKS) <= secret_validators
+
+
 # -- robustness -------------------------------------------------------------------------------------------------
 
 
 @settings(max_examples=300, deadline=None)
 @given(value=st.text(max_size=300), context=st.text(max_size=60))
 def test_validators_never_raise(value: str, context: str) -> None:
-    for name, fn in VALIDATORS.items():
+    for name, fn in [*VALIDATORS.items(), *PLACEHOLDER_CHECKS.items()]:
         assert isinstance(fn(value, context), bool), name
 
 
@@ -498,7 +537,7 @@ def test_validators_never_raise_on_near_shapes(value: str) -> None:
 
 
 def test_validators_refuse_wrong_types_and_huge_values() -> None:
-    for fn in VALIDATORS.values():
+    for fn in [*VALIDATORS.values(), *PLACEHOLDER_CHECKS.values()]:
         assert fn(None, "") is False  # type: ignore[arg-type]
         assert fn("x", None) is False  # type: ignore[arg-type]
         assert fn("4" * 100_000, "") is False
