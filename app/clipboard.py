@@ -35,7 +35,8 @@ class ClipboardGuard(QObject):
         return self.enabled and not self.paused
 
     def write(self, text: str) -> None:
-        """Put text on the clipboard without scanning it again."""
+        """Put text on the clipboard without scanning it again: only the change this write makes is skipped, so a
+        later copy of the same text is scanned as any other."""
         self._own = text
         self.clipboard.setText(text)
 
@@ -62,6 +63,7 @@ class ClipboardGuard(QObject):
 
     def _changed(self) -> None:
         if not self.active:
+            self._own = None  # our write, if it was one, has been seen
             self.skipped.emit("paused" if self.paused else "clipboard watching is off")
             return
         self._timer.start()
@@ -70,11 +72,11 @@ class ClipboardGuard(QObject):
         if not self.active:
             return
         text = self.current_text()
+        own, self._own = self._own, None  # one settle only: a copy that came in the debounce is not our write
         if text is None:
             self.skipped.emit("not text")
             return
-        if self._own is not None and text == self._own:
-            self._own = None
+        if own is not None and text == own:
             self.skipped.emit("our own write")
             return
         if not text.strip():

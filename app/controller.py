@@ -6,7 +6,8 @@ engine work; results come back as signals.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QObject, QTimer, Signal
@@ -19,6 +20,7 @@ from app.memtrace import MemoryTrace
 from app.settings import Settings, SettingsFile
 from app.theme import STYLE_SHEET
 from app.tray import Tray
+from app.wording import block_notice, categories_in_words
 from app.worker import ScanResult, Worker
 from engine import Engine
 from engine.assets import assets_dir
@@ -41,6 +43,9 @@ STARTUP_TRIM_MS = 2000
 UNLOAD_REASONS = {"asked": "", "idle": "idle", "memory budget": "budget", "shutdown": ""}
 APP_ICON = assets_dir() / "icons" / "tierwall.png"  # made by packaging/make_icons.py, for the autostart entry
 NO_TRAY_MESSAGE = "No system tray was found, so Tierwall runs in this window instead; closing it quits Tierwall."
+UNDO_MS = 10000  # how long a block that replaced the clipboard can be undone
+# Clipboard changes the guard does not scan: whatever risky text was there is gone all the same.
+CLIPBOARD_GONE = frozenset({"not text", "empty", "paused", "clipboard watching is off"})
 
 
 def needs_sanitizing(result: ScanResult) -> bool:
@@ -49,12 +54,45 @@ def needs_sanitizing(result: ScanResult) -> bool:
     return sensitive and result.verdict.redacted != result.text
 
 
+def masking_suffices(result: ScanResult) -> bool:
+    """True when secrets or personal data that the redaction masks are the only reason for the verdict, so the
+    redacted copy is safe to paste (an attack, a denylisted or a partly scanned text stays risky when masked)."""
+    categories = set(result.verdict.categories)
+    return (bool(categories) and categories <= SENSITIVE_CATEGORIES and needs_sanitizing(result)
+            and "on your denylist" not in result.verdict.reasons)  # fmt: skip
+
+
+def ask_allow_blocked(result: ScanResult) -> bool:
+    """Allowing a blocked text turns its protection off for good, so it takes a second, deliberate yes."""
+    from PySide6.QtWidgets import QMessageBox
+
+    buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+    answer = QMessageBox.question(
+        None, "Allow a blocked text?",
+        f"Tierwall blocked this text ({categories_in_words(result.verdict)}).\n\nAllowing it puts it on your "
+        "allowlist: copying it again will no longer be blocked or warned about. You can remove it under "
+        "Settings & policies.\n\nAllow it?", buttons, QMessageBox.StandardButton.No,
+    )  # fmt: skip
+    return answer == QMessageBox.StandardButton.Yes
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """What a block wrote over a text on the clipboard, and what Undo (or allowing it) puts back."""
+
+    result: ScanResult
+    written: str  # the redacted text or the one-line notice
+    restore: str  # the original text; with auto-masking on, its redacted copy
+
+
 class TierwallApp(QObject):
     """The running app: one engine, one worker, the clipboard guard, the tray, and the window once opened."""
 
     clipboard_verdict = Signal(object)  # ScanResult of a clipboard scan, after it was handled
     notified = Signal(object)  # ScanResult the user was warned about
     sanitized = Signal(object)  # ScanResult whose clipboard text was replaced by its redacted copy
+    blocked = Signal(object)  # ScanResult whose blocked text was taken off the clipboard
+    undone = Signal(object)  # ScanResult whose blocked text Undo put back on the clipboard
     allowlist_changed = Signal()
     model_event = Signal(object)  # ModelEvent, relayed onto the GUI thread
 
@@ -86,6 +124,11 @@ class TierwallApp(QObject):
         self.trace = MemoryTrace()
         self._window: MainWindow | None = None  # built when first needed: a tray app at rest has no window
         self._toast: Toast | None = None
+        self.confirm_allow: Callable[[ScanResult], bool] = ask_allow_blocked  # replaceable: tests answer for the user
+        self._replaced: Replacement | None = None  # the block replacement the clipboard holds, if it still does
+        self._undo_timer = QTimer(self)
+        self._undo_timer.setSingleShot(True)
+        self._undo_timer.timeout.connect(self._end_undo)
         self._banners: list[str] = []
         self.autostart_error: str | None = None
         self._connect()
@@ -98,6 +141,7 @@ class TierwallApp(QObject):
 
     def _connect(self) -> None:
         self.guard.captured.connect(lambda text: self.worker.scan(text, "clipboard"))
+        self.guard.skipped.connect(lambda why: self._show_clipboard("clean") if why in CLIPBOARD_GONE else None)
         self.worker.scanned.connect(self._scanned)
         self.worker.failed.connect(lambda message: self.add_banner(f"Something went wrong: {message}"))
         self.tray.pause_toggled.connect(self.set_paused)
@@ -105,9 +149,10 @@ class TierwallApp(QObject):
         self.tray.open_window.connect(self.open_window)
         self.tray.unload_models.connect(lambda: self.unload(""))
         self.tray.quit_requested.connect(self.quit)
+        self.tray.undo_requested.connect(self.undo_block)
         self.model_event.connect(self._model_event)
         self.lists.allowlist_changed.connect(self.allowlist_changed)
-        self.lists.allowed.connect(lambda _: self.tray.set_warning(False))
+        self.lists.allowed.connect(self._allowed)
 
     # -- the window and the toast, built on first use ---------------------------------
     @property
@@ -190,7 +235,8 @@ class TierwallApp(QObject):
             self._toast = Toast()
             self._toast.setStyleSheet(STYLE_SHEET)
             self._toast.replace_requested.connect(self.replace_with_redacted)
-            self._toast.allow_requested.connect(self.lists.allow_text)
+            self._toast.allow_requested.connect(self.allow_text)
+            self._toast.undo_requested.connect(lambda _: self.undo_block())
             self._toast.details_requested.connect(self.show_details)
         return self._toast
 
@@ -223,6 +269,7 @@ class TierwallApp(QObject):
 
     def shutdown(self) -> None:
         """After the event loop: stop listening, finish queued work, free the models."""
+        self._undo_timer.stop()
         self._memory_timer.stop()
         self._unsubscribe()
         self.guard.close()
@@ -253,27 +300,105 @@ class TierwallApp(QObject):
             self.history_page.refresh()
         if result.source != "clipboard":
             return
-        if result.verdict.decision != "allow":
-            if self.settings.auto_sanitize and needs_sanitizing(result) and self.guard.current_text() == result.text:
-                self.replace_with_redacted(result)
-                self.sanitized.emit(result)
-                if set(result.verdict.categories) - SENSITIVE_CATEGORIES:  # masking fixed the leak, not the attack
-                    self._warn(result)
-                else:
-                    self.tray.notify("Tierwall masked your clipboard", "secrets and personal data were masked")
-            else:
-                self._warn(result)
+        self._clipboard_scanned(result)
         self.clipboard_verdict.emit(result)
 
+    def _clipboard_scanned(self, result: ScanResult) -> None:
+        """Block, mask or warn. The clipboard is changed, and the tray shows a risk, only while it holds the text:
+        the user may have copied something else meanwhile."""
+        decision = result.verdict.decision
+        if decision == "allow":
+            self._show_clipboard("clean")
+            return
+        still_there = self.guard.current_text() == result.text
+        risky = "blocked" if decision == "block" else "warning"
+        sanitize = self.settings.auto_sanitize and needs_sanitizing(result)
+        masked_unasked = sanitize and masking_suffices(result)  # auto-masking alone makes it safe: it does so
+        if still_there and decision == "block" and self.settings.replace_blocked and not masked_unasked:
+            self._block(result)
+        elif still_there and sanitize:
+            self.replace_with_redacted(result)
+            self.sanitized.emit(result)
+            if masking_suffices(result):
+                self.tray.notify("Tierwall masked your clipboard", "secrets and personal data were masked")
+            else:  # masking fixed the leak, not the attack
+                self._show_clipboard(risky)
+                self._warn(result)
+        else:
+            if still_there:
+                self._show_clipboard(risky)
+            self._warn(result)
+
     def _warn(self, result: ScanResult) -> None:
-        self.tray.set_warning(True)
         if not self.settings.notifications:
             return
         self.toast.present(result)  # carries the actions; a native balloon as well would say it twice
         self.notified.emit(result)
 
+    def _block(self, result: ScanResult) -> None:
+        """Take a blocked text off the clipboard: its redacted copy where masking is all it needs, else a one-line
+        notice that says why. Undo can put it back for UNDO_MS."""
+        verdict = result.verdict
+        masked = masking_suffices(result)
+        written = verdict.redacted if masked else block_notice(verdict)
+        restore = verdict.redacted if self.settings.auto_sanitize and needs_sanitizing(result) else result.text
+        self.guard.write(written)
+        self._show_clipboard("removed")
+        self._replaced = Replacement(result, written, restore)
+        self._undo_timer.start(UNDO_MS)
+        self.tray.set_undo(True)
+        self.blocked.emit(result)
+        if self.settings.notifications:
+            self.toast.present(result, replaced="masked" if masked else "removed", undo_ms=UNDO_MS)
+            self.notified.emit(result)
+
+    def undo_block(self) -> bool:
+        """Put the blocked text back on the clipboard, once and without scanning it again. It is not an allow: a
+        later copy of it is blocked as before. False when the time is up or the clipboard has changed since."""
+        replaced = self._replaced
+        if replaced is None or not self._undo_timer.isActive() or self.guard.current_text() != replaced.written:
+            self._end_undo()
+            return False
+        self.guard.write(replaced.restore)
+        self._show_clipboard("blocked")  # the risky text is back, by the user's choice
+        self.undone.emit(replaced.result)
+        return True
+
+    def _end_undo(self) -> None:
+        self._undo_timer.stop()
+        self.tray.set_undo(False)
+        if self._toast is not None:
+            self._toast.end_undo()
+
+    def _show_clipboard(self, state: str) -> None:
+        """The tray follows what the clipboard holds; any state but "removed" means our replacement is gone."""
+        if state != "removed":
+            self._replaced = None
+            self._end_undo()
+        self.tray.set_clipboard(state)
+
+    def allow_text(self, result: ScanResult) -> bool:
+        """The notification's "Allow this text": one click for a warning, a confirmation for a block."""
+        if result.verdict.decision == "block" and not self.confirm_allow(result):
+            return False
+        self.lists.allow_text(result)
+        return True
+
+    def _allowed(self, result: ScanResult) -> None:
+        """An allowed text is safe where it is; one that a block took off the clipboard goes back there."""
+        replaced = self._replaced
+        current = self.guard.current_text()
+        if replaced is not None and replaced.result.text == result.text and current == replaced.written:
+            self.guard.write(replaced.restore)
+            self._show_clipboard("clean")
+        elif current == result.text:
+            self._show_clipboard("clean")
+
     def replace_with_redacted(self, result: ScanResult) -> None:
+        """Mask secrets and personal data on the clipboard (not scanned again); clean if nothing else was wrong."""
         self.guard.write(result.verdict.redacted)
+        if masking_suffices(result):
+            self._show_clipboard("clean")
 
     def show_details(self, result: ScanResult) -> None:
         self.window.show_page("scan")

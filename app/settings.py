@@ -27,6 +27,7 @@ class Settings:
     watch_clipboard: bool = True
     notifications: bool = True
     auto_sanitize: bool = False  # replace secrets/personal data on copy, without asking
+    replace_blocked: bool = True  # a blocked copy leaves the clipboard (with an Undo): else nothing is blocked
     policy_always: bool = False  # check the user's policies on every text, not only on escalated ones
     start_at_login: bool = False
     window_geometry: str = ""  # base64 of QWidget.saveGeometry(): the window reopens where it was left

@@ -73,11 +73,14 @@ class SettingsPage(QWidget):
         self.notifications = QCheckBox("Notify me on warnings and blocks")
         self.sanitize = QCheckBox("Mask secrets and personal data on copy, automatically")
         self.sanitize.setToolTip("Replaces the clipboard with the redacted text without asking (off by default)")
+        self.replace_blocked = QCheckBox("Replace blocked clipboard text")
+        self.replace_blocked.setToolTip("A blocked copy is taken off the clipboard (masked, or a one-line notice), "
+                                        "with an Undo for ten seconds. Warnings only notify.")  # fmt: skip
         self.autostart = QCheckBox("Start Tierwall when I log in")
         if not autostart.supported():
             self.autostart.setEnabled(False)
             self.autostart.setToolTip("Only available on Linux (XDG autostart) for now")
-        for w in (self.watch, self.notifications, self.sanitize, self.autostart):
+        for w in (self.watch, self.notifications, self.replace_blocked, self.sanitize, self.autostart):
             box.addWidget(w)
         self.autostart_error = muted()
         self.autostart_error.setVisible(False)
@@ -145,7 +148,8 @@ class SettingsPage(QWidget):
         right.addWidget(allow, 1)
 
         self.show_settings(settings)
-        for check in (self.watch, self.notifications, self.sanitize, self.autostart, self.policy_always):
+        switches = (self.watch, self.notifications, self.replace_blocked, self.sanitize, self.autostart)
+        for check in (*switches, self.policy_always):
             check.toggled.connect(self._edited)
         for spin in (self.idle, self.budget, self.threads):
             spin.editingFinished.connect(self._edited)
@@ -159,7 +163,8 @@ class SettingsPage(QWidget):
         self.settings = settings
         pairs: list[tuple[Any, Any]] = [
             (self.watch, settings.watch_clipboard), (self.notifications, settings.notifications),
-            (self.sanitize, settings.auto_sanitize), (self.autostart, settings.start_at_login),
+            (self.sanitize, settings.auto_sanitize), (self.replace_blocked, settings.replace_blocked),
+            (self.autostart, settings.start_at_login),
             (self.policy_always, settings.policy_always),
             (self.idle, settings.idle_timeout_s), (self.budget, settings.budget_mib), (self.threads, settings.threads),
         ]  # fmt: skip
@@ -210,6 +215,7 @@ class SettingsPage(QWidget):
             watch_clipboard=self.watch.isChecked(),
             notifications=self.notifications.isChecked(),
             auto_sanitize=self.sanitize.isChecked(),
+            replace_blocked=self.replace_blocked.isChecked(),
             policy_always=self.policy_always.isChecked(),
             start_at_login=self.autostart.isChecked(),
             idle_timeout_s=self.idle.value(),

@@ -53,5 +53,5 @@ def test_tray_icon_and_a_copy_from_another_process(display, app_env, tmp_path):
     assert seen["tray_available"] and seen["icon_embedded"]
     assert seen["window_opened_at_start"] is False  # with a tray, the app starts quietly
     assert seen["notified"] and seen["toast_visible"]
-    assert seen["tray_state"] == "warning"
+    assert seen["tray_state"] == "blocked"  # RISKY is blocked: taken off the clipboard, the icon says so
     assert seen["history_sources"] == ["clipboard"]

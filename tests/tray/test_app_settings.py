@@ -38,6 +38,22 @@ def test_settings_survive_a_restart(qtbot, app_env):
         close(again)
 
 
+def test_replacing_blocked_text_is_on_by_default_and_can_be_turned_off(qtbot, app_env):
+    assert Settings().replace_blocked is True
+    app = make_app()
+    box = app.settings_page.replace_blocked
+    assert box.text() == "Replace blocked clipboard text" and box.isChecked()
+    box.setChecked(False)
+    assert app.settings.replace_blocked is False
+    assert json.loads(SettingsFile().path.read_text(encoding="utf-8"))["replace_blocked"] is False
+    close(app)
+    again = make_app()
+    try:
+        assert again.settings.replace_blocked is False and not again.settings_page.replace_blocked.isChecked()
+    finally:
+        close(again)
+
+
 def test_a_corrupt_settings_file_is_backed_up_and_reset_with_a_message(qtbot, app_env):
     path = config_dir() / "settings.json"
     path.parent.mkdir(parents=True)

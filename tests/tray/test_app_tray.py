@@ -1,11 +1,12 @@
-"""The tray: no tray means a window that says so; the icon follows the state; the menu has the actions."""
+"""The tray: no tray means a window that says so; the icon follows the clipboard; the menu has the actions."""
 
 from __future__ import annotations
 
-from app_support import BENIGN, RISKY, close, copy, make_app_with_tray
-from PySide6.QtGui import QColor
+import pytest
+from app_support import BENIGN, RISKY, SECRET_TEXT, close, copy, make_app_with_tray
+from PySide6.QtGui import QColor, QGuiApplication
 
-from app import icons
+from app import controller, icons
 from app.controller import NO_TRAY_MESSAGE
 
 
@@ -21,10 +22,17 @@ def test_the_menu_offers_every_action():
     from app.tray import Tray
 
     tray = Tray()
-    status, *actions = [a for a in tray.menu.actions() if not a.isSeparator()]
+    status, *actions = [a for a in tray.menu.actions() if not a.isSeparator() and a.isVisible()]
     assert [a.text() for a in actions] == ["Pause protection", "Scan clipboard now", "Open Tierwall",
                                            "Unload models now", "Quit"]  # fmt: skip
     assert not status.isEnabled() and status.text() == "Protecting"
+    tray.set_undo(True)  # only while a blocked text can be put back
+    undo = [a for a in tray.menu.actions() if a.isVisible()][1]
+    assert undo.text() == "Undo: put the blocked text back"
+    asked = []
+    tray.undo_requested.connect(lambda: asked.append(True))
+    undo.trigger()
+    assert asked == [True]
     tray.set_detail("99 MiB · 0 of 3 models loaded")
     assert status.text() == "Protecting · 99 MiB · 0 of 3 models loaded"
     assert tray.icon.toolTip() == "Tierwall: protecting your clipboard\n99 MiB · 0 of 3 models loaded"
@@ -32,20 +40,46 @@ def test_the_menu_offers_every_action():
     assert tray.state == "paused" and tray.pause_action.text() == "Resume protection"
 
 
-def test_state_priority_loading_over_warning_over_paused():
+def test_state_priority_loading_over_the_clipboard_over_paused():
     from app.tray import Tray
 
     tray = Tray()
     assert tray.state == "protecting"
     tray.set_paused(True)
-    tray.set_warning(True)
+    tray.set_clipboard("warning")
     tray.set_loading(True)
     assert tray.state == "loading"
     tray.set_loading(False)
     assert tray.state == "warning"
-    tray.set_warning(False)
+    tray.set_clipboard("clean")
     assert tray.state == "paused"
     assert tray.icon.toolTip() == "Tierwall: paused"
+    with pytest.raises(ValueError, match="unknown clipboard state 'risky'"):
+        tray.set_clipboard("risky")
+
+
+def test_the_tooltip_and_status_line_say_the_clipboard_state_in_words():
+    from app.tray import Tray
+
+    tray = Tray()
+    status = tray.menu.actions()[0]
+    said = {}
+    for clipboard in ("warning", "blocked", "removed"):
+        tray.set_clipboard(clipboard)
+        said[clipboard] = (tray.state, tray.icon.toolTip(), status.text())
+    assert said == {
+        "warning": ("warning", "Tierwall: warning, risky text on the clipboard",
+                    "Warning: risky text on the clipboard"),
+        "blocked": ("blocked", "Tierwall: blocked, risky text on the clipboard",
+                    "Blocked: risky text on the clipboard"),
+        "removed": ("blocked", "Tierwall: blocked text removed from the clipboard",
+                    "Blocked: removed from the clipboard"),
+    }  # fmt: skip
+
+
+def _opaque(state: str, size: int = 64) -> set[tuple[int, int]]:
+    image = icons.paint(state, size)
+    return {(x, y) for x in range(size) for y in range(size) if QColor.fromRgba(image.pixel(x, y)).alpha() > 128}
 
 
 def test_each_state_has_its_own_icon():
@@ -53,6 +87,17 @@ def test_each_state_has_its_own_icon():
     assert len(set(centres.values())) == len(icons.STATES)
     corner = QColor.fromRgba(icons.paint("protecting", 64).pixel(0, 63))
     assert corner.alpha() == 0  # transparent around the shield
+    with pytest.raises(ValueError, match="unknown icon state"):
+        icons.paint("alarm")
+
+
+@pytest.mark.parametrize("size", [16, 64])
+def test_warning_and_blocked_differ_in_shape_not_only_in_colour(size):
+    warning, blocked, shield = _opaque("warning", size), _opaque("blocked", size), _opaque("protecting", size)
+    for a, b in ((warning, blocked), (warning, shield), (blocked, shield)):
+        assert len(a ^ b) > 0.15 * len(a | b)  # the outlines, not the glyphs, differ by this much
+    top_left = (int(size * 0.2), int(size * 0.25))
+    assert top_left in blocked and top_left not in warning  # an octagon fills the corner a triangle leaves empty
 
 
 def test_unload_models_now_from_the_tray(qtbot, tierwall):
@@ -62,13 +107,41 @@ def test_unload_models_now_from_the_tray(qtbot, tierwall):
     qtbot.waitUntil(lambda: calls == [{}], timeout=5000)
 
 
-def test_a_warning_turns_the_icon_to_warning(qtbot, tierwall):
+def test_a_warning_turns_the_icon_to_warning_and_a_clean_copy_turns_it_back_at_once(qtbot, tierwall):
     with qtbot.waitSignal(tierwall.notified, timeout=30000):
-        copy(qtbot, tierwall, RISKY)
+        result = copy(qtbot, tierwall, SECRET_TEXT)
+    assert result.verdict.decision == "warn"
     assert tierwall.tray.state == "warning"
     first, second = tierwall.tray.icon.toolTip().splitlines()
-    assert first == "Tierwall: risky text on the clipboard"
+    assert first == "Tierwall: warning, risky text on the clipboard"
     assert second.endswith("models loaded") and "MiB" in second
+    copy(qtbot, tierwall, BENIGN)
+    assert tierwall.tray.state == "protecting"  # no timer keeps the warning after a clean copy
+
+
+def test_a_block_shows_the_blocked_icon_until_the_next_copy(qtbot, tierwall, monkeypatch):
+    monkeypatch.setattr(controller, "UNDO_MS", 50)
+    with qtbot.waitSignal(tierwall.blocked, timeout=30000):
+        copy(qtbot, tierwall, RISKY)
+    assert tierwall.tray.state == "blocked"
+    assert tierwall.tray.icon.toolTip().startswith("Tierwall: blocked text removed from the clipboard")
+    qtbot.waitUntil(lambda: not tierwall.tray.undo_action.isVisible(), timeout=5000)
+    assert tierwall.tray.state == "blocked"  # the notice is still what a paste gives: the icon still says why
+    copy(qtbot, tierwall, BENIGN)
+    assert tierwall.tray.state == "protecting"
+
+
+def test_a_verdict_for_a_text_no_longer_on_the_clipboard_leaves_the_icon_alone(qtbot, tierwall):
+    from app.worker import ScanResult
+
+    copy(qtbot, tierwall, BENIGN)
+    late = ScanResult(99, "clipboard", RISKY, tierwall.engine.scan(RISKY), 0.0, 0.0)
+    with qtbot.waitSignal(tierwall.notified, timeout=5000):
+        tierwall._scanned(late)  # as if RISKY's scan ended after the user had copied BENIGN
+    assert QGuiApplication.clipboard().text() == BENIGN  # the newer copy is not replaced
+    assert tierwall.tray.state == "protecting"
+    assert tierwall.toast.title.text() == "Blocked: prompt injection"  # still told: it may have been pasted
+    assert tierwall.toast.undo_button.isHidden()
 
 
 def test_with_a_tray_the_window_is_built_only_when_opened(qtbot, app_env):
@@ -80,7 +153,8 @@ def test_with_a_tray_the_window_is_built_only_when_opened(qtbot, app_env):
         assert len(app.trace.samples) >= 1  # the memory graph's data is collected all the same
         app.tray.open_window.emit()
         assert app.window_built and app.window.isVisible()
-        assert app.history_page.table.rowCount() == 1
+        app.window.show_page("history")
+        assert app.history_page.model.rowCount() == 1
         app.window.close()
         assert not app.window.isVisible()  # closing hides it to the tray; the app keeps running
     finally:
