@@ -129,7 +129,7 @@ class Engine:
             reasons.append("decoding bounds reached: some encoded content was not decoded")
 
         timings = {"tier0": round(t0_ms, 4)}
-        score = max(result.attack_score, result.lexical.probability)
+        score = self._tier0_likelihood(result)
         tier = 0
         policies_checked = False
         listed = self.user_lists.lookup(result.key)
@@ -184,7 +184,33 @@ class Engine:
             reasons=tuple(reasons),
             covered=covered,
             text_sha256=digest,
+            confidence=self._confidence(findings, categories),
         )
+
+    def _tier0_likelihood(self, result: Tier0Result) -> float:
+        """Tier 0's attack likelihood: its rules and signatures, or the lexical prior where that is a sign.
+
+        The prior is a sign only where it reaches the band that makes tier 0 unsure: below it, the prior sits
+        near the training data's share of attacks (about 0.3 for "hello", and for an empty text, where it is
+        the bias alone), which says nothing about this text, and tier 0 treats it so.
+        """
+        lexical = result.lexical.probability
+        return max(result.attack_score, lexical if lexical >= self.bands.lexical_unsure_at else 0.0)
+
+    def _confidence(self, findings: list[Finding], categories: set[str]) -> dict[str, float]:
+        """Per category the verdict names, the strongest evidence for it, strongest first.
+
+        A finding counts with its model's probability where a model found it (tier 1's head, tier 2's
+        entailment, the lexical prior), else with the weight bands.toml gives its severity. The strongest
+        rather than a combination: a model's hypotheses of one category are far from independent. "input"
+        (truncated, not UTF-8) is a fact about the text, not something evidence points at, and has none.
+        """
+        best: dict[str, float] = {}
+        for f in findings:
+            if f.category in categories and f.category != "input":
+                weight = f.confidence if f.confidence is not None else self.bands.severity_weight[f.severity]
+                best[f.category] = max(weight, best.get(f.category, 0.0))
+        return {c: round(w, 4) for c, w in sorted(best.items(), key=lambda item: (-item[1], item[0]))}
 
     def _escalate(
         self, norm: Normalized, result: Tier0Result, max_tier: int, always_escalate: bool,
@@ -197,7 +223,7 @@ class Engine:
             r1 = self.tier1.assess(norm, result.lexical.probability, result.rule_score)
         except ModelUnavailable as exc:
             reasons.insert(0, f"needs tier 1, which is unavailable: {exc}")
-            return at_least(earlier, "warn"), 0, max(result.attack_score, result.lexical.probability), None, False
+            return at_least(earlier, "warn"), 0, self._tier0_likelihood(result), None, False
         finally:
             timings["tier1"] = round((time.perf_counter() - t1) * 1000, 4)
         findings.extend(r1.findings)

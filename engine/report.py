@@ -54,8 +54,10 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
 
 def describe_verdict(verdict: Verdict, text: str, *, colour: bool = False) -> str:
     head = _paint(verdict.decision.upper(), "1;" + _DECISION_COLOUR[verdict.decision], colour)
-    lines = [f"{head}  score {verdict.score:.2f}  decided by tier {verdict.tier}"
+    lines = [f"{head}  attack likelihood {verdict.score:.2f}  decided by tier {verdict.tier}"
              f"  ({verdict.timings_ms.get('total', 0):.2f} ms)"]  # fmt: skip
+    if verdict.confidence:
+        lines.append("  confidence: " + ", ".join(f"{c} {v:.2f}" for c, v in verdict.confidence.items()))
     lines += [f"  reason: {r}" for r in verdict.reasons]
     if not verdict.findings:
         lines.append("  no findings")

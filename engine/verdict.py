@@ -31,6 +31,7 @@ class Finding:
     explanation: str
     tier: int = 0
     redact_as: str | None = None  # label for Verdict.redacted, e.g. "SECRET:aws_access_key"
+    confidence: float | None = None  # the model's own probability, where a model found it (tier 1, tier 2, lexical)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -38,10 +39,16 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """What Engine.scan says about one text."""
+    """What Engine.scan says about one text.
+
+    `score` is the attack likelihood: how likely the tier that decided finds it that the text is a prompt
+    attack (injection, jailbreak, obfuscation, a policy of yours), in [0, 1]. A leak of secrets or personal
+    data does not raise it: a text can warn for a leaked key at a low score. `confidence` says how strongly
+    the evidence points at each category the verdict names, leaks included.
+    """
 
     decision: Decision
-    score: float  # in [0, 1]; higher means more likely an attack or a leak
+    score: float  # attack likelihood in [0, 1], from the deciding tier; leaks are in `confidence`, not here
     categories: tuple[str, ...]
     findings: tuple[Finding, ...]
     tier: int  # the tier whose judgement decided
@@ -51,6 +58,8 @@ class Verdict:
     covered: tuple[int, int] | None = None  # span of the original that was scanned, if not all
     cached: bool = False
     text_sha256: str = field(default="", repr=False)
+    # category -> how strongly the evidence points at it, in [0, 1], strongest first (see Engine._confidence)
+    confidence: dict[str, float] = field(default_factory=dict)
 
     @property
     def is_attack(self) -> bool:
@@ -62,6 +71,7 @@ class Verdict:
         d["categories"] = list(self.categories)
         d["reasons"] = list(self.reasons)
         d["covered"] = list(self.covered) if self.covered else None
+        d["confidence"] = dict(self.confidence)
         return d
 
     def to_json(self, **kwargs: Any) -> str:

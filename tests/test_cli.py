@@ -36,6 +36,18 @@ def test_scan_json(capsys):
     assert data["decision"] == "block" and data["tier"] == 0
 
 
+def test_scan_says_what_its_numbers_are(capsys):
+    assert main(["scan", "--max-tier", "0", "--text", "my key AKIAHZ68GRPL1INY6LLF, mail bob@mailbox.org"]) == 1
+    head, confidence = capsys.readouterr().out.splitlines()[:2]
+    assert head.startswith("WARN  attack likelihood 0.00  decided by tier 0")  # a leak, not an attack …
+    from engine.decide import Bands
+
+    weight = Bands.load().severity_weight  # a validated key is "high", an address "medium"
+    assert confidence == f"  confidence: secret {weight['high']:.2f}, pii {weight['medium']:.2f}"
+    assert main(["scan", "--text", ""]) == 0
+    assert capsys.readouterr().out.startswith("ALLOW  attack likelihood 0.00")
+
+
 def test_scan_redact(capsys):
     assert main(["scan", "--redact", "--text", "write to bob@mailbox.org"]) == 1
     assert capsys.readouterr().out == "write to [EMAIL]\n"

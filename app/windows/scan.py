@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.highlight import FindingsEditor, visible_findings
-from app.theme import category_colour, decision_colour
+from app.theme import ACCENT, category_colour
 from app.windows.common import card, muted, page, style_badge
 from app.worker import ScanResult
 from engine import Verdict
@@ -26,10 +26,15 @@ MAX_FINDINGS = 6
 SUBTITLE = ("Paste text you are about to give an LLM. Findings are highlighted in place; "
             "hover one to see which rule or tier found it and why.")
 TIER_NAMES = {0: "tier 0 · rules and signatures", 1: "tier 1 · embedding model", 2: "tier 2 · NLI validator"}
+LIKELIHOOD_TIP = ("Attack likelihood: how likely the tier that decided finds it that this text is a prompt attack "
+                  "(injection, jailbreak, obfuscation, or one of your policies). A leaked secret or personal data "
+                  "does not raise it; the confidence beside each category below says how strong each finding is.")
+CONFIDENCE_TIP = ("Confidence per category: its strongest evidence, a model's own probability where a model found "
+                  "it, else the weight the engine gives the finding's severity.")
 
 
 class VerdictPanel(QWidget):
-    """Decision, score, deciding tier, timings, reasons and the categories found."""
+    """Decision, attack likelihood, deciding tier, timings, reasons and the categories found with their confidence."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,8 +54,12 @@ class VerdictPanel(QWidget):
         self.score = QProgressBar()
         self.score.setRange(0, 100)
         self.score.setTextVisible(True)
-        self.score.setFormat("risk score %p%")
+        self.score.setFormat("attack likelihood %p%")
+        self.score.setToolTip(LIKELIHOOD_TIP)
         self.score.setFixedHeight(18)
+        self.score.setStyleSheet(f"QProgressBar {{ border: 1px solid #d0d5dd; border-radius: 5px; background: #f0f2f5;"
+                                 f" text-align: center; }} QProgressBar::chunk {{ border-radius: 4px;"
+                                 f" background: {ACCENT}; }}")  # fmt: skip
         layout.addWidget(self.score)
         self.tier = muted()
         self.timings = muted()
@@ -60,6 +69,7 @@ class VerdictPanel(QWidget):
         self.categories = QLabel()
         self.categories.setWordWrap(True)
         self.categories.setTextFormat(Qt.TextFormat.RichText)
+        self.categories.setToolTip(CONFIDENCE_TIP)
         self.policy = QLabel()
         self.policy.setWordWrap(True)
         self.findings = QLabel()
@@ -81,9 +91,6 @@ class VerdictPanel(QWidget):
             return
         style_badge(self.badge, verdict.decision)
         self.score.setValue(round(verdict.score * 100))
-        self.score.setStyleSheet(f"QProgressBar {{ border: 1px solid #d0d5dd; border-radius: 5px; background: #f0f2f5;"
-                                 f" text-align: center; }} QProgressBar::chunk {{ border-radius: 4px;"
-                                 f" background: {decision_colour(verdict.decision).name()}; }}")  # fmt: skip
         self.tier.setText("Decided by " + TIER_NAMES.get(verdict.tier, f"tier {verdict.tier}")
                           + (" (from cache)" if verdict.cached else ""))  # fmt: skip
         timing = " · ".join(f"{k.replace('tier', 'tier ')} {v:.2f} ms" for k, v in verdict.timings_ms.items())
@@ -91,7 +98,9 @@ class VerdictPanel(QWidget):
         cats = []
         for c in verdict.categories:
             colour = category_colour(c).name()
-            cats.append(f"<span style='color:{colour}'>●</span> {c}")
+            sure = verdict.confidence.get(c)
+            cats.append(f"<span style='color:{colour}'>●</span> {escape(c)}"
+                        + ("" if sure is None else f" <span style='color:#6b7280'>{sure:.0%}</span>"))  # fmt: skip
         self.categories.setText("&nbsp;&nbsp;".join(cats) if cats else "<i>nothing found</i>")
         reasons = list(verdict.reasons)
         if not reasons:

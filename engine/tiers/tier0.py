@@ -102,7 +102,8 @@ class Tier0:
         ostart, oend = view.to_original(start, end)
         terms = ", ".join(f"'{t}'" for t in top) or "its wording"
         return Finding("lex.wording", "injection", "info", ostart, oend,
-                       f"wording resembles known attacks ({terms}; {lex.probability:.0%})")  # fmt: skip
+                       f"wording resembles known attacks ({terms}; {lex.probability:.0%})",
+                       confidence=round(lex.probability, 4))  # fmt: skip
 
 
 def _quoted(text: str, start: int, end: int) -> bool:

@@ -145,7 +145,7 @@ class Tier1:
             "tier1.embedding", finding_category(category), _SEVERITY[decision], start, end,
             f"embedding classifier: {score:.0%} likely an attack{where}; "
             f"closest known attack is {_article(category)} {category} text (cosine {cos:.2f})",
-            tier=1,
+            tier=1, confidence=round(score, 4),
         )  # fmt: skip
         return Tier1Result(decision, score, [finding], covered, main_windows)
 

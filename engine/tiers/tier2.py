@@ -86,7 +86,7 @@ class Tier2:
             severity = "high" if policy.action == "block" else "medium"
             findings.append(Finding(
                 f"policy.{policy.id}", finding_category(policy.category), severity, start, end,
-                f"{policy.hypothesis} (NLI entailment {p:.0%}{where})", tier=2,
+                f"{policy.hypothesis} (NLI entailment {p:.0%}{where})", tier=2, confidence=round(p, 4),
             ))  # fmt: skip
         decision: Decision = "allow"
         if fired:

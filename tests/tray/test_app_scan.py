@@ -51,6 +51,17 @@ def test_verdict_panel_shows_tier_timings_and_reasons(qtbot, tierwall):
     assert panel.score.value() > 50
 
 
+def test_a_leak_shows_a_low_attack_likelihood_and_the_secrets_confidence(qtbot, tierwall):
+    verdict = type_and_wait(qtbot, tierwall, SECRET_TEXT).verdict
+    panel = tierwall.scan_page.panel
+    assert verdict.decision == "warn" and verdict.confidence["secret"] > verdict.score
+    assert panel.score.value() == round(verdict.score * 100) and panel.score.format() == "attack likelihood %p%"
+    assert "leaked secret" in panel.score.toolTip()
+    assert f"secret <span style='color:#6b7280'>{verdict.confidence['secret']:.0%}</span>" in panel.categories.text()
+    type_and_wait(qtbot, tierwall, RISKY)
+    assert panel.score.value() > 50 and "injection <span" in panel.categories.text()
+
+
 def test_copy_redacted_puts_the_masked_text_on_the_clipboard_and_is_not_rescanned(qtbot, tierwall):
     result = type_and_wait(qtbot, tierwall, SECRET_TEXT)
     page = tierwall.scan_page
