@@ -71,8 +71,10 @@ class ListsController(QObject):
             for key in keys:
                 hexkey = f"{key:016x}"
                 label = labels.get(hexkey)
-                items.append(AllowItem(hexkey, label.excerpt if label else f"(allowed elsewhere, key {hexkey})",
-                                       label.at if label else None))  # fmt: skip
+                if label is None:
+                    items.append(AllowItem(hexkey, f"(allowed elsewhere, key {hexkey})", None))
+                else:
+                    items.append(AllowItem(hexkey, label.excerpt, label.at, label.overrode))
             items.sort(key=lambda i: -(i.at or 0))
             page = self.page()
             if page is not None:

@@ -4,8 +4,8 @@ Pure sqlite, no Qt: the tray app writes it and `tierwall history` reads it.
 
 Each row keeps the time, decision, categories, source, a short excerpt of the
 *redacted* text and the text's sha256. The allowlist labels table remembers
-what the user allowed (redacted excerpt and hash), since the engine's list
-holds only keys.
+what the user allowed (redacted excerpt and hash) and which decision they
+overrode, since the engine's list holds only keys.
 """
 
 from __future__ import annotations
@@ -38,9 +38,14 @@ CREATE TABLE IF NOT EXISTS allowed (
     key TEXT PRIMARY KEY,
     at REAL NOT NULL,
     excerpt TEXT NOT NULL,
-    sha256 TEXT NOT NULL
+    sha256 TEXT NOT NULL,
+    decision TEXT NOT NULL DEFAULT '',
+    categories TEXT NOT NULL DEFAULT ''
 );
 """
+# Columns the allowed table gained after its first release, added in place to an older file: its rows keep
+# '' there, which says "unknown".
+_ALLOWED_ADDED = {"decision": "TEXT NOT NULL DEFAULT ''", "categories": "TEXT NOT NULL DEFAULT ''"}
 
 
 class HistoryError(Exception):
@@ -60,12 +65,25 @@ class HistoryRow:
     score: float
 
 
+def overrode(decision: str, categories: tuple[str, ...]) -> str:
+    """What allowing a text overrode, in a few words: "overrode block: injection", or "overrode: unknown"."""
+    if not decision:
+        return "overrode: unknown"
+    return f"overrode {decision}: {', '.join(categories) or 'no category'}"
+
+
 @dataclass(frozen=True, slots=True)
 class AllowedEntry:
     key: str  # the engine's list key, hex
     at: float
     excerpt: str
     sha256: str
+    decision: str = ""  # the decision the user overrode; "" when the entry predates recording it
+    categories: tuple[str, ...] = ()
+
+    @property
+    def overrode(self) -> str:
+        return overrode(self.decision, self.categories)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +93,7 @@ class AllowItem:
     key: str
     excerpt: str
     at: float | None
+    overrode: str = "overrode: unknown"  # e.g. "overrode block: injection"
 
 
 def excerpt(redacted: str, limit: int = EXCERPT_CHARS) -> str:
@@ -100,6 +119,7 @@ class History:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._upgrade_allowed()
 
     def add(self, verdict: Verdict, source: str, at: float | None = None) -> int:
         """Record one verdict; only its redacted excerpt and hash are stored. The oldest rows beyond
@@ -152,16 +172,31 @@ class History:
         self._db.execute("VACUUM")  # the excerpts really go, not just their index entries
 
     # -- labels for the engine's allowlist keys --------------------------------
+    def _allowed_columns(self) -> set[str]:
+        return {r[1] for r in self._db.execute("PRAGMA table_info(allowed)")}
+
+    def _upgrade_allowed(self) -> None:
+        """Give a file made before the overridden decision was recorded its new columns, keeping its rows."""
+        missing = [name for name in _ALLOWED_ADDED if name not in self._allowed_columns()]
+        with self._db:
+            for name in missing:
+                self._db.execute(f"ALTER TABLE allowed ADD COLUMN {name} {_ALLOWED_ADDED[name]}")
+
     def remember_allowed(self, key: str, verdict: Verdict) -> None:
+        """Label an allowlist key: the redacted excerpt, and the decision the user overrode by allowing it."""
         with self._db:
             self._db.execute(
-                "INSERT OR REPLACE INTO allowed (key, at, excerpt, sha256) VALUES (?, ?, ?, ?)",
-                (key, time.time(), excerpt(verdict.redacted), verdict.text_sha256),
-            )
+                "INSERT OR REPLACE INTO allowed (key, at, excerpt, sha256, decision, categories)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (key, time.time(), excerpt(verdict.redacted), verdict.text_sha256, verdict.decision,
+                 ",".join(verdict.categories)),
+            )  # fmt: skip
 
     def allowed(self) -> dict[str, AllowedEntry]:
-        cur = self._db.execute("SELECT key, at, excerpt, sha256 FROM allowed")
-        return {r[0]: AllowedEntry(*r) for r in cur}
+        # a read-only reader of a file not yet upgraded sees the old columns only: say "unknown" for the rest
+        added = ", decision, categories" if set(_ALLOWED_ADDED) <= self._allowed_columns() else ", '', ''"
+        cur = self._db.execute(f"SELECT key, at, excerpt, sha256{added} FROM allowed")
+        return {r[0]: AllowedEntry(r[0], r[1], r[2], r[3], r[4], tuple(c for c in r[5].split(",") if c)) for r in cur}
 
     def forget_allowed(self, key: str) -> None:
         with self._db:

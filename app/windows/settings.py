@@ -139,7 +139,8 @@ class SettingsPage(QWidget):
 
         allow = QGroupBox("Your allowlist")
         abox = QVBoxLayout(allow)
-        abox.addWidget(muted("Texts you allowed from a warning. Only their redacted excerpt is shown."))
+        abox.addWidget(muted("Texts you allowed from a warning or a block, and what you overrode. "
+                             "Only their redacted excerpt is shown."))
         self.allow_list = _list()
         self.allow_list.setMinimumHeight(80)
         abox.addWidget(self.allow_list, 1)
@@ -199,8 +200,8 @@ class SettingsPage(QWidget):
         self.allow_list.clear()
         for entry in items:
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.at)) if entry.at else "earlier"
-            item = QListWidgetItem(f"{when}   {entry.excerpt}")
-            item.setToolTip(entry.excerpt)
+            item = QListWidgetItem(f"{entry.excerpt}\n{when} · {entry.overrode}")  # the text; when, what it overrode
+            item.setToolTip(f"{entry.excerpt}\n({entry.overrode}; allowed {when})")
             item.setData(Qt.ItemDataRole.UserRole, entry.key)
             self.allow_list.addItem(item)
         if not items:

@@ -21,6 +21,11 @@ def _clipboard() -> str:
     return QGuiApplication.clipboard().text()
 
 
+def _allowlist(app) -> list[str]:
+    """The settings page's allowlist lines."""
+    return [app.settings_page.allow_list.item(i).text() for i in range(app.settings_page.allow_list.count())]
+
+
 def _allow_blocked(qtbot, app) -> None:
     """Copy RISKY (blocked), answer yes to the confirmation, and allow it from the toast."""
     app.confirm_allow = lambda result: True
@@ -121,9 +126,13 @@ def test_auto_sanitize_replaces_secrets_on_copy(qtbot, tierwall):
 
 def test_allow_this_text_puts_it_on_the_allowlist(qtbot, tierwall):
     _allow_blocked(qtbot, tierwall)
-    entries = [tierwall.settings_page.allow_list.item(i).text()
-               for i in range(tierwall.settings_page.allow_list.count())]  # fmt: skip
+    entries = _allowlist(tierwall)
     assert len(entries) == 1 and "Ignore all previous instructions" in entries[0]
+    excerpt, details = entries[0].split("\n")
+    when, what = details.split(" · ")
+    assert excerpt.startswith("Ignore all previous instructions")
+    assert what == "overrode block: injection"  # what the user switched off, under the excerpt
+    assert len(when) == len("2025-01-31 12:00") and when[4] == "-"
     copy(qtbot, tierwall, BENIGN)  # a different text in between, then the allowed one again
     again = copy(qtbot, tierwall, RISKY)
     assert again.verdict.decision == "allow"
@@ -389,6 +398,7 @@ def test_allowing_a_warning_takes_one_click(qtbot, tierwall):
         tierwall.toast.allow_button.click()
     assert len(tierwall.engine.user_lists.allow) == 1
     assert tierwall.tray.state == "protecting"
+    assert _allowlist(tierwall)[0].endswith(" · overrode warn: secret")
 
 
 def test_the_confirmation_is_a_question_whose_default_is_no(qtbot, tierwall, monkeypatch):
