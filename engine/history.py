@@ -2,18 +2,19 @@
 
 Pure sqlite, no Qt: the tray app writes it and `tierwall history` reads it.
 
-Each row keeps the time, decision, categories, source, a short excerpt of the
-*redacted* text and the text's sha256. The allowlist labels table remembers
+Each row keeps the time, decision, categories with their confidence, source, a
+short excerpt of the *redacted* text and the text's sha256. The allowlist labels table remembers
 what the user allowed (redacted excerpt and hash) and which decision they
 overrode, since the engine's list holds only keys.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.verdict import Verdict
@@ -31,7 +32,8 @@ CREATE TABLE IF NOT EXISTS scans (
     excerpt TEXT NOT NULL,
     sha256 TEXT NOT NULL,
     tier INTEGER NOT NULL,
-    score REAL NOT NULL
+    score REAL NOT NULL,
+    confidence TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS scans_at ON scans(at);
 CREATE TABLE IF NOT EXISTS allowed (
@@ -46,6 +48,7 @@ CREATE TABLE IF NOT EXISTS allowed (
 # Columns the allowed table gained after its first release, added in place to an older file: its rows keep
 # '' there, which says "unknown".
 _ALLOWED_ADDED = {"decision": "TEXT NOT NULL DEFAULT ''", "categories": "TEXT NOT NULL DEFAULT ''"}
+_SCANS_ADDED = {"confidence": "TEXT NOT NULL DEFAULT ''"}  # '': recorded before confidence was
 
 
 class HistoryError(Exception):
@@ -62,7 +65,19 @@ class HistoryRow:
     excerpt: str
     sha256: str
     tier: int
-    score: float
+    score: float  # the verdict's attack likelihood
+    confidence: dict[str, float] = field(default_factory=dict)  # category -> confidence; {} if not recorded
+
+
+def _confidence(stored: str) -> dict[str, float]:
+    """The confidence column as a map; '' (an older row) or anything unreadable is none recorded."""
+    try:
+        value = json.loads(stored) if stored else {}
+    except ValueError:
+        return {}
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): float(v) for k, v in value.items() if isinstance(v, int | float)}
 
 
 def overrode(decision: str, categories: tuple[str, ...]) -> str:
@@ -119,17 +134,18 @@ class History:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
-        self._upgrade_allowed()
+        self._upgrade()
 
     def add(self, verdict: Verdict, source: str, at: float | None = None) -> int:
         """Record one verdict; only its redacted excerpt and hash are stored. The oldest rows beyond
         `max_rows` go, so a busy clipboard cannot grow the file without bound."""
         with self._db:
             cur = self._db.execute(
-                "INSERT INTO scans (at, decision, categories, source, excerpt, sha256, tier, score)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO scans (at, decision, categories, source, excerpt, sha256, tier, score, confidence)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (at or time.time(), verdict.decision, ",".join(verdict.categories), source,
-                 excerpt(verdict.redacted), verdict.text_sha256, verdict.tier, verdict.score),
+                 excerpt(verdict.redacted), verdict.text_sha256, verdict.tier, verdict.score,
+                 json.dumps(verdict.confidence)),
             )  # fmt: skip
             row_id = int(cur.lastrowid or 0)
             self._db.execute("DELETE FROM scans WHERE id <= ?", (row_id - self.max_rows,))
@@ -141,7 +157,10 @@ class History:
     ) -> list[HistoryRow]:  # fmt: skip
         """Newest first; `text` filters on excerpt, categories, source or hash prefix; `decision` and `source`
         keep the rows with any of the values given (one value or several)."""
-        sql = "SELECT id, at, decision, categories, source, excerpt, sha256, tier, score FROM scans WHERE 1=1"
+        # a read-only reader of a file not yet upgraded has no confidence column: none recorded
+        confidence = "confidence" if "confidence" in self._columns("scans") else "''"
+        sql = f"SELECT id, at, decision, categories, source, excerpt, sha256, tier, score, {confidence} FROM scans"
+        sql += " WHERE 1=1"
         args: list[object] = []
         for column, wanted in (("decision", decision), ("source", source)):
             values = [wanted] if isinstance(wanted, str) else sorted(set(wanted or ()))
@@ -155,7 +174,7 @@ class History:
         sql += " ORDER BY at DESC, id DESC LIMIT ?"
         args.append(limit)
         return [
-            HistoryRow(r[0], r[1], r[2], tuple(c for c in r[3].split(",") if c), r[4], r[5], r[6], r[7], r[8])
+            HistoryRow(r[0], r[1], r[2], tuple(c for c in r[3].split(",") if c), *r[4:9], _confidence(r[9]))
             for r in self._db.execute(sql, args)
         ]
 
@@ -171,16 +190,20 @@ class History:
             self._db.execute("DELETE FROM scans")
         self._db.execute("VACUUM")  # the excerpts really go, not just their index entries
 
-    # -- labels for the engine's allowlist keys --------------------------------
-    def _allowed_columns(self) -> set[str]:
-        return {r[1] for r in self._db.execute("PRAGMA table_info(allowed)")}
+    def _columns(self, table: str) -> set[str]:
+        return {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
 
-    def _upgrade_allowed(self) -> None:
-        """Give a file made before the overridden decision was recorded its new columns, keeping its rows."""
-        missing = [name for name in _ALLOWED_ADDED if name not in self._allowed_columns()]
+    def _upgrade(self) -> None:
+        """Give a file made by an older release the columns added since (the overridden decision of an
+        allowed text, the confidence of a scan), keeping its rows."""
         with self._db:
-            for name in missing:
-                self._db.execute(f"ALTER TABLE allowed ADD COLUMN {name} {_ALLOWED_ADDED[name]}")
+            for table, added in (("scans", _SCANS_ADDED), ("allowed", _ALLOWED_ADDED)):
+                have = self._columns(table)
+                for name in added:
+                    if name not in have:
+                        self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {added[name]}")
+
+    # -- labels for the engine's allowlist keys --------------------------------
 
     def remember_allowed(self, key: str, verdict: Verdict) -> None:
         """Label an allowlist key: the redacted excerpt, and the decision the user overrode by allowing it."""
@@ -194,7 +217,7 @@ class History:
 
     def allowed(self) -> dict[str, AllowedEntry]:
         # a read-only reader of a file not yet upgraded sees the old columns only: say "unknown" for the rest
-        added = ", decision, categories" if set(_ALLOWED_ADDED) <= self._allowed_columns() else ", '', ''"
+        added = ", decision, categories" if set(_ALLOWED_ADDED) <= self._columns("allowed") else ", '', ''"
         cur = self._db.execute(f"SELECT key, at, excerpt, sha256{added} FROM allowed")
         return {r[0]: AllowedEntry(r[0], r[1], r[2], r[3], r[4], tuple(c for c in r[5].split(",") if c)) for r in cur}
 

@@ -173,7 +173,7 @@ def history_entry(row: HistoryRow) -> dict[str, Any]:
     return {
         "id": row.id, "at": row.at, "time": datetime.fromtimestamp(row.at).astimezone().isoformat(timespec="seconds"),
         "decision": row.decision, "tier": row.tier, "score": row.score, "categories": list(row.categories),
-        "source": row.source, "excerpt": row.excerpt, "sha256": row.sha256,
+        "confidence": dict(row.confidence), "source": row.source, "excerpt": row.excerpt, "sha256": row.sha256,
     }  # fmt: skip
 
 

@@ -364,6 +364,8 @@ def test_history_lists_newest_first_and_filters(engine, capsys):
     assert data["recorded"] == 3 and [e["source"] for e in data["entries"]] == ["typing"]
     entry = data["entries"][0]
     assert entry["decision"] == "warn" and entry["categories"] == ["secret"] and entry["at"] == 1_700_000_060
+    assert entry["confidence"] == engine.scan(f"my key is {SECRET_KEY} ok", max_tier=0).confidence
+    assert set(entry["confidence"]) == {"secret"} and entry["score"] < entry["confidence"]["secret"]
     assert entry["excerpt"] == "my key is [SECRET:aws_access_key] ok" and len(entry["sha256"]) == 64
     assert main(["history", "--source", "manual"]) == 0
     assert "sources recorded: clipboard, typing" in capsys.readouterr().out

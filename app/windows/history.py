@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.theme import decision_colour
 from app.windows.common import muted, page
-from engine.history import History
+from engine.history import History, HistoryRow
 
 COLUMNS = ("Time", "Decision", "Tier", "Categories", "Source", "Excerpt (redacted)", "SHA-256")
 DECISION, TIER, EXCERPT, HASH = 1, 2, 5, 6
@@ -32,6 +32,14 @@ def _when(at: float) -> str:
     if time.time() - at < 20 * 3600:
         return time.strftime("%H:%M:%S", time.localtime(at))
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(at))
+
+
+def _tier_tip(row: HistoryRow) -> str:
+    """The tier column's tooltip: who decided, the attack likelihood, and how sure each category is."""
+    said = f"decided by tier {row.tier} · attack likelihood {row.score:.0%}"
+    if row.confidence:
+        return said + " · confidence: " + ", ".join(f"{c} {v:.0%}" for c, v in row.confidence.items())
+    return said + (" · confidence not recorded (an older scan)" if row.categories else "")
 
 
 class HistoryPage(QWidget):
@@ -90,7 +98,7 @@ class HistoryPage(QWidget):
                     item.setFont(font)
                 if col == TIER:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                    item.setToolTip(f"decided by tier {row.tier}, risk score {row.score:.0%}")
+                    item.setToolTip(_tier_tip(row))
                 if col == HASH:
                     item.setToolTip(row.sha256)
                     item.setForeground(QColor("#6b7280"))
