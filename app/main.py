@@ -19,12 +19,29 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--self-test", action="store_true",
                         help="run the app offscreen through every tier via the clipboard, print memory and latency")
     parser.add_argument("--json", action="store_true", help="with --self-test: print JSON")
+    parser.add_argument("--soak", type=_minutes, metavar="MINUTES",
+                        help="with --self-test: then leave the app running this long, every page shown in turn, "
+                             "copies, model loads and unloads; report RSS, None's refcount, threads and "
+                             "descriptors at the start and the end")  # fmt: skip
     parser.add_argument("--show", action="store_true", help="open the window at start")
     return parser
 
 
+def _minutes(value: str) -> float:
+    try:
+        minutes = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of minutes: {value!r}") from None
+    if not 0 < minutes <= 7 * 24 * 60:
+        raise argparse.ArgumentTypeError(f"minutes must be more than 0 and at most a week, not {value}")
+    return minutes
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.soak is not None and not args.self_test:
+        parser.error("--soak goes with --self-test")
     if args.screenshot or args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QTimer
@@ -41,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         from app.selftest import run_self_test
 
-        return run_self_test(as_json=args.json)
+        return run_self_test(as_json=args.json, soak_minutes=args.soak)
     from app.single import SingleInstance, ask_running_instance
 
     if ask_running_instance():

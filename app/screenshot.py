@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,10 +45,24 @@ NOTIFICATIONS = {  # page -> the copy whose toast it renders
 
 
 def wait(ms: int) -> None:
-    """Let the event loop run for `ms` milliseconds (offscreen tools only, never in the app)."""
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
+    """Let the event loop run for `ms` milliseconds (offscreen tools only, never in the app).
+
+    One loop and one timer serve every wait: on PySide6 6.10 and 6.11 each new timer, connection or
+    QTimer.singleShot(ms, callable) keeps a few references to None for good, which the soak would count
+    against the app.
+    """
+    loop, timer = _waiter()
+    timer.start(ms)
     loop.exec()
+
+
+@cache
+def _waiter() -> tuple[QEventLoop, QTimer]:
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(loop.quit)
+    return loop, timer
 
 
 def wait_for(condition: Callable[[], bool], timeout_s: float = 30.0) -> bool:

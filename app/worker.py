@@ -34,26 +34,31 @@ class ScanResult:
 
 
 class _Relay(QObject):
-    """Lives on the GUI thread; its signals carry a result across threads (queued)."""
+    """Lives on the GUI thread; its signals carry a task's result across threads (queued), by the task's number.
 
-    done = Signal(object)
-    failed = Signal(str)
+    One relay serves every task: a relay per task, connected to closures that refer back to it, made a
+    reference cycle through Qt that Python's collector cannot see, and leaked one relay per scan.
+    """
+
+    done = Signal(int, object)
+    failed = Signal(int, str)
 
 
 class _Task(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self, fn: Callable[[], Any], relay: _Relay, number: int) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._fn = fn
         self._relay = relay
+        self._number = number
 
     def run(self) -> None:
         try:
             result = self._fn()
         except Exception as exc:  # reported to the GUI, never lost on a pool thread
-            self._relay.failed.emit(f"{type(exc).__name__}: {exc}")
+            self._relay.failed.emit(self._number, f"{type(exc).__name__}: {exc}")
         else:
-            self._relay.done.emit(result)
+            self._relay.done.emit(self._number, result)
 
 
 class Worker(QObject):
@@ -71,7 +76,11 @@ class Worker(QObject):
         self._chores.setMaxThreadCount(1)
         self._next = 0
         self._latest_typing = 0
-        self._relays: set[_Relay] = set()
+        self._tasks = 0
+        self._waiting: dict[int, Callable[[Any], None] | None] = {}  # task number -> what to call with its result
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._finished)
+        self._relay.failed.connect(self._failed)
         self.closed = False  # after close(), late results are dropped rather than delivered
 
     def close(self, msecs: int = 30000) -> None:
@@ -109,19 +118,16 @@ class Worker(QObject):
             self.scanned.emit(result)
 
     def _start(self, pool: QThreadPool, fn: Callable[[], Any], on_done: Callable[[Any], None] | None) -> None:
-        relay = _Relay()
-        self._relays.add(relay)
+        self._tasks += 1
+        self._waiting[self._tasks] = on_done
+        pool.start(_Task(fn, self._relay, self._tasks))
 
-        def finish(result: Any) -> None:
-            self._relays.discard(relay)
-            if on_done is not None and not self.closed:
-                on_done(result)
+    def _finished(self, number: int, result: Any) -> None:
+        on_done = self._waiting.pop(number, None)
+        if on_done is not None and not self.closed:
+            on_done(result)
 
-        def fail(message: str) -> None:
-            self._relays.discard(relay)
-            if not self.closed:
-                self.failed.emit(message)
-
-        relay.done.connect(finish)
-        relay.failed.connect(fail)
-        pool.start(_Task(fn, relay))
+    def _failed(self, number: int, message: str) -> None:
+        self._waiting.pop(number, None)
+        if not self.closed:
+            self.failed.emit(message)

@@ -126,6 +126,7 @@ class History:
     def __init__(self, path: Path, *, max_rows: int = MAX_ROWS, read_only: bool = False) -> None:
         self.path = path
         self.max_rows = max_rows
+        self._closed = False
         if read_only:  # a reader (the CLI) must neither create the file nor change it
             self._db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
             return
@@ -153,7 +154,7 @@ class History:
 
     def rows(
         self, *, text: str = "", decision: str | Collection[str] | None = None,
-        source: str | Collection[str] | None = None, limit: int = 500,
+        source: str | Collection[str] | None = None, limit: int = 500, offset: int = 0,
     ) -> list[HistoryRow]:  # fmt: skip
         """Newest first; `text` filters on excerpt, categories, source or hash prefix; `decision` and `source`
         keep the rows with any of the values given (one value or several)."""
@@ -171,8 +172,8 @@ class History:
             like = f"%{text.lower()}%"
             sql += " AND (lower(excerpt) LIKE ? OR categories LIKE ? OR source LIKE ? OR sha256 LIKE ?)"
             args += [like, like, like, f"{text.lower()}%"]
-        sql += " ORDER BY at DESC, id DESC LIMIT ?"
-        args.append(limit)
+        sql += " ORDER BY at DESC, id DESC LIMIT ? OFFSET ?"
+        args += [limit, offset]
         return [
             HistoryRow(r[0], r[1], r[2], tuple(c for c in r[3].split(",") if c), *r[4:9], _confidence(r[9]))
             for r in self._db.execute(sql, args)
@@ -225,7 +226,12 @@ class History:
         with self._db:
             self._db.execute("DELETE FROM allowed WHERE key = ?", (key,))
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
+        self._closed = True
         self._db.close()
 
 

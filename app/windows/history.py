@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -14,8 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +24,10 @@ from app.windows.common import muted, page
 from engine.history import History, HistoryRow
 
 COLUMNS = ("Time", "Decision", "Tier", "Categories", "Source", "Excerpt (redacted)", "SHA-256")
-DECISION, TIER, EXCERPT, HASH = 1, 2, 5, 6
+DECISION, TIER, CATEGORIES, EXCERPT, HASH = 1, 2, 3, 5, 6
+COLUMN_SAMPLES = ("2026-12-31 23:59", "block", "0", "injection, jailbreak, pii", "clipboard", "", "0123456789abcd…")
+BATCH = 200  # rows read from the database at a time; more as the user scrolls down (fetchMore)
+_Index = QModelIndex | QPersistentModelIndex
 
 
 def _when(at: float) -> str:
@@ -42,7 +44,78 @@ def _tier_tip(row: HistoryRow) -> str:
     return said + (" · confidence not recorded (an older scan)" if row.categories else "")
 
 
+class HistoryModel(QAbstractTableModel):
+    """The recorded scans that match a filter, read from the database a batch at a time as the view needs them.
+
+    The view asks for what it paints; nothing is built per cell ahead of time, so a refresh costs one query
+    and a reset, however long the history.
+    """
+
+    def __init__(self, history: History) -> None:
+        super().__init__()
+        self.history = history
+        self.text = ""
+        self.decision: str | None = None
+        self.rows: list[HistoryRow] = []
+        self._complete = False
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._muted = QColor("#6b7280")
+
+    def reload(self, *, text: str = "", decision: str | None = None) -> None:
+        """The first batch for this filter; fetchMore reads on as the user scrolls."""
+        self.beginResetModel()
+        self.text, self.decision = text, decision
+        self.rows = self.history.rows(text=text, decision=decision, limit=BATCH)
+        self._complete = len(self.rows) < BATCH
+        self.endResetModel()
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008 (Qt's own default)
+        return not parent.isValid() and not self._complete and not self.history.closed  # not after shutdown
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+        more = self.history.rows(text=self.text, decision=self.decision, limit=BATCH, offset=len(self.rows))
+        self._complete = len(more) < BATCH
+        if more:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+            self.rows.extend(more)
+            self.endInsertRows()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row, col = self.rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (_when(row.at), row.decision, str(row.tier), ", ".join(row.categories) or "—", row.source,
+                    row.excerpt, row.sha256[:12] + "…")[col]  # fmt: skip
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return {TIER: _tier_tip(row), HASH: row.sha256,
+                    EXCERPT: row.excerpt, CATEGORIES: ", ".join(row.categories)}.get(col)  # fmt: skip
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return decision_colour(row.decision) if col == DECISION else self._muted if col == HASH else None
+        if role == Qt.ItemDataRole.FontRole and col == DECISION:
+            return self._bold
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == TIER:
+            return Qt.AlignmentFlag.AlignCenter
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        return None
+
+
 class HistoryPage(QWidget):
+    """The history table; refreshed while on screen, and when it comes on screen after scans arrived unseen."""
+
     def __init__(self, history: History, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.history = history
@@ -63,51 +136,50 @@ class HistoryPage(QWidget):
         bar.addWidget(self.decision)
         bar.addWidget(self.clear_button)
         layout.addLayout(bar)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.model = HistoryModel(history)
+        self.table = QTableView()
+        self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        for col in range(len(COLUMNS)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        # Widths from the widest value each column can hold, set once: measuring the rows' contents on every
+        # refresh cost more than the refresh itself, and made the columns jump as rows came and went.
+        metrics = self.table.fontMetrics()
+        for col, widest in enumerate(COLUMN_SAMPLES):
+            if widest:
+                width = max(metrics.horizontalAdvance(widest), metrics.horizontalAdvance(COLUMNS[col]))
+                header.resizeSection(col, width + 24)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(EXCERPT, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
         self.summary = muted()
         layout.addWidget(self.summary)
+        self.stale = True  # scans arrived since the table was last read
         self.filter.textChanged.connect(self.refresh)
         self.decision.currentIndexChanged.connect(self.refresh)
         self.clear_button.clicked.connect(self._clear_clicked)
-        self.refresh()
 
     def refresh(self) -> None:
+        """Read the table again, now if the page is on screen, else when it is next shown."""
+        self.stale = True
+        if self.isVisible():
+            self._reload()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.stale:
+            self._reload()
+
+    def _reload(self) -> None:
+        self.stale = False
         decision = self.decision.currentText() if self.decision.currentIndex() > 0 else None
-        rows = self.history.rows(text=self.filter.text().strip(), decision=decision)
-        self.table.setRowCount(len(rows))
-        for i, row in enumerate(rows):
-            values = (_when(row.at), row.decision, str(row.tier), ", ".join(row.categories) or "—", row.source,
-                      row.excerpt, row.sha256[:12] + "…")  # fmt: skip
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if col == DECISION:
-                    item.setForeground(decision_colour(row.decision))
-                    font = item.font()
-                    font.setBold(True)
-                    item.setFont(font)
-                if col == TIER:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                    item.setToolTip(_tier_tip(row))
-                if col == HASH:
-                    item.setToolTip(row.sha256)
-                    item.setForeground(QColor("#6b7280"))
-                if col == EXCERPT:
-                    item.setToolTip(row.excerpt)
-                item.setData(Qt.ItemDataRole.UserRole, row.id)
-                self.table.setItem(i, col, item)
+        self.model.reload(text=self.filter.text().strip(), decision=decision)
         total = self.history.count()
-        self.summary.setText(f"{len(rows)} shown of {total} recorded" if total else "Nothing recorded yet.")
+        shown = len(self.model.rows)
+        self.summary.setText(f"{shown} shown of {total} recorded" if total else "Nothing recorded yet.")
         self.clear_button.setEnabled(total > 0)
 
     def confirm_clear(self) -> bool:

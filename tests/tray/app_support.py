@@ -35,7 +35,8 @@ def make_app_with_tray() -> TierwallApp:
 
 def close(app: TierwallApp) -> None:
     app.shutdown()
-    app.window.deleteLater()
+    if app.window_built:  # asking for app.window would build one, after the history was closed
+        app.window.deleteLater()
     app.toast.deleteLater()
 
 

@@ -6,8 +6,9 @@ import hashlib
 import sqlite3
 
 from app_support import BENIGN, RISKY, SECRET_TEXT, TOKEN, copy
+from PySide6.QtCore import Qt
 
-from app.windows.history import EXCERPT, TIER
+from app.windows.history import BATCH, DECISION, EXCERPT, HASH, TIER, HistoryPage
 from engine.history import History, excerpt
 from engine.paths import data_dir
 
@@ -27,22 +28,61 @@ def test_history_stores_the_redacted_excerpt_and_hash_never_the_raw_text(qtbot, 
     assert TOKEN.encode() not in on_disk  # not in the database, nor in its write-ahead log
 
 
+def on_screen(app) -> HistoryPage:
+    app.window.show()
+    app.window.show_page("history")
+    return app.history_page
+
+
+def cell(page: HistoryPage, row: int, column: int, role=Qt.ItemDataRole.DisplayRole) -> object:
+    return page.model.index(row, column).data(role)
+
+
 def test_history_page_filters_and_clears(qtbot, tierwall):
     for text in (BENIGN, RISKY):
         copy(qtbot, tierwall, text)
-    page = tierwall.history_page
-    assert page.table.rowCount() == 2
+    page = on_screen(tierwall)
+    assert page.model.rowCount() == 2
     page.decision.setCurrentText("block")
-    assert page.table.rowCount() == 1 and page.table.item(0, 1).text() == "block"
+    assert page.model.rowCount() == 1 and cell(page, 0, DECISION) == "block"
     page.decision.setCurrentIndex(0)
     page.filter.setText("supplier")
-    assert page.table.rowCount() == 1 and "supplier" in page.table.item(0, EXCERPT).text()
-    assert page.table.item(0, TIER).text() == "0"
+    assert page.model.rowCount() == 1 and "supplier" in cell(page, 0, EXCERPT)
+    assert cell(page, 0, TIER) == "0"
+    assert cell(page, 0, HASH, Qt.ItemDataRole.ToolTipRole) == hashlib.sha256(BENIGN.encode()).hexdigest()
     page.filter.clear()
     page.confirm_clear = lambda: True  # the real one asks with a dialog
     page.clear_button.click()
-    assert page.table.rowCount() == 0 and tierwall.history.count() == 0
+    assert page.model.rowCount() == 0 and tierwall.history.count() == 0
     assert "Nothing recorded" in page.summary.text()
+
+
+def test_a_hidden_history_page_reads_the_database_only_when_shown(qtbot, tierwall):
+    tierwall.window.show()
+    page = tierwall.history_page  # built, but the window shows the scan page
+    copy(qtbot, tierwall, BENIGN)
+    assert page.stale and page.model.rowCount() == 0  # no query, no reset for a page nobody sees
+    tierwall.window.show_page("history")
+    assert not page.stale and page.model.rowCount() == 1
+    copy(qtbot, tierwall, RISKY)
+    assert page.model.rowCount() == 2 and cell(page, 0, DECISION) == "block"  # on screen: at once
+
+
+def test_the_history_table_reads_more_rows_as_the_user_scrolls(qtbot, tierwall, engine):
+    verdict = engine.scan(BENIGN)
+    for i in range(BATCH * 2 + 50):
+        tierwall.history.add(verdict, "manual", at=1000.0 + i)
+    page = on_screen(tierwall)
+    model = page.model
+    assert model.rowCount() == BATCH and model.canFetchMore()
+    assert "200 shown of 450 recorded" in page.summary.text()
+    page.table.scrollToBottom()  # the view asks the model for more
+    qtbot.waitUntil(lambda: model.rowCount() > BATCH, timeout=5000)
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == BATCH * 2 + 50
+    assert [r.at for r in model.rows] == sorted((r.at for r in model.rows), reverse=True)
+    assert len({r.id for r in model.rows}) == model.rowCount()  # no row twice across batches
 
 
 def test_excerpt_is_one_short_line():
