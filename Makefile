@@ -48,7 +48,7 @@ lint: $(STAMP_TEST)
 # lock constrained by it, so both agree. Review the diff, then run `make test` and a soak before committing.
 lock: | $(PY)
 	$(PY) -m pip install --quiet --require-hashes --only-binary :all: -r $(LOCK_TOOL)
-	$(UV_COMPILE) pyproject.toml requirements/build.in --extra test -o $(LOCK_TEST)
+	$(UV_COMPILE) pyproject.toml requirements/build.in --extra test -c requirements/qt.in -o $(LOCK_TEST)
 	$(UV_COMPILE) pyproject.toml requirements/build.in -c $(LOCK_TEST) -o $(LOCK_RUN)
 
 clean:

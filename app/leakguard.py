@@ -16,7 +16,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QEvent
 
 from app.windows import PAGES
 
@@ -111,6 +111,7 @@ def exercise_window(app: TierwallApp, rounds: int = 1000, *, warm_up: int = WARM
     waiting for the full count would crash the process.
     """
     app.window.bring_up()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # what others let go is gone first
     none_start, objects_start = counts()
     floor = none_start
     done = 0

@@ -16,6 +16,7 @@ _WORDS = {
     "pii": "personal data",
     "input": "text not fully scanned",
     "policy": "your policy",
+    "placeholder": "example key (not reported)",
 }
 
 

@@ -55,9 +55,11 @@ def test_locked_qt_is_one_pyproject_allows_and_the_known_broken_release_is_exclu
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
     qt = next(Requirement(d) for d in deps if d.startswith("pyside6"))
     assert "6.12.0" not in qt.specifier  # drops a reference to None on every void Qt call on Python 3.11
-    locked = {p: v for p, v, _, _ in _entries(LOCKS["run"])}
-    assert locked["pyside6-essentials"] in qt.specifier
-    assert locked["shiboken6"] == locked["pyside6-essentials"]
+    entries = _entries(LOCKS["run"])
+    qt_pins = {(v, m) for p, v, m, _ in entries if p == "pyside6-essentials"}
+    assert qt_pins and all(v in qt.specifier for v, _ in qt_pins)
+    assert qt_pins == {(v, m) for p, v, m, _ in entries if p == "shiboken6"}  # the binding matches its Qt
+    assert ("6.8.3", "python_full_version < '3.14'") in qt_pins  # Qt 6.8 LTS: the lightest tray (README)
 
 
 @pytest.mark.parametrize("name", sorted(LOCKS))
