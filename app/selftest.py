@@ -26,7 +26,7 @@ from engine.models import ModelEvent
 
 if TYPE_CHECKING:
     from app.controller import TierwallApp
-from engine.procmem import rss_mib
+from engine.procmem import rss_mib, rss_parts_mib
 
 TARGETS = {
     "rss_mib.tray_idle": 100.0,
@@ -147,22 +147,26 @@ def run_self_test(*, as_json: bool = False, soak_minutes: float | None = None) -
     return 0 if report.ok else 1
 
 
-def _large_copy(app: TierwallApp, meter: StallMeter, results: list[ScanResult], report: Report) -> None:
-    """A 2 MB copy: over the engine's limit, so it must say "not fully scanned"; the GUI must not freeze."""
+def _large_copy(app: TierwallApp, results: list[ScanResult], report: Report) -> float:
+    """A 2 MB copy: over the engine's limit, so it must say "not fully scanned"; the GUI must not freeze.
+    Returns the longest stall while it was scanned."""
     text = "The quarterly report is attached; please summarise it for the board. " * 30000
-    first_gap = len(meter.gaps)
+    meter = StallMeter()
     started = time.perf_counter()
     app.guard.clipboard.setText(text)
     if not wait_for(lambda: any(r.text is text or r.text == text for r in results[-1:]), 60):
         report.problems.append("no verdict for a 2 MB clipboard text")
-        return
+        meter.stop()
+        return meter.max_overall
     finished = time.perf_counter()
     verdict = results[-1].verdict
     report.details["large_copy_chars"] = len(text)
     report.details["large_copy_verdict_ms"] = round((finished - started) * 1000, 1)
-    report.details["large_copy_max_stall_ms"] = round(max((g for _, g in meter.gaps[first_gap:]), default=0.0), 1)
+    report.details["large_copy_max_stall_ms"] = round(meter.max_overall, 1)
     if verdict.decision == "allow" or not any("not fully scanned" in r for r in verdict.reasons):
         report.problems.append("a text over the engine's limit was not reported as not fully scanned")
+    meter.stop()
+    return meter.max_overall
 
 
 def _leak_guard(app: TierwallApp, report: Report) -> None:
@@ -196,6 +200,7 @@ def _run(soak_minutes: float | None = None) -> Report:
 
     wait(STARTUP_TRIM_MS + 500)  # the app settles (and trims its heap) after start-up
     report.figures["rss_mib.tray_idle"] = _settled_rss()
+    report.details["rss_parts_mib_idle"] = {k: round(v, 1) for k, v in rss_parts_mib().items()}
 
     latencies = []  # only texts tier 0 decided: the target is for those; a model load is measured apart
     for text in TIER0_SAMPLES:
@@ -233,6 +238,7 @@ def _run(soak_minutes: float | None = None) -> Report:
     report.details["models"] = {m.name: {"tier": m.tier, "added_mib": m.added_mib, "load_ms": m.load_ms}
                                 for m in snap.models}  # fmt: skip
     report.figures["rss_mib.tray_all_loaded"] = _settled_rss()
+    report.details["rss_parts_mib_all_loaded"] = {k: round(v, 1) for k, v in rss_parts_mib().items()}
     report.figures["stall_ms.max_during_model_load"] = meter.max_while_loading
     report.details["model_loads_measured"] = len(meter.loads)
 
@@ -242,15 +248,15 @@ def _run(soak_minutes: float | None = None) -> Report:
     report.figures["rss_mib.after_unload_above_idle"] = (
         report.figures["rss_mib.tray_after_unload"] - report.figures["rss_mib.tray_idle"]
     )
+    meter.stop()  # its list of gaps grows 200 a second: it would count against the soak's memory
     _leak_guard(app, report)
     if soak_minutes is not None:
         from app.soak import run_soak
 
         report.soak, problems = run_soak(app, soak_minutes)
         report.problems += problems
-    _large_copy(app, meter, results, report)  # last: its heap use must not colour the memory figures
-    report.figures["stall_ms.max_overall"] = meter.max_overall
-    meter.stop()
+    large_copy_stall = _large_copy(app, results, report)  # last: its heap must not colour the memory figures
+    report.figures["stall_ms.max_overall"] = max(meter.max_overall, large_copy_stall)
     for key, target in TARGETS.items():
         value = report.figures.get(key)
         if value is None or value < 0 or value > target:

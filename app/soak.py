@@ -23,7 +23,7 @@ import psutil
 from app.leakguard import NONE_DRIFT_LIMIT, counts
 from app.screenshot import wait, wait_for
 from app.windows import PAGES
-from engine.procmem import rss_mib
+from engine.procmem import rss_mib, rss_parts_mib
 
 if TYPE_CHECKING:
     from app.controller import TierwallApp
@@ -140,6 +140,7 @@ def run_soak(app: TierwallApp, minutes: float) -> tuple[dict[str, object], list[
         "rss_end_mib": last.rss_mib,
         "rss_drift_mib": round(last.rss_mib - first.rss_mib, 2),
         "rss_max_mib": max(r.rss_mib for r in readings),
+        "rss_parts_mib_end": {k: round(v, 1) for k, v in rss_parts_mib().items()},
         "none_refcount_start": first.none_refcount,
         "none_refcount_end": last.none_refcount,
         "objects_start": first.objects,

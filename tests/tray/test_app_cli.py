@@ -66,3 +66,10 @@ def test_an_engine_that_cannot_start_is_reported_not_thrown(app_env, monkeypatch
     monkeypatch.setattr(app.controller, "TierwallApp", broken)
     assert main([]) == 4
     assert "cannot start: RuntimeError: assets/rules is missing" in capsys.readouterr().err
+
+
+def test_every_notification_the_screenshot_renders_can_be_asked_for():
+    from app.main import NOTIFICATION_SHOTS
+    from app.screenshot import NOTIFICATIONS
+
+    assert set(NOTIFICATION_SHOTS) == set(NOTIFICATIONS)
