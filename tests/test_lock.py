@@ -91,7 +91,8 @@ def test_the_lock_check_names_a_package_installed_at_another_version(tmp_path):
     result = _check(lock)
     assert result.returncode == 1
     assert "numpy: locked 0.0.1, installed " in result.stdout
-    assert "psutil" not in result.stdout  # its marker does not hold here
+    assert "psutil: locked" not in result.stdout and "0.0.2" not in result.stdout  # its marker does not hold here
+    assert "installed but not in this lock: " in result.stdout and "psutil==" in result.stdout  # so it is extra
 
 
 def test_the_lock_check_refuses_a_file_with_no_pin(tmp_path):
