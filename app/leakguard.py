@@ -80,25 +80,22 @@ def counts() -> tuple[int, int]:
     return sys.getrefcount(None), len(gc.get_objects())
 
 
-def _round(app: TierwallApp, text: str, timeout_s: float = 30.0) -> ScanResult | None:
-    """Every page in turn with the memory refresh, then one scan whose result updates the scan and history pages."""
+def _round(app: TierwallApp, text: str, results: list[ScanResult], timeout_s: float = 30.0) -> bool:
+    """Every page in turn with the memory refresh, then one scan whose result updates the scan and history pages.
+    False if the scan brought no result within `timeout_s`."""
     window = app.window
     for page in PAGES:
         window.show_page(page)
         app.refresh_memory()
         QCoreApplication.processEvents()  # paint what changed, as the event loop would
-    results: list[ScanResult] = []
-    app.worker.scanned.connect(results.append)
-    try:
-        app.worker.scan(text, "manual")
-        deadline = time.monotonic() + timeout_s
-        while not results and time.monotonic() < deadline:
-            QCoreApplication.processEvents()
-            time.sleep(0.0005)
-    finally:
-        app.worker.scanned.disconnect(results.append)
+    results.clear()
+    app.worker.scan(text, "manual")
+    deadline = time.monotonic() + timeout_s
+    while not results and time.monotonic() < deadline:
+        QCoreApplication.processEvents()
+        time.sleep(0.0005)
     QCoreApplication.processEvents()
-    return results[0] if results else None
+    return bool(results)
 
 
 def exercise_window(app: TierwallApp, rounds: int = 1000, *, warm_up: int = WARM_UP_ROUNDS,
@@ -112,21 +109,22 @@ def exercise_window(app: TierwallApp, rounds: int = 1000, *, warm_up: int = WARM
     """
     app.window.bring_up()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # what others let go is gone first
+    results: list[ScanResult] = []
+    app.worker.scanned.connect(results.append)  # once: a connection per round is what some bindings leak
     none_start, objects_start = counts()
-    floor = none_start
     done = 0
     stopped = False
-    for i in range(warm_up + rounds):
-        if _round(app, EXERCISE_TEXTS[i % len(EXERCISE_TEXTS)]) is None:
-            raise RuntimeError("a scan of the window exercise got no verdict within 30 s")
-        done = i + 1
-        if done == warm_up:
-            none_start, objects_start = counts()
-            floor = none_start
-        if (i + 1) % check_every == 0:
-            now = sys.getrefcount(None)
-            if now < floor - 2 * NONE_DRIFT_LIMIT or (i >= warm_up and now > none_start + 2 * NONE_DRIFT_LIMIT):
-                stopped = True
-                break
+    try:
+        while done < warm_up + rounds and not stopped:
+            if not _round(app, EXERCISE_TEXTS[done % len(EXERCISE_TEXTS)], results):
+                raise RuntimeError("a scan of the window exercise got no verdict within 30 s")
+            done += 1
+            if done == warm_up:
+                none_start, objects_start = counts()
+            elif done % check_every == 0:
+                moved = sys.getrefcount(None) - none_start
+                stopped = moved < -2 * NONE_DRIFT_LIMIT or (done > warm_up and moved > 2 * NONE_DRIFT_LIMIT)
+    finally:
+        app.worker.scanned.disconnect(results.append)
     none_end, objects_end = counts()
     return Drift(done, none_start, none_end, objects_start, objects_end, stopped, warmed_up=done >= warm_up)
