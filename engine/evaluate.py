@@ -70,11 +70,45 @@ def _share(counter: Counter, total: int) -> dict[str, float]:
     return {t: round(counter[t] / total, 4) if total else 0.0 for t in TIERS}
 
 
+NO_SOURCE = "(no source)"
+
+
+class _SourceTally:
+    """Counts per value of the `source` column: a mean over all rows hides the source a detector fails on."""
+
+    def __init__(self) -> None:
+        self.rows: Counter = Counter()
+        self.positive: Counter = Counter()  # (source, label) -> flagged rows
+        self.label: Counter = Counter()  # (source, label) -> rows
+        self.tier: Counter = Counter()  # (source, tier) -> rows decided
+
+    def add(self, source: str, label: int, tier: str, positive: bool) -> None:
+        self.rows[source] += 1
+        self.label[(source, label)] += 1
+        self.positive[(source, label)] += positive
+        self.tier[(source, tier)] += 1
+
+    def table(self) -> dict[str, dict[str, Any]]:
+        """Per source: rows, labels present, recall on its attacks, FPR on its benign rows, share decided per tier."""
+        out = {}
+        for source in sorted(self.rows):
+            attacks, benign = self.label[(source, 1)], self.label[(source, 0)]
+            out[source] = {
+                "n": self.rows[source],
+                "label": ",".join(str(label) for label in (0, 1) if self.label[(source, label)]),
+                "recall": round(self.positive[(source, 1)] / attacks, 4) if attacks else None,
+                "fpr": round(self.positive[(source, 0)] / benign, 4) if benign else None,
+                "decided_by_tier": {t: round(self.tier[(source, t)] / self.rows[source], 4) for t in TIERS},
+            }
+        return out
+
+
 @dataclass(frozen=True, slots=True)
 class EvalResult:
     metrics: dict[str, Any]  # exactly the documented JSON keys
     decisions: dict[str, dict[str, float]]  # "attack"/"benign" -> share of allow/warn/block
     errors: list[tuple[Row, Verdict]]  # misclassified rows, for study
+    per_source: dict[str, dict[str, Any]]  # source -> n, label, recall, fpr, decided_by_tier (JSON "per_source")
 
 
 def evaluate(
@@ -91,6 +125,7 @@ def evaluate(
     decisions: dict[int, Counter] = {0: Counter(), 1: Counter()}
     latencies: list[float] = []
     errors: list[tuple[Row, Verdict]] = []
+    sources = _SourceTally()
     n = n_attack = n_benign = 0
     for row in rows:
         t = time.perf_counter()
@@ -105,6 +140,7 @@ def evaluate(
         cat_total[cat] += 1
         cat_label[cat] = row.label
         cat_pos[cat] += positive
+        sources.add(row.source or NO_SOURCE, row.label, tier, positive)
         if row.label == 1:
             n_attack += 1
             if positive:
@@ -151,7 +187,7 @@ def evaluate(
                for d in ("allow", "warn", "block")}
         for name, label in (("attack", 1), ("benign", 0))
     }  # fmt: skip
-    return EvalResult(metrics, shares, errors)
+    return EvalResult(metrics, shares, errors, sources.table())
 
 
 # -- NLI accuracy (tierwall models nli-eval) ---------------------------------
