@@ -1,0 +1,359 @@
+"""Leave-one-source-out (LOSO) over train+dev: what Tierwall learns, scored on a source it never saw.
+
+    python packaging/loso.py [--json build/loso.json] [--only GROUP ...]
+
+The dev split shares templates with train, so dev figures flatter anything
+lexical. Here each attack source and each benign kind is held out in turn;
+the learned parts are built again without it, the tier-1 band is chosen on
+what is left, and only then is the held-out group scored: recall for an
+attack group, false-positive rate for a benign one. Decisions about models,
+features and bands are to be made on the mean of these figures.
+
+Per fold, with G the held-out group:
+- learned again on train.csv without G: tier 0's lexical prior (build_tier0.fit_lexicon),
+  tier 0's signature store (build_tier0.build_signatures), tier 1's head (a class-balanced
+  logistic regression, or with --hidden N an MLP, over the window embedding and the rule score);
+- chosen on dev.csv without G: tier 1's allow_below, the lowest that keeps FPR <= 1 % there;
+- fixed: the hand-written rules, normalisation, the embedding model, tier 0's bands, tier 2 (not run).
+Window embeddings do not depend on the fold: they are computed once with the shipped int8
+encoder (build_tier1.embed_all) and cached under build/cache.
+
+A text counts as flagged when the engine would not allow it with tiers 0 and 1: tier 0 blocks,
+finds a secret or personal data, or is unsure and tier 1 scores it at or above the band.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "packaging"))
+
+from build_tier0 import STRIDE, WINDOW, build_signatures, fit_lexicon  # noqa: E402
+from build_tier1 import embed_all  # noqa: E402
+from learn import balanced_weights, fit_logistic, fit_mlp  # noqa: E402
+
+from engine.decide import Bands  # noqa: E402
+from engine.evaluate import Row, read_dataset  # noqa: E402
+from engine.lexicon import Lexicon  # noqa: E402
+from engine.normalize import Normalized, normalize  # noqa: E402
+from engine.rules import RuleSet  # noqa: E402
+from engine.signatures import SignatureStore  # noqa: E402
+from engine.tiers.tier0 import Tier0  # noqa: E402
+from engine.tiers.tier1 import MAX_EXTRA_VIEWS, sigmoid  # noqa: E402
+from engine.tokens import words  # noqa: E402
+from engine.verdict import SENSITIVE_CATEGORIES  # noqa: E402
+
+TARGET_FPR = 0.01
+GETTEXT = "gettext (non-English UI text)"
+REFERENCE = "(none held out: dev)"
+HEAD_L2 = 1e-4
+HEAD_EPOCHS = 300
+MLP_EPOCHS = 200
+SEED = 20261206
+
+
+def attack_group(source: str) -> str:
+    """The group an attack source is held out with.
+
+    Generated obfuscations (obf-<transform>:<source>) are grouped by transform: the
+    question is whether a transform never seen is caught, and each pair is tiny. The
+    garak-multilingual probes are one author's 56 rows in four files: one group.
+    """
+    if source.startswith("obf-"):
+        return source.split(":", 1)[0]
+    if source.startswith("garak-multilingual:"):
+        return "garak-multilingual"
+    return source
+
+
+def benign_group(row: Row) -> str:
+    """The benign kind a label-0 row is held out with: its category, gettext UI strings apart.
+
+    The gettext catalogs (15 languages) are one group rather than fifteen: their rows are one
+    kind of text (short UI strings with placeholders) and a language held out while fourteen
+    others of the same kind stay in training would measure little. UD prose and non-Latin
+    Arena prompts remain "benign_nonenglish".
+    """
+    if row.source.startswith("gettext:"):
+        return GETTEXT
+    return row.category or "benign"
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    name: str
+    kind: str  # "attack" or "benign"
+    held: np.ndarray  # bool per row: left out of learning and band choice
+    scored: np.ndarray  # bool per row: what the figure is measured on
+
+
+def make_groups(rows: list[Row]) -> list[Group]:
+    """Every attack group (its whole source held out, both labels) and every benign kind (its label-0 rows)."""
+    labels = np.array([r.label for r in rows])
+    attack_of_source = np.array([attack_group(r.source) for r in rows])
+    attack_names = sorted({attack_of_source[i] for i in np.flatnonzero(labels == 1)})
+    groups = []
+    for name in attack_names:
+        held = attack_of_source == name
+        groups.append(Group(name, "attack", held, held & (labels == 1)))
+    kind = np.array([benign_group(r) if r.label == 0 else "" for r in rows])
+    for name in sorted(set(kind) - {""}):
+        held = kind == name
+        groups.append(Group(name, "benign", held, held))
+    return groups
+
+
+@dataclass(slots=True)
+class Corpus:
+    """What does not depend on the fold, computed once."""
+
+    rows: list[Row]
+    split: np.ndarray  # "train" / "dev"
+    labels: np.ndarray
+    norms: list[Normalized]
+    tokens: list[list[str]]  # main view's words, as build_tier0 learns from them
+    rule_score: np.ndarray  # tier 0's rules alone (what tier 1's head sees)
+    x: np.ndarray  # (windows, dim + 1) float64: main-view window embeddings and the text's rule score
+    doc: np.ndarray  # text index of each row of x
+    x_extra: np.ndarray  # windows of decoded / respelled views (scored, never learned from, as in build_tier1)
+    doc_extra: np.ndarray
+
+
+def load_corpus(train: Path, dev: Path, cache: Path, rules: RuleSet, bands: Bands) -> Corpus:
+    """Read both splits, normalise, score the rules and embed every window (embeddings cached)."""
+    rows_train, rows_dev = read_dataset(train), read_dataset(dev)
+    rows = rows_train + rows_dev
+    split = np.array(["train"] * len(rows_train) + ["dev"] * len(rows_dev))
+    norms = [normalize(r.text[: bands.max_scan_chars]) for r in rows]
+    tier0 = Tier0(rules, None, None, bands)  # type: ignore[arg-type]  # only its rule findings are used here
+    rule_score = np.array([bands.attack_score(tier0.rule_findings(n)) for n in norms])
+    model_dir = ROOT / "assets" / "models" / "minilm"
+    vectors, doc = embed_all([n.main.folded for n in norms], cache, model_dir)
+    extra = [(i, v.folded) for i, n in enumerate(norms) for v in n.views[1 : 1 + MAX_EXTRA_VIEWS]]
+    if extra:
+        vectors_extra, which = embed_all([t for _, t in extra], cache, model_dir)
+        doc_extra = np.array([i for i, _ in extra], dtype=np.int64)[which]
+    else:
+        vectors_extra, doc_extra = np.zeros((0, vectors.shape[1]), np.float32), np.zeros(0, np.int64)
+
+    def with_rules(v: np.ndarray, d: np.ndarray) -> np.ndarray:
+        return np.hstack([v.astype(np.float64), rule_score[d][:, None]])
+
+    labels = np.array([r.label for r in rows])
+    tokens = [words(n.main.folded) for n in norms]
+    x, x_extra = with_rules(vectors, doc), with_rules(vectors_extra, doc_extra)
+    return Corpus(rows, split, labels, norms, tokens, rule_score, x, doc, x_extra, doc_extra)
+
+
+def fit_tier0(corpus: Corpus, learn: np.ndarray, rules: RuleSet, bands: Bands, workdir: Path) -> Tier0:
+    """Tier 0 with its lexical prior and signature store learned from the `learn` rows only."""
+    idx = np.flatnonzero(learn)
+    bias, table = fit_lexicon(corpus.labels[idx].tolist(), [corpus.tokens[i] for i in idx], log=None)
+    lexicon = Lexicon(bias, table, WINDOW, STRIDE)
+    attack_rows = [(corpus.rows[i].text, 1, corpus.rows[i].category) for i in idx if corpus.labels[i] == 1]
+    # build_signatures writes the store as the build does; its source argument only names a file in the metadata
+    store_dir = workdir / "signatures"
+    with contextlib.redirect_stdout(io.StringIO()):  # its one-line report, once per fold, would bury the table
+        build_signatures(attack_rows, [corpus.tokens[i] for i in idx if corpus.labels[i] == 1], store_dir,
+                         Path(__file__))  # fmt: skip
+    return Tier0(rules, SignatureStore.load(store_dir), lexicon, bands)
+
+
+def fit_head(corpus: Corpus, learn: np.ndarray, hidden: int) -> Callable[[np.ndarray], np.ndarray]:
+    """Tier 1's head learned from the main-view windows of the `learn` rows; returns x -> logit."""
+    w_rows = learn[corpus.doc]
+    x = corpus.x[w_rows]
+    doc = corpus.doc[w_rows]
+    y = corpus.labels[doc].astype(np.float64)
+    per_doc = np.bincount(doc, minlength=len(corpus.rows))[doc]
+    weight = balanced_weights(y, 1.0 / per_doc)  # a long text counts as much as a short one
+    if hidden > 0:
+        w1, b1, w2, b2 = fit_mlp(x, y, weight, hidden=hidden, l2=HEAD_L2, epochs=MLP_EPOCHS, seed=SEED, log=None)
+        return lambda v: np.maximum(v @ w1 + b1, 0) @ w2 + b2
+    w, b = fit_logistic(x.shape[1], lambda w: x @ w, lambda g: x.T @ g, y, weight, l2=HEAD_L2, epochs=HEAD_EPOCHS,
+                        log=None)  # fmt: skip
+    return lambda v: v @ w + b
+
+
+def head_scores(corpus: Corpus, head: Callable[[np.ndarray], np.ndarray], wanted: np.ndarray) -> np.ndarray:
+    """Tier 1's score of each wanted text: its worst window over the main and extra views (NaN elsewhere)."""
+    out = np.full(len(corpus.rows), -np.inf)
+    for x, doc in ((corpus.x, corpus.doc), (corpus.x_extra, corpus.doc_extra)):
+        sel = wanted[doc]
+        if sel.any():
+            np.maximum.at(out, doc[sel], head(x[sel]))
+    return np.where(wanted, sigmoid(out), np.nan)
+
+
+def tier0_outcomes(corpus: Corpus, tier0: Tier0, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Tier 0's decision per wanted text ("" elsewhere) and whether it found a secret or personal data."""
+    decision = np.full(len(corpus.rows), "", dtype=object)
+    sensitive = np.zeros(len(corpus.rows), dtype=bool)
+    for i in np.flatnonzero(wanted):
+        r0 = tier0.assess(corpus.norms[i])
+        decision[i] = r0.decision
+        sensitive[i] = any(f.category in SENSITIVE_CATEGORIES for f in r0.findings)
+    return decision, sensitive
+
+
+def choose_band(t0: np.ndarray, forced: np.ndarray, t1: np.ndarray, benign: np.ndarray,
+                target: float = TARGET_FPR) -> float:  # fmt: skip
+    """The lowest tier-1 allow_below that keeps the FPR of the `benign` rows at or under target.
+
+    Rows tier 0 blocks or that carry a secret are flagged whatever the band; when they alone
+    exceed the target, the band is 1.0 (tier 1 flags nothing; the FPR stays above target).
+    """
+    n = int(benign.sum())
+    if n == 0:
+        return 0.5
+    budget = int(np.floor(target * n)) - int((benign & (forced | (t0 == "block"))).sum())
+    if budget < 0:
+        return 1.0
+    escalated = np.sort(t1[benign & ~forced & (t0 == "unsure")])[::-1]
+    if budget >= len(escalated):
+        return 0.0
+    # flag strictly above the (budget+1)-th highest benign score; ties go unflagged with it
+    return float(np.nextafter(escalated[budget], 1.0))
+
+
+def flagged(t0: np.ndarray, forced: np.ndarray, t1: np.ndarray, band: float) -> np.ndarray:
+    """Not allowed by tiers 0 and 1 at this band."""
+    with np.errstate(invalid="ignore"):
+        return forced | (t0 == "block") | ((t0 == "unsure") & (t1 >= band))
+
+
+def run_fold(corpus: Corpus, group: Group | None, rules: RuleSet, bands: Bands, hidden: int,
+             workdir: Path) -> dict[str, Any]:  # fmt: skip
+    """Learn without the group, choose the band on the rest of dev, score the group (None: the reference)."""
+    started = time.perf_counter()
+    held = group.held if group is not None else np.zeros(len(corpus.rows), dtype=bool)
+    learn = (corpus.split == "train") & ~held
+    rest = (corpus.split == "dev") & ~held
+    scored = group.scored if group is not None else corpus.split == "dev"
+    wanted = rest | scored
+    tier0 = fit_tier0(corpus, learn, rules, bands, workdir)
+    t0, sensitive = tier0_outcomes(corpus, tier0, wanted)
+    t1 = head_scores(corpus, fit_head(corpus, learn, hidden), wanted)
+    band = choose_band(t0, sensitive, t1, rest & (corpus.labels == 0))
+    hit = flagged(t0, sensitive, t1, band)
+    y = corpus.labels
+
+    def rate(mask: np.ndarray) -> float | None:
+        return round(float(hit[mask].mean()), 4) if mask.any() else None
+
+    out: dict[str, Any] = {
+        "group": group.name if group is not None else REFERENCE,
+        "kind": group.kind if group is not None else "reference",
+        "n_held": int(held.sum()),
+        "n_attack": int((scored & (y == 1)).sum()),
+        "n_benign": int((scored & (y == 0)).sum()),
+        "recall": rate(scored & (y == 1)),
+        "fpr": rate(scored & (y == 0)),
+        "band": round(band, 4),
+        "rest_fpr": rate(rest & (y == 0)),
+        "rest_recall": rate(rest & (y == 1)),
+        "tier0_allowed": round(float((t0[scored] == "allow").mean()), 4),
+        "tier0_blocked": round(float((t0[scored] == "block").mean()), 4),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    if group is not None and group.kind == "attack":
+        out["source_benign_fpr"] = rate(group.held & (y == 0))  # a mixed source's own benign rows, also unseen
+    return out
+
+
+def summary(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Means over groups (each group counts once, whatever its size), and the worst groups."""
+    attacks = [r for r in results if r["kind"] == "attack"]
+    benign = [r for r in results if r["kind"] == "benign"]
+    return {
+        "mean_attack_recall": round(float(np.mean([r["recall"] for r in attacks])), 4) if attacks else None,
+        "mean_benign_fpr": round(float(np.mean([r["fpr"] for r in benign])), 4) if benign else None,
+        "attack_groups_below_60pct": [r["group"] for r in attacks if r["recall"] < 0.6],
+        "worst_attack_groups": [r["group"] for r in sorted(attacks, key=lambda r: r["recall"])[:5]],
+        "worst_benign_groups": [r["group"] for r in sorted(benign, key=lambda r: -r["fpr"])[:3]],
+    }
+
+
+def _pct(x: float | None) -> str:
+    return "      -" if x is None else f"{100 * x:6.2f}%"
+
+
+def describe(results: list[dict[str, Any]], totals: dict[str, Any]) -> str:
+    """The per-group table and the means, as printed."""
+    out = [f"{'group':<32} {'kind':<9} {'n':>6} {'recall':>8} {'FPR':>8} {'band':>6} {'dev FPR':>8} "
+           f"{'t0 allow':>8} {'t0 block':>8}"]  # fmt: skip
+    for r in results:
+        n = r["n_attack"] if r["kind"] == "attack" else r["n_benign"] if r["kind"] == "benign" else r["n_attack"]
+        out.append(f"{r['group']:<32} {r['kind']:<9} {n:>6} {_pct(r['recall']):>8} {_pct(r['fpr']):>8} "
+                   f"{r['band']:>6.3f} {_pct(r['rest_fpr']):>8} {_pct(r['tier0_allowed']):>8} "
+                   f"{_pct(r['tier0_blocked']):>8}")  # fmt: skip
+    out.append(f"mean recall over attack groups: {_pct(totals['mean_attack_recall']).strip()}"
+               f"   mean FPR over benign groups: {_pct(totals['mean_benign_fpr']).strip()}")  # fmt: skip
+    out.append(f"attack groups below 60 %: {', '.join(totals['attack_groups_below_60pct']) or 'none'}")
+    return "\n".join(out) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    data = ROOT.parent / "shared" / "eval"
+    parser.add_argument("--train", type=Path, default=data / "train.csv")
+    parser.add_argument("--dev", type=Path, default=data / "dev.csv")
+    parser.add_argument("--cache", type=Path, default=ROOT / "build" / "cache")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--only", nargs="+", metavar="GROUP", help="run only these groups")
+    parser.add_argument("--hidden", type=int, default=0, help="tier-1 head: 0 logistic regression, N an MLP of N units")
+    parser.add_argument("--no-reference", action="store_true", help="skip the fold that holds nothing out")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    rules, bands = RuleSet.load(), Bands.load()
+    corpus = load_corpus(args.train, args.dev, args.cache, rules, bands)
+    print(f"{len(corpus.rows)} rows, {len(corpus.x)} windows ready in {time.perf_counter() - started:.0f} s",
+          file=sys.stderr)  # fmt: skip
+    groups = make_groups(corpus.rows)
+    if args.only:
+        unknown = set(args.only) - {g.name for g in groups}
+        if unknown:
+            parser.error(f"no such group: {', '.join(sorted(unknown))}; groups: {', '.join(g.name for g in groups)}")
+        groups = [g for g in groups if g.name in args.only]
+    folds: list[Group | None] = ([] if args.no_reference else [None]) + groups
+    results = []
+    with tempfile.TemporaryDirectory(prefix="loso-") as tmp:
+        for k, group in enumerate(folds, 1):
+            result = run_fold(corpus, group, rules, bands, args.hidden, Path(tmp))
+            print(f"fold {k}/{len(folds)} {result['group']}: recall {result['recall']} fpr {result['fpr']} "
+                  f"({result['seconds']} s)", file=sys.stderr, flush=True)  # fmt: skip
+            results.append(result)
+    totals = summary([r for r in results if r["kind"] != "reference"])
+    seconds = round(time.perf_counter() - started, 1)
+    sys.stdout.write(describe(results, totals))
+    print(f"run time {seconds:.0f} s")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        head = f"MLP, {args.hidden} hidden units" if args.hidden else "logistic regression"
+        args.json.write_text(json.dumps({
+            "protocol": "leave one group out of train+dev; learn on train minus it, choose tier 1's allow_below "
+                        f"on dev minus it (benign FPR <= {TARGET_FPR:.0%}), score the group (tiers 0 and 1)",
+            "relearned_per_fold": ["tier 0 lexical prior", "tier 0 signature store", f"tier 1 head ({head})",
+                                   "tier 1 allow_below"],
+            "fixed": ["rules", "normalisation", "embedding model", "tier 0 bands", "tier 2 (not run)"],
+            "groups": results, **totals, "seconds": seconds,
+        }, indent=1) + "\n", encoding="utf-8")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
