@@ -6,17 +6,21 @@ The dev split shares templates with train, so dev figures flatter anything
 lexical. Here each attack source and each benign kind is held out in turn;
 the learned parts are built again without it, the tier-1 band is chosen on
 what is left, and only then is the held-out group scored: recall for an
-attack group, false-positive rate for a benign one. Decisions about models,
+attack group (an attack source is held out whole, and its own benign rows,
+if it has any, give an FPR too), false-positive rate for a benign one. Decisions about models,
 features and bands are to be made on the mean of these figures.
 
 Per fold, with G the held-out group:
-- learned again on train.csv without G: tier 0's lexical prior (build_tier0.fit_lexicon),
-  tier 0's signature store (build_tier0.build_signatures), tier 1's head (a class-balanced
-  logistic regression, or with --hidden N an MLP, over the window embedding and the rule score);
+- learned again on train.csv without G: tier 0's lexical prior (build_tier0.fit_lexicon), and
+  5 more out-of-fold priors for the head's lexical feature; tier 0's signature store
+  (build_tier0.build_signatures); tier 1's head, a class-balanced logistic regression (with
+  --hidden N an MLP of N units) over the window embedding, the lexical-prior logit and the rule
+  score, texts tier 0 is unsure of weighted x3 (build_tier1's recipe without its exemplar banks);
 - chosen on dev.csv without G: tier 1's allow_below, the lowest that keeps FPR <= 1 % there;
 - fixed: the hand-written rules, normalisation, the embedding model, tier 0's bands, tier 2 (not run).
 Window embeddings do not depend on the fold: they are computed once with the shipped int8
-encoder (build_tier1.embed_all) and cached under build/cache.
+encoder (build_tier1.embed_all, up to 16 windows a text as the build embeds them) and cached
+under build/cache.
 
 A text counts as flagged when the engine would not allow it with tiers 0 and 1: tier 0 blocks,
 finds a secret or personal data, or is unsure and tier 1 scores it at or above the band.
@@ -43,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "packaging"))
 
 from build_tier0 import STRIDE, WINDOW, build_signatures, fit_lexicon  # noqa: E402
-from build_tier1 import embed_all  # noqa: E402
+from build_tier1 import FOLDS, HARD_WEIGHT, embed_all  # noqa: E402
 from learn import balanced_weights, fit_logistic, fit_mlp  # noqa: E402
 
 from engine.decide import Bands  # noqa: E402
@@ -53,8 +57,8 @@ from engine.normalize import Normalized, normalize  # noqa: E402
 from engine.rules import RuleSet  # noqa: E402
 from engine.signatures import SignatureStore  # noqa: E402
 from engine.tiers.tier0 import Tier0  # noqa: E402
-from engine.tiers.tier1 import MAX_EXTRA_VIEWS, sigmoid  # noqa: E402
-from engine.tokens import words  # noqa: E402
+from engine.tiers.tier1 import MAX_EXTRA_VIEWS, logit, sigmoid  # noqa: E402
+from engine.tokens import token_hashes, words  # noqa: E402
 from engine.verdict import SENSITIVE_CATEGORIES  # noqa: E402
 
 TARGET_FPR = 0.01
@@ -98,7 +102,7 @@ class Group:
     name: str
     kind: str  # "attack" or "benign"
     held: np.ndarray  # bool per row: left out of learning and band choice
-    scored: np.ndarray  # bool per row: what the figure is measured on
+    scored: np.ndarray  # bool per row: its label's rows (recall or FPR; tier 0's shares are of these)
 
 
 def make_groups(rows: list[Row]) -> list[Group]:
@@ -127,9 +131,9 @@ class Corpus:
     norms: list[Normalized]
     tokens: list[list[str]]  # main view's words, as build_tier0 learns from them
     rule_score: np.ndarray  # tier 0's rules alone (what tier 1's head sees)
-    x: np.ndarray  # (windows, dim + 1) float64: main-view window embeddings and the text's rule score
-    doc: np.ndarray  # text index of each row of x
-    x_extra: np.ndarray  # windows of decoded / respelled views (scored, never learned from, as in build_tier1)
+    vectors: np.ndarray  # (windows, dim) float64: main-view window embeddings
+    doc: np.ndarray  # text index of each window
+    vectors_extra: np.ndarray  # windows of decoded / respelled views (scored, never learned from, as in build_tier1)
     doc_extra: np.ndarray
 
 
@@ -149,21 +153,37 @@ def load_corpus(train: Path, dev: Path, cache: Path, rules: RuleSet, bands: Band
         doc_extra = np.array([i for i, _ in extra], dtype=np.int64)[which]
     else:
         vectors_extra, doc_extra = np.zeros((0, vectors.shape[1]), np.float32), np.zeros(0, np.int64)
-
-    def with_rules(v: np.ndarray, d: np.ndarray) -> np.ndarray:
-        return np.hstack([v.astype(np.float64), rule_score[d][:, None]])
-
     labels = np.array([r.label for r in rows])
     tokens = [words(n.main.folded) for n in norms]
-    x, x_extra = with_rules(vectors, doc), with_rules(vectors_extra, doc_extra)
-    return Corpus(rows, split, labels, norms, tokens, rule_score, x, doc, x_extra, doc_extra)
+    return Corpus(rows, split, labels, norms, tokens, rule_score, vectors.astype(np.float64), doc,
+                  vectors_extra.astype(np.float64), doc_extra)  # fmt: skip
+
+
+def learn_lexicon(corpus: Corpus, idx: np.ndarray) -> Lexicon:
+    """Tier 0's lexical prior learned from these rows, as build_tier0 learns it from train.csv."""
+    bias, table = fit_lexicon(corpus.labels[idx].tolist(), [corpus.tokens[i] for i in idx], log=None)
+    return Lexicon(bias, table, WINDOW, STRIDE)
+
+
+def out_of_fold_lexical(corpus: Corpus, learn: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The lexical prior's probability of each `learn` row from a prior that did not see it (NaN elsewhere).
+
+    As in build_tier1: the head must learn how far to trust the prior on texts it has not seen.
+    """
+    idx = np.flatnonzero(learn)
+    folds = rng.integers(0, FOLDS, size=len(idx))
+    out = np.full(len(corpus.rows), np.nan)
+    for k in range(FOLDS):
+        lexicon = learn_lexicon(corpus, idx[folds != k])
+        for i in idx[folds == k]:
+            out[i] = lexicon.score(corpus.tokens[i], token_hashes(corpus.tokens[i])).probability
+    return out
 
 
 def fit_tier0(corpus: Corpus, learn: np.ndarray, rules: RuleSet, bands: Bands, workdir: Path) -> Tier0:
     """Tier 0 with its lexical prior and signature store learned from the `learn` rows only."""
     idx = np.flatnonzero(learn)
-    bias, table = fit_lexicon(corpus.labels[idx].tolist(), [corpus.tokens[i] for i in idx], log=None)
-    lexicon = Lexicon(bias, table, WINDOW, STRIDE)
+    lexicon = learn_lexicon(corpus, idx)
     attack_rows = [(corpus.rows[i].text, 1, corpus.rows[i].category) for i in idx if corpus.labels[i] == 1]
     # build_signatures writes the store as the build does; its source argument only names a file in the metadata
     store_dir = workdir / "signatures"
@@ -173,41 +193,66 @@ def fit_tier0(corpus: Corpus, learn: np.ndarray, rules: RuleSet, bands: Bands, w
     return Tier0(rules, SignatureStore.load(store_dir), lexicon, bands)
 
 
-def fit_head(corpus: Corpus, learn: np.ndarray, hidden: int) -> Callable[[np.ndarray], np.ndarray]:
-    """Tier 1's head learned from the main-view windows of the `learn` rows; returns x -> logit."""
-    w_rows = learn[corpus.doc]
-    x = corpus.x[w_rows]
-    doc = corpus.doc[w_rows]
+Head = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (window embeddings, their text indices) -> logits
+
+
+def fit_head(corpus: Corpus, learn: np.ndarray, lexical: np.ndarray, bands: Bands, hidden: int) -> Head:
+    """Tier 1's head learned from the main-view windows of the `learn` rows.
+
+    Its inputs are the window embedding, the text's lexical-prior logit and its rule score
+    (standardised); texts tier 0 is unsure of weigh HARD_WEIGHT times more, as in build_tier1.
+    `lexical` is the prior's probability per text: out-of-fold for the learn rows.
+    """
+
+    def extras(doc: np.ndarray) -> np.ndarray:
+        return np.stack([logit(lexical[doc]), corpus.rule_score[doc]], axis=1)
+
+    sel = learn[corpus.doc]
+    doc = corpus.doc[sel]
+    extra = extras(doc)
+    mean, std = extra.mean(axis=0), extra.std(axis=0) + 1e-6
+    x = np.hstack([corpus.vectors[sel], (extra - mean) / std])
     y = corpus.labels[doc].astype(np.float64)
-    per_doc = np.bincount(doc, minlength=len(corpus.rows))[doc]
-    weight = balanced_weights(y, 1.0 / per_doc)  # a long text counts as much as a short one
+    per_doc = np.bincount(doc, minlength=len(corpus.rows))[doc]  # a long text counts as much as a short one
+    hard = (corpus.rule_score >= bands.unsure_at) | (lexical >= bands.lexical_unsure_at)
+    weight = balanced_weights(y, np.where(hard[doc], HARD_WEIGHT, 1.0) / per_doc)
     if hidden > 0:
         w1, b1, w2, b2 = fit_mlp(x, y, weight, hidden=hidden, l2=HEAD_L2, epochs=MLP_EPOCHS, seed=SEED, log=None)
-        return lambda v: np.maximum(v @ w1 + b1, 0) @ w2 + b2
-    w, b = fit_logistic(x.shape[1], lambda w: x @ w, lambda g: x.T @ g, y, weight, l2=HEAD_L2, epochs=HEAD_EPOCHS,
-                        log=None)  # fmt: skip
-    return lambda v: v @ w + b
+
+        def predict(v: np.ndarray) -> np.ndarray:
+            return np.maximum(v @ w1 + b1, 0) @ w2 + b2
+    else:
+        w, b = fit_logistic(x.shape[1], lambda w: x @ w, lambda g: x.T @ g, y, weight, l2=HEAD_L2,
+                            epochs=HEAD_EPOCHS, log=None)  # fmt: skip
+
+        def predict(v: np.ndarray) -> np.ndarray:
+            return v @ w + b
+
+    return lambda vectors, d: predict(np.hstack([vectors, (extras(d) - mean) / std]))
 
 
-def head_scores(corpus: Corpus, head: Callable[[np.ndarray], np.ndarray], wanted: np.ndarray) -> np.ndarray:
+def head_scores(corpus: Corpus, head: Head, wanted: np.ndarray) -> np.ndarray:
     """Tier 1's score of each wanted text: its worst window over the main and extra views (NaN elsewhere)."""
     out = np.full(len(corpus.rows), -np.inf)
-    for x, doc in ((corpus.x, corpus.doc), (corpus.x_extra, corpus.doc_extra)):
+    for vectors, doc in ((corpus.vectors, corpus.doc), (corpus.vectors_extra, corpus.doc_extra)):
         sel = wanted[doc]
         if sel.any():
-            np.maximum.at(out, doc[sel], head(x[sel]))
+            np.maximum.at(out, doc[sel], head(vectors[sel], doc[sel]))
     return np.where(wanted, sigmoid(out), np.nan)
 
 
-def tier0_outcomes(corpus: Corpus, tier0: Tier0, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Tier 0's decision per wanted text ("" elsewhere) and whether it found a secret or personal data."""
+def tier0_outcomes(corpus: Corpus, tier0: Tier0, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per wanted text: tier 0's decision ("" elsewhere), whether it found a secret or personal data, and the
+    lexical prior's probability (its worst view, what tier 1 is handed at run time)."""
     decision = np.full(len(corpus.rows), "", dtype=object)
     sensitive = np.zeros(len(corpus.rows), dtype=bool)
+    lexical = np.full(len(corpus.rows), np.nan)
     for i in np.flatnonzero(wanted):
         r0 = tier0.assess(corpus.norms[i])
         decision[i] = r0.decision
         sensitive[i] = any(f.category in SENSITIVE_CATEGORIES for f in r0.findings)
-    return decision, sensitive
+        lexical[i] = r0.lexical.probability
+    return decision, sensitive, lexical
 
 
 def choose_band(t0: np.ndarray, forced: np.ndarray, t1: np.ndarray, benign: np.ndarray,
@@ -244,10 +289,13 @@ def run_fold(corpus: Corpus, group: Group | None, rules: RuleSet, bands: Bands, 
     learn = (corpus.split == "train") & ~held
     rest = (corpus.split == "dev") & ~held
     scored = group.scored if group is not None else corpus.split == "dev"
-    wanted = rest | scored
+    measured = held | scored  # an attack source's own benign rows are unseen too: their FPR is shown
+    wanted = rest | measured
     tier0 = fit_tier0(corpus, learn, rules, bands, workdir)
-    t0, sensitive = tier0_outcomes(corpus, tier0, wanted)
-    t1 = head_scores(corpus, fit_head(corpus, learn, hidden), wanted)
+    t0, sensitive, lexical = tier0_outcomes(corpus, tier0, wanted)
+    oof = out_of_fold_lexical(corpus, learn, np.random.default_rng(SEED))
+    lexical[learn] = oof[learn]
+    t1 = head_scores(corpus, fit_head(corpus, learn, lexical, bands, hidden), wanted)
     band = choose_band(t0, sensitive, t1, rest & (corpus.labels == 0))
     hit = flagged(t0, sensitive, t1, band)
     y = corpus.labels
@@ -259,19 +307,18 @@ def run_fold(corpus: Corpus, group: Group | None, rules: RuleSet, bands: Bands, 
         "group": group.name if group is not None else REFERENCE,
         "kind": group.kind if group is not None else "reference",
         "n_held": int(held.sum()),
-        "n_attack": int((scored & (y == 1)).sum()),
-        "n_benign": int((scored & (y == 0)).sum()),
-        "recall": rate(scored & (y == 1)),
-        "fpr": rate(scored & (y == 0)),
+        "n_attack": int((measured & (y == 1)).sum()),
+        "n_benign": int((measured & (y == 0)).sum()),
+        "recall": rate(measured & (y == 1)),
+        "fpr": rate(measured & (y == 0)),
         "band": round(band, 4),
         "rest_fpr": rate(rest & (y == 0)),
         "rest_recall": rate(rest & (y == 1)),
         "tier0_allowed": round(float((t0[scored] == "allow").mean()), 4),
         "tier0_blocked": round(float((t0[scored] == "block").mean()), 4),
+        "secret_or_pii": round(float(sensitive[scored].mean()), 4),  # flagged whatever the models say
         "seconds": round(time.perf_counter() - started, 1),
     }
-    if group is not None and group.kind == "attack":
-        out["source_benign_fpr"] = rate(group.held & (y == 0))  # a mixed source's own benign rows, also unseen
     return out
 
 
@@ -295,12 +342,12 @@ def _pct(x: float | None) -> str:
 def describe(results: list[dict[str, Any]], totals: dict[str, Any]) -> str:
     """The per-group table and the means, as printed."""
     out = [f"{'group':<32} {'kind':<9} {'n':>6} {'recall':>8} {'FPR':>8} {'band':>6} {'dev FPR':>8} "
-           f"{'t0 allow':>8} {'t0 block':>8}"]  # fmt: skip
+           f"{'t0 allow':>8} {'t0 block':>8} {'key/PII':>8}"]  # fmt: skip
     for r in results:
-        n = r["n_attack"] if r["kind"] == "attack" else r["n_benign"] if r["kind"] == "benign" else r["n_attack"]
+        n = r["n_benign"] if r["kind"] == "benign" else r["n_attack"]
         out.append(f"{r['group']:<32} {r['kind']:<9} {n:>6} {_pct(r['recall']):>8} {_pct(r['fpr']):>8} "
                    f"{r['band']:>6.3f} {_pct(r['rest_fpr']):>8} {_pct(r['tier0_allowed']):>8} "
-                   f"{_pct(r['tier0_blocked']):>8}")  # fmt: skip
+                   f"{_pct(r['tier0_blocked']):>8} {_pct(r['secret_or_pii']):>8}")  # fmt: skip
     out.append(f"mean recall over attack groups: {_pct(totals['mean_attack_recall']).strip()}"
                f"   mean FPR over benign groups: {_pct(totals['mean_benign_fpr']).strip()}")  # fmt: skip
     out.append(f"attack groups below 60 %: {', '.join(totals['attack_groups_below_60pct']) or 'none'}")
@@ -321,7 +368,7 @@ def main() -> int:
     started = time.perf_counter()
     rules, bands = RuleSet.load(), Bands.load()
     corpus = load_corpus(args.train, args.dev, args.cache, rules, bands)
-    print(f"{len(corpus.rows)} rows, {len(corpus.x)} windows ready in {time.perf_counter() - started:.0f} s",
+    print(f"{len(corpus.rows)} rows, {len(corpus.vectors)} windows ready in {time.perf_counter() - started:.0f} s",
           file=sys.stderr)  # fmt: skip
     groups = make_groups(corpus.rows)
     if args.only:
@@ -347,7 +394,9 @@ def main() -> int:
         args.json.write_text(json.dumps({
             "protocol": "leave one group out of train+dev; learn on train minus it, choose tier 1's allow_below "
                         f"on dev minus it (benign FPR <= {TARGET_FPR:.0%}), score the group (tiers 0 and 1)",
-            "relearned_per_fold": ["tier 0 lexical prior", "tier 0 signature store", f"tier 1 head ({head})",
+            "relearned_per_fold": ["tier 0 lexical prior (and 5 out-of-fold priors for the head)",
+                                   "tier 0 signature store",
+                                   f"tier 1 head ({head}: embedding, lexical logit, rule score; no exemplar banks)",
                                    "tier 1 allow_below"],
             "fixed": ["rules", "normalisation", "embedding model", "tier 0 bands", "tier 2 (not run)"],
             "groups": results, **totals, "seconds": seconds,

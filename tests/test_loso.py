@@ -85,3 +85,21 @@ def test_rows_tier_0_decides_alone_use_up_the_budget_first(loso):
     assert loso.choose_band(t0, forced, scores, benign) == 1.0
     allowed = np.array(["allow"] * n, dtype=object)
     assert not loso.flagged(allowed, np.zeros(n, dtype=bool), scores, 0.0).any()  # tier 0 allowed: never flagged
+
+
+def test_the_mean_counts_each_group_once_and_names_the_groups_below_60_percent(loso):
+    common = {"n_attack": 10, "n_benign": 10, "band": 0.8, "rest_fpr": 0.01, "tier0_allowed": 0.5,
+              "tier0_blocked": 0.1, "secret_or_pii": 0.0}  # fmt: skip
+    results = [
+        {**common, "group": "big", "kind": "attack", "recall": 0.9, "fpr": None},
+        {**common, "group": "small", "kind": "attack", "recall": 0.5, "fpr": None},
+        {**common, "group": "code", "kind": "benign", "recall": None, "fpr": 0.07},
+        {**common, "group": "prose", "kind": "benign", "recall": None, "fpr": 0.01},
+    ]
+    totals = loso.summary(results)
+    assert totals["mean_attack_recall"] == 0.7  # not weighted by rows
+    assert totals["mean_benign_fpr"] == 0.04
+    assert totals["attack_groups_below_60pct"] == ["small"]
+    assert totals["worst_attack_groups"][0] == "small" and totals["worst_benign_groups"][0] == "code"
+    table = loso.describe(results, totals)
+    assert "mean recall over attack groups: 70.00%" in table and "attack groups below 60 %: small" in table
