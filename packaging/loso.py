@@ -322,13 +322,25 @@ def run_fold(corpus: Corpus, group: Group | None, rules: RuleSet, bands: Bands, 
     return out
 
 
+def _mean(values: list[float]) -> float | None:
+    return round(float(np.mean(values)), 4) if values else None
+
+
 def summary(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """Means over groups (each group counts once, whatever its size), and the worst groups."""
+    """Means over groups (each group counts once, whatever its size), and the worst groups.
+
+    The six generated obfuscation groups are transforms of attacks whose source stays in
+    training, so the mean is also given without them; the pooled figure weighs groups by rows.
+    """
     attacks = [r for r in results if r["kind"] == "attack"]
     benign = [r for r in results if r["kind"] == "benign"]
+    rows = sum(r["n_attack"] for r in attacks)
+    sources = [r["recall"] for r in attacks if not r["group"].startswith("obf-")]
     return {
-        "mean_attack_recall": round(float(np.mean([r["recall"] for r in attacks])), 4) if attacks else None,
-        "mean_benign_fpr": round(float(np.mean([r["fpr"] for r in benign])), 4) if benign else None,
+        "mean_attack_recall": _mean([r["recall"] for r in attacks]),
+        "mean_attack_recall_without_generated": _mean(sources),
+        "pooled_attack_recall": round(sum(r["recall"] * r["n_attack"] for r in attacks) / rows, 4) if rows else None,
+        "mean_benign_fpr": _mean([r["fpr"] for r in benign]),
         "attack_groups_below_60pct": [r["group"] for r in attacks if r["recall"] < 0.6],
         "worst_attack_groups": [r["group"] for r in sorted(attacks, key=lambda r: r["recall"])[:5]],
         "worst_benign_groups": [r["group"] for r in sorted(benign, key=lambda r: -r["fpr"])[:3]],
@@ -350,6 +362,9 @@ def describe(results: list[dict[str, Any]], totals: dict[str, Any]) -> str:
                    f"{_pct(r['tier0_blocked']):>8} {_pct(r['secret_or_pii']):>8}")  # fmt: skip
     out.append(f"mean recall over attack groups: {_pct(totals['mean_attack_recall']).strip()}"
                f"   mean FPR over benign groups: {_pct(totals['mean_benign_fpr']).strip()}")  # fmt: skip
+    out.append(f"mean recall without the generated obfuscations: "
+               f"{_pct(totals['mean_attack_recall_without_generated']).strip()}"
+               f"   pooled recall (by rows): {_pct(totals['pooled_attack_recall']).strip()}")  # fmt: skip
     out.append(f"attack groups below 60 %: {', '.join(totals['attack_groups_below_60pct']) or 'none'}")
     return "\n".join(out) + "\n"
 

@@ -93,13 +93,16 @@ def test_the_mean_counts_each_group_once_and_names_the_groups_below_60_percent(l
     results = [
         {**common, "group": "big", "kind": "attack", "recall": 0.9, "fpr": None},
         {**common, "group": "small", "kind": "attack", "recall": 0.5, "fpr": None},
+        {**common, "group": "obf-leet", "kind": "attack", "recall": 1.0, "fpr": None, "n_attack": 20},
         {**common, "group": "code", "kind": "benign", "recall": None, "fpr": 0.07},
         {**common, "group": "prose", "kind": "benign", "recall": None, "fpr": 0.01},
     ]
     totals = loso.summary(results)
-    assert totals["mean_attack_recall"] == 0.7  # not weighted by rows
+    assert totals["mean_attack_recall"] == 0.8  # not weighted by rows
+    assert totals["mean_attack_recall_without_generated"] == 0.7
+    assert totals["pooled_attack_recall"] == 0.85  # (9 + 5 + 20) of 40
     assert totals["mean_benign_fpr"] == 0.04
     assert totals["attack_groups_below_60pct"] == ["small"]
     assert totals["worst_attack_groups"][0] == "small" and totals["worst_benign_groups"][0] == "code"
     table = loso.describe(results, totals)
-    assert "mean recall over attack groups: 70.00%" in table and "attack groups below 60 %: small" in table
+    assert "mean recall over attack groups: 80.00%" in table and "attack groups below 60 %: small" in table
