@@ -7,8 +7,10 @@ lexical. Here each attack source and each benign kind is held out in turn;
 the learned parts are built again without it, the tier-1 band is chosen on
 what is left, and only then is the held-out group scored: recall for an
 attack group (an attack source is held out whole, and its own benign rows,
-if it has any, give an FPR too), false-positive rate for a benign one. Decisions about models,
-features and bands are to be made on the mean of these figures.
+if it has any, give an FPR too), false-positive rate for a benign one.
+Decisions about models, features and bands are to be made on these figures.
+The first row holds nothing out (learned on train, band and figures on dev):
+the in-distribution figure they are to be read against.
 
 Per fold, with G the held-out group:
 - learned again on train.csv without G: tier 0's lexical prior (build_tier0.fit_lexicon), and
@@ -20,7 +22,8 @@ Per fold, with G the held-out group:
 - fixed: the hand-written rules, normalisation, the embedding model, tier 0's bands, tier 2 (not run).
 Window embeddings do not depend on the fold: they are computed once with the shipped int8
 encoder (build_tier1.embed_all, up to 16 windows a text as the build embeds them) and cached
-under build/cache.
+under build/cache. A run takes about 10 minutes on two cores (plus 3 the first time, for the
+embeddings); --hidden 64 about 15.
 
 A text counts as flagged when the engine would not allow it with tiers 0 and 1: tier 0 blocks,
 finds a secret or personal data, or is unsure and tier 1 scores it at or above the band.
