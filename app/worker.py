@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from engine import Engine, Verdict
 
@@ -44,23 +46,6 @@ class _Relay(QObject):
     failed = Signal(int, str)
 
 
-class _Task(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay, number: int) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._fn = fn
-        self._relay = relay
-        self._number = number
-
-    def run(self) -> None:
-        try:
-            result = self._fn()
-        except Exception as exc:  # reported to the GUI, never lost on a pool thread
-            self._relay.failed.emit(self._number, f"{type(exc).__name__}: {exc}")
-        else:
-            self._relay.done.emit(self._number, result)
-
-
 class Worker(QObject):
     """The app's only door to the engine."""
 
@@ -70,10 +55,11 @@ class Worker(QObject):
     def __init__(self, engine: Engine, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.engine = engine
-        self._scans = QThreadPool(self)
-        self._scans.setMaxThreadCount(1)
-        self._chores = QThreadPool(self)
-        self._chores.setMaxThreadCount(1)
+        # Python's thread pools, not QThreadPool: a QRunnable per task handed to Qt sometimes outlived its run
+        # (one a minute in a soak), with its closure and everything it held.
+        self._scans = ThreadPoolExecutor(1, thread_name_prefix="tierwall-scan")
+        self._chores = ThreadPoolExecutor(1, thread_name_prefix="tierwall-chore")
+        self._pending: set[Future[None]] = set()
         self._next = 0
         self._latest_typing = 0
         self._tasks = 0
@@ -84,9 +70,11 @@ class Worker(QObject):
         self.closed = False  # after close(), late results are dropped rather than delivered
 
     def close(self, msecs: int = 30000) -> None:
-        """Finish queued work, then drop whatever results are still on their way."""
+        """Finish queued work, then drop whatever results are still on their way; later work is refused."""
         self.wait_idle(msecs)
         self.closed = True
+        for pool in (self._scans, self._chores):
+            pool.shutdown(wait=False)
 
     def scan(self, text: str, source: str, *, always_escalate: bool = False) -> int:
         """Queue a scan; `scanned` fires with its ScanResult. Returns the request id."""
@@ -111,16 +99,31 @@ class Worker(QObject):
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         """Block until queued work is done: for shutdown and the self-test only, never from a GUI event."""
-        return self._scans.waitForDone(msecs) and self._chores.waitForDone(msecs)
+        _, not_done = wait_for_futures(list(self._pending), timeout=msecs / 1000)
+        return not not_done
 
     def _deliver(self, result: ScanResult | None) -> None:
         if result is not None:
             self.scanned.emit(result)
 
-    def _start(self, pool: QThreadPool, fn: Callable[[], Any], on_done: Callable[[Any], None] | None) -> None:
+    def _start(self, pool: ThreadPoolExecutor, fn: Callable[[], Any], on_done: Callable[[Any], None] | None) -> None:
+        if self.closed:  # after shutdown: nothing runs, nothing is reported
+            return
         self._tasks += 1
-        self._waiting[self._tasks] = on_done
-        pool.start(_Task(fn, self._relay, self._tasks))
+        number = self._tasks
+        self._waiting[number] = on_done
+
+        def run() -> None:  # on the pool's thread; the relay's signals carry the result to the GUI thread
+            try:
+                result = fn()
+            except Exception as exc:  # reported to the GUI, never lost on a pool thread
+                self._relay.failed.emit(number, f"{type(exc).__name__}: {exc}")
+            else:
+                self._relay.done.emit(number, result)
+
+        future = pool.submit(run)
+        self._pending.add(future)
+        future.add_done_callback(self._pending.discard)
 
     def _finished(self, number: int, result: Any) -> None:
         on_done = self._waiting.pop(number, None)
