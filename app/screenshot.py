@@ -7,6 +7,7 @@ screenshot never touches the user's history or settings.
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -17,6 +18,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtGui import QPixmap
+
+from engine.procmem import rss_mib
 
 if TYPE_CHECKING:  # imported late at run time: the data dirs must be set first
     from app.controller import TierwallApp
@@ -63,6 +66,15 @@ def _waiter() -> tuple[QEventLoop, QTimer]:
     timer.setSingleShot(True)
     timer.timeout.connect(loop.quit)
     return loop, timer
+
+
+def settled_rss(samples: int = 5) -> float:
+    """Median RSS of a few readings a moment apart, so one allocation spike does not count."""
+    values = []
+    for _ in range(samples):
+        wait(100)
+        values.append(rss_mib())
+    return statistics.median(values)
 
 
 def wait_for(condition: Callable[[], bool], timeout_s: float = 30.0) -> bool:

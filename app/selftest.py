@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 
 from app.leakguard import NONE_DRIFT_LIMIT, OBJECTS_DRIFT_LIMIT, exercise_window
-from app.screenshot import wait, wait_for
+from app.screenshot import settled_rss, wait, wait_for
 from app.worker import ScanResult
 from engine.models import ModelEvent
 
 if TYPE_CHECKING:
     from app.controller import TierwallApp
-from engine.procmem import rss_mib, rss_parts_mib
+from engine.procmem import rss_parts_mib
 
 TARGETS = {
     "rss_mib.tray_idle": 100.0,
@@ -110,15 +110,6 @@ class Report:
         return not self.problems
 
 
-def _settled_rss(samples: int = 5) -> float:
-    """Median of a few readings, a moment apart, so one allocation spike does not count."""
-    values = []
-    for _ in range(samples):
-        wait(100)
-        values.append(rss_mib())
-    return statistics.median(values)
-
-
 def run_self_test(*, as_json: bool = False, soak_minutes: float | None = None) -> int:
     for var in ("TIERWALL_DATA_DIR", "TIERWALL_CONFIG_DIR"):
         if var not in os.environ:
@@ -199,7 +190,7 @@ def _run(soak_minutes: float | None = None) -> Report:
     app.model_event.connect(meter.model_event)
 
     wait(STARTUP_TRIM_MS + 500)  # the app settles (and trims its heap) after start-up
-    report.figures["rss_mib.tray_idle"] = _settled_rss()
+    report.figures["rss_mib.tray_idle"] = settled_rss()
     report.details["rss_parts_mib_idle"] = {k: round(v, 1) for k, v in rss_parts_mib().items()}
 
     latencies = []  # only texts tier 0 decided: the target is for those; a model load is measured apart
@@ -237,14 +228,14 @@ def _run(soak_minutes: float | None = None) -> Report:
             report.problems.append(f"model {m.name} is {m.state}" + (f": {m.error}" if m.error else ""))
     report.details["models"] = {m.name: {"tier": m.tier, "added_mib": m.added_mib, "load_ms": m.load_ms}
                                 for m in snap.models}  # fmt: skip
-    report.figures["rss_mib.tray_all_loaded"] = _settled_rss()
+    report.figures["rss_mib.tray_all_loaded"] = settled_rss()
     report.details["rss_parts_mib_all_loaded"] = {k: round(v, 1) for k, v in rss_parts_mib().items()}
     report.figures["stall_ms.max_during_model_load"] = meter.max_while_loading
     report.details["model_loads_measured"] = len(meter.loads)
 
     app.unload("")
     wait_for(lambda: all(m.state != "loaded" for m in models.snapshot().models), 30)
-    report.figures["rss_mib.tray_after_unload"] = _settled_rss()
+    report.figures["rss_mib.tray_after_unload"] = settled_rss()
     report.figures["rss_mib.after_unload_above_idle"] = (
         report.figures["rss_mib.tray_after_unload"] - report.figures["rss_mib.tray_idle"]
     )
