@@ -240,8 +240,9 @@ def test_policy_add_list_remove(capsys):
     assert "added user-1 (block)" in capsys.readouterr().out
     assert main(["policy", "list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)["policies"]
-    assert rows[0] == {"id": "user-1", "action": "block", "hypothesis": "This text contains our customers' names.",
-                       "threshold": 0.5, "builtin": False, "category": "policy"}  # fmt: skip
+    assert rows[0] == {"id": "user-1", "action": "block", "hypothesis": "This text mentions the customers' names.",
+                       "threshold": 0.15, "builtin": False, "category": "policy",
+                       "wording": "This text contains our customers' names.", "rewritten": True}  # fmt: skip
     assert any(r["builtin"] for r in rows)
     assert main(["policy", "remove", "user-1"]) == 0
     assert main(["policy", "remove", "user-1"]) == 3

@@ -162,7 +162,7 @@ def test_the_real_policy_store_and_check_always(qtbot, tierwall):
     page.policy_add.click()
     qtbot.waitUntil(lambda: page.policy_list.count() == 1, timeout=5000)
     (policy,) = tierwall.engine.policies.list()
-    assert policy.hypothesis == "This text contains our quarterly revenue figures."
+    assert policy.wording == "This text contains our quarterly revenue figures."  # checked as a rewrite of it
     page.policy_always.setChecked(True)
     assert tierwall.engine.policy_always is True
     assert SettingsFile().load().policy_always is True
