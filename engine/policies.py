@@ -133,6 +133,9 @@ _OWNED = re.compile(r"\s+(?:(?:that|which)\s+(?:is|are)\s+)?(?:from|in|at|of|wit
                     r"(?:own\s+)?(?:internal\s+|private\s+|company\s+|corporate\s+)?(?:repository|repo|repos|"
                     r"codebase|code\s+base|systems?|servers?|network|company|team|organi[sz]ation|firm|business|"
                     r"department|infrastructure|monorepo|git\s*(?:hub|lab)?))\b.*$", _I)  # fmt: skip
+# kinds of text rather than topics: measured on data/policies, the model mostly misses these
+_KIND = re.compile(r"\b(?:code|scripts?|functions?|logs?|log\s+files?|sql|quer(?:y|ies)|"
+                   r"cv|cvs|r[eé]sum[eé]s?|json|xml|csv|yaml|spreadsheets?|stack\s+traces?)\b", _I)  # fmt: skip
 _OUR = re.compile(r"\b(?:our|my|your)\s+", _I)
 _ANYONES = re.compile(r"\b(?:anyone|anybody|everyone|everybody)'s\b", _I)
 
@@ -229,6 +232,9 @@ def rewrite(wording: str) -> Rewrite:
     hypothesis = f"This text {verb} {obj}."
     if len(hypothesis) > MAX_HYPOTHESIS_CHARS:
         return _as_typed(text, "the rewrite would be too long")
+    if _KIND.search(obj):
+        notes.append("a kind of text (code, logs, a CV …) is hard for the model to recognise, far harder than a "
+                     "topic: try it on your own files with `tierwall policy test`")  # fmt: skip
     notes.append(f"fires at {REWRITE_THRESHOLD:.0%} entailment: the model rarely gives such statements more")
     return Rewrite(text, hypothesis, REWRITE_THRESHOLD, tuple(notes))
 

@@ -212,4 +212,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except BrokenPipeError:  # a reader that stopped early (| head): end quietly, as the tierwall command does
+        sys.stdout = None
+        raise SystemExit(141) from None

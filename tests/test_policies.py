@@ -98,6 +98,14 @@ def test_the_notes_say_what_was_left_out_and_why():
     assert "an order read as a statement about the text" in rewrite("Block anything about layoffs.").notes
 
 
+def test_a_kind_of_text_gets_a_warning_a_topic_does_not():
+    kind = "a kind of text (code, logs, a CV …) is hard for the model to recognise"
+    for typed in ("Warn me when I paste code", "No SQL queries.", "This text is a CV or résumé.", "Block server logs"):
+        assert any(n.startswith(kind) for n in rewrite(typed).notes), typed
+    for typed in ("No salaries.", "Block anything about the merger.", "This text mentions a source of revenue."):
+        assert not any(n.startswith(kind) for n in rewrite(typed).notes), typed
+
+
 @pytest.mark.parametrize(
     "typed",
     [

@@ -164,3 +164,15 @@ def test_policy_list_shows_the_words_and_what_is_checked(capsys):
 def test_the_rewrite_the_command_shows_is_the_one_stored():
     r = rewrite("Warn me when I paste server logs")
     assert r.hypothesis == "This text mentions server logs." and r.changed
+
+
+def test_policy_test_without_a_usable_model_says_so_and_exits_4(tmp_path, monkeypatch, capsys):
+    from engine.models import ModelUnavailable
+
+    def unavailable(self, text, hypotheses, threshold):
+        raise ModelUnavailable("nli-minilm-l6-int8: model.onnx is missing")
+
+    monkeypatch.setattr(PolicyChecker, "check", unavailable)
+    (tmp_path / "a.txt").write_text(QUIET, encoding="utf-8")
+    assert main(["policy", "test", "No prices", str(tmp_path / "a.txt")]) == 4
+    assert "tierwall: nli-minilm-l6-int8: model.onnx is missing" in capsys.readouterr().err
