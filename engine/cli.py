@@ -468,6 +468,11 @@ def _read_for_test(name: str, limit: int) -> tuple[str | None, list[str]]:
     except OSError as exc:
         return None, [f"cannot read {label}: {exc.strerror or exc}"]
     notes = []
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte-order mark: text, though full of NULs
+        try:
+            return data.decode("utf-16")[:limit], ["read as UTF-16"]
+        except UnicodeDecodeError:
+            pass
     if b"\0" in data[:8192]:
         return None, [f"{label} looks like a binary file (it has NUL bytes); policy test reads text"]
     if len(data) > POLICY_TEST_MAX_BYTES:

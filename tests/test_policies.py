@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.models import read_manifest
 from engine.policies import (
@@ -121,6 +123,15 @@ def test_what_no_rule_reads_is_checked_as_typed(typed):
     r = rewrite(typed)
     assert (r.hypothesis, r.threshold, r.changed) == (" ".join(typed.split()), AS_WRITTEN_THRESHOLD, False)
     assert r.notes[0].startswith("checked as typed")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1, max_size=MAX_HYPOTHESIS_CHARS).filter(str.strip))
+def test_any_sentence_is_checked_as_something_that_fits(typed):
+    r = rewrite(typed)
+    assert r.hypothesis.strip() and len(r.hypothesis) <= MAX_HYPOTHESIS_CHARS
+    assert r.threshold in (REWRITE_THRESHOLD, AS_WRITTEN_THRESHOLD) and r.notes
+    assert r.wording == " ".join(typed.split())
 
 
 def test_a_statement_with_a_verb_of_its_own_keeps_its_words_at_the_rewrite_threshold():

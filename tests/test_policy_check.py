@@ -126,10 +126,12 @@ def test_policy_test_names_every_file_it_cannot_read_and_checks_the_rest(tmp_pat
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     latin = tmp_path / "latin1.txt"
     latin.write_bytes("Café crème, prix réduit.".encode("latin-1"))
+    utf16 = tmp_path / "utf16.txt"
+    utf16.write_bytes(QUIET.encode("utf-16"))  # with a byte-order mark: text, not binary
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")
     missing = tmp_path / "missing.txt"
-    args = [str(p) for p in (good, missing, binary, tmp_path, latin, empty)]
+    args = [str(p) for p in (good, missing, binary, tmp_path, latin, utf16, empty)]
     assert main(["policy", "test", "No prices", *args]) == 3
     captured = capsys.readouterr()
     assert f"tierwall: cannot read {missing}: No such file or directory" in captured.err
@@ -137,6 +139,7 @@ def test_policy_test_names_every_file_it_cannot_read_and_checks_the_rest(tmp_pat
     assert f"tierwall: {tmp_path} is a directory" in captured.err
     assert f"{good}: does not fire" in captured.out
     assert f"{latin}: " in captured.out and "not valid UTF-8" in captured.out
+    assert f"{utf16}: does not fire" in captured.out and "read as UTF-16" in captured.out
     assert f"{empty}: empty, nothing to check (does not fire)" in captured.out
     assert "Traceback" not in captured.err
 
