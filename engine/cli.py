@@ -151,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check POLICY (a sentence as you would add it, or the id of a policy you have) against each "
                     "FILE the way a scan checks it: the text is read in premise windows, and the policy fires when "
                     "a window's entailment reaches its threshold. FILE '-' reads standard input. Exit 0 when every "
-                    "file was checked, 3 if one could not be read.",
+                    "file was checked, 3 if one could not be read, 4 without a usable NLI model.",
     )  # fmt: skip
     ptest.add_argument("policy", metavar="POLICY", help="a policy sentence, or an id from `tierwall policy list`")
     ptest.add_argument("files", metavar="FILE", nargs="+", help="text files to check; - for standard input")
