@@ -184,10 +184,11 @@ class SettingsPage(QWidget):
     def show_policies(self, policies: list[Any]) -> None:
         self.policy_list.clear()
         for policy in policies:
-            item = QListWidgetItem(f"[{policy.action}]  {policy.hypothesis}")
+            item = QListWidgetItem(f"[{policy.action}]  {policy.display}")
             item.setData(Qt.ItemDataRole.UserRole, policy.id)
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(policy.created))
-            item.setToolTip(f"{policy.hypothesis}\n({policy.action}, added {when})")
+            checked = f"\nchecked as: {policy.hypothesis}" if policy.rewritten else ""
+            item.setToolTip(f"{policy.display}{checked}\n({policy.action}, added {when})")
             self.policy_list.addItem(item)
 
     def show_policy_error(self, message: str | None) -> None:

@@ -98,6 +98,8 @@ class Policy:
     hypothesis: str
     action: str
     created: float
+    display: str = ""  # the user's words; the real Policy's property
+    rewritten: bool = False
 
 
 class FakePolicies:
@@ -112,7 +114,7 @@ class FakePolicies:
     def add(self, hypothesis: str, action: str = "warn") -> Policy:
         if len(hypothesis) < 10:
             raise ValueError("a policy needs a full sentence")
-        policy = Policy(str(len(self.items) + 1), hypothesis, action, 0.0)
+        policy = Policy(str(len(self.items) + 1), hypothesis, action, 0.0, hypothesis)
         self.items.append(policy)
         return policy
 
@@ -163,6 +165,9 @@ def test_the_real_policy_store_and_check_always(qtbot, tierwall):
     qtbot.waitUntil(lambda: page.policy_list.count() == 1, timeout=5000)
     (policy,) = tierwall.engine.policies.list()
     assert policy.wording == "This text contains our quarterly revenue figures."  # checked as a rewrite of it
+    item = page.policy_list.item(0)
+    assert item.text() == "[warn]  This text contains our quarterly revenue figures."  # the user's own words
+    assert policy.rewritten and f"checked as: {policy.hypothesis}" in item.toolTip()
     page.policy_always.setChecked(True)
     assert tierwall.engine.policy_always is True
     assert SettingsFile().load().policy_always is True
