@@ -59,7 +59,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import export_minilm as recipe  # noqa: E402
-from unigram import META, Unigram  # noqa: E402
+from unigram import META, PackedPieces, Unigram  # noqa: E402
 
 REPO = HERE.parents[1]
 OUT_ROOT = REPO / "build/models/e5"
@@ -413,6 +413,7 @@ def write_tokenizer(out: Path, pieces: list[str], scores: np.ndarray, src: E5Bin
         raise RuntimeError("a piece holds a tab or new line: unigram.txt cannot list it")
     with open(out / "unigram.txt", "w", encoding="utf-8", newline="\n") as f:
         f.writelines(f"{float(s)!r}\t{p}\n" for p, s in zip(pieces, scores, strict=True))
+    PackedPieces.write(out / "unigram.bin", list(pieces), [float(s) for s in scores])
     tmp_tok = Unigram(
         [(p, float(s)) for p, s in zip(pieces, scores, strict=True)], src.charmap, unk_id=src.special["unk"]
     )

@@ -88,7 +88,7 @@ def _feeder(model_dir: Path, sess):
     return feed_ids
 
 
-def child(model_dir: Path, kind: str, n_infer: int) -> dict:
+def child(model_dir: Path, kind: str, n_infer: int, preset: str = "lean") -> dict:
     import gc
     import time
 
@@ -104,7 +104,9 @@ def child(model_dir: Path, kind: str, n_infer: int) -> dict:
     encode, prefix, bos, eos, tok = _load_tokenizer(kind, model_dir)
     t1 = time.perf_counter()
     marks["tokenizer"] = _mib(proc)
-    cfg = PRESETS["lean"]
+    _malloc_trim()  # what loading left in glibc's heap (numpy temporaries) goes back; the app can do the same
+    marks["tokenizer_trim"] = _mib(proc)
+    cfg = PRESETS[preset]
     sess = ort.InferenceSession(str(model_dir / "model.onnx"), session_options(cfg), providers=["CPUExecutionProvider"])
     feed = _feeder(model_dir, sess)
     t2 = time.perf_counter()
@@ -174,10 +176,12 @@ def child(model_dir: Path, kind: str, n_infer: int) -> dict:
     return {
         "model_dir": str(model_dir),
         "tokenizer": kind,
+        "preset": preset,
         "onnxruntime": ort.__version__,
         "marks_mib": marks,
         "rss_tokenizer_mib": d("tokenizer"),
-        "rss_session_mib": d("session", ref=marks["tokenizer"]),
+        "rss_tokenizer_trim_mib": d("tokenizer_trim"),
+        "rss_session_mib": d("session", ref=marks["tokenizer_trim"]),
         "rss_load_mib": d("session"),
         "rss_after_200_mib": d("after_200"),
         "rss_after_200_trim_mib": d("after_200_trim"),
@@ -303,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("model_dirs", nargs="+", type=Path)
     ap.add_argument("--tokenizer", default="unigram", choices=("unigram", "unigram-dict", "tokenizers"))
     ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--preset", default="lean", choices=sorted(PRESETS), help="measure_rss.py session preset")
     ap.add_argument("--n-infer", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--all-tiers", action="store_true")
@@ -320,13 +325,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.child:
         d = args.model_dirs[0].resolve()
-        res = child_all_tiers(d, args.n_infer) if args.all_tiers else child(d, args.tokenizer, args.n_infer)
+        res = (
+            child_all_tiers(d, args.n_infer) if args.all_tiers else child(d, args.tokenizer, args.n_infer, args.preset)
+        )
         print(json.dumps(res))
         return 0
     results = []
     for d in args.model_dirs:
         for _ in range(args.repeat):
             cmd = [args.python, str(Path(__file__).resolve()), "--child", str(d), "--tokenizer", args.tokenizer]
+            cmd += ["--preset", args.preset]
             cmd += ["--n-infer", str(args.n_infer)] + (["--all-tiers"] if args.all_tiers else [])
             env = {**os.environ, "OMP_NUM_THREADS": "1"}
             res = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env, cwd=str(REPO))
@@ -337,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 lat = "/".join(str(r["latency_ms"][str(n)]["p50"]) for n in TOKEN_COUNTS)
                 print(
-                    f"{d.name:14} {r['tokenizer']:10} tok {r['rss_tokenizer_mib']:6.1f}  session "
+                    f"{d.name:14} {r['tokenizer']:10} tok {r['rss_tokenizer_mib']:6.1f} (trim "
+                    f"{r['rss_tokenizer_trim_mib']:5.1f})  session "
                     f"{r['rss_session_mib']:6.1f}  load {r['rss_load_mib']:6.1f}"
                     f"  after200 {r['rss_after_200_mib']:6.1f}"
                     f"  unload {r['rss_after_unload_mib']:5.1f}  tok-load {r['tokenizer_load_ms']} ms"

