@@ -719,7 +719,7 @@ def main(argv: list[str] | None = None) -> int:
                 recipe.save_aligned(copy.deepcopy(ext_model), e)
                 rows = keep if keep is not None else np.arange(len(src.pieces))
                 write_q4_table(e / "word_table.q4", src, rows)
-                for f in ("tokenizer.json", "unigram.txt", "charmap.json"):
+                for f in ("tokenizer.json", "unigram.txt", "unigram.bin", "charmap.json"):
                     (e / f).write_bytes((d / f).read_bytes())
                 ext_variants.append((f"{name}-ext", e, tok, keep))
                 print(f"[3] {name} with the word table outside the graph -> {e}")
