@@ -1,6 +1,6 @@
 """Build tier 0's learned data from the TRAINING split only (re-runnable).
 
-    python packaging/build_tier0.py [--train ../shared/eval/train.csv]
+    python packaging/build_tier0.py [--train FILE ...]   (default: packaging/training_data.DEFAULT_TRAIN)
 
 Writes
 - assets/signatures/signatures.npz + signatures.json: exact keys and MinHash
@@ -14,8 +14,6 @@ Never point it at dev or held-out data: dev is for choosing bands and reporting.
 from __future__ import annotations
 
 import argparse
-import csv
-import hashlib
 import itertools
 import json
 import sys
@@ -28,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "packaging"))
 
 from learn import balanced_weights, fit_logistic  # noqa: E402
+from training_data import DEFAULT_TRAIN, TrainingDataError, provenance, read_rows  # noqa: E402
 
 from engine.normalize import normalize  # noqa: E402
 from engine.signatures import MINHASH_VERSION, NUM_PERM, minhash  # noqa: E402
@@ -40,17 +39,11 @@ EPOCHS = 400
 KEEP_ABOVE = 0.02  # weights smaller than this are dropped from the table
 
 
-def read_rows(path: Path) -> list[tuple[str, int, str]]:
-    csv.field_size_limit(2**31 - 1)
-    with path.open(newline="", encoding="utf-8") as fh:
-        return [(r["text"], int(r["label"]), r.get("category", "")) for r in csv.DictReader(fh)]
-
-
 def token_lists(rows: list[tuple[str, int, str]]) -> list[list[str]]:
     return [words(normalize(text).main.folded) for text, _, _ in rows]
 
 
-def build_signatures(rows, tokens, out_dir: Path, source: Path) -> None:
+def build_signatures(rows, tokens, out_dir: Path, sources: list[Path]) -> None:
     exact, sigs, cats = [], [], []
     for (_, label, cat), toks in zip(rows, tokens, strict=True):
         if label != 1 or not toks:
@@ -64,9 +57,8 @@ def build_signatures(rows, tokens, out_dir: Path, source: Path) -> None:
     np.savez_compressed(out_dir / "signatures.npz", exact=np.array(sorted(set(exact)), dtype=np.uint64),
                         minhash=np.array(sigs, dtype=np.uint32).reshape(-1, NUM_PERM))  # fmt: skip
     meta = {
-        "built_from": source.name,
-        "built_from_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
-        "rows": "label 1 (attack) rows of the training split only",
+        "built_from": provenance(sources),
+        "rows": "label 1 (attack) rows of the training files only",
         "exact_keys": len(set(exact)),
         "minhash_rows": len(sigs),
         "num_perm": NUM_PERM,
@@ -130,11 +122,20 @@ def fit_lexicon(labels: list[int], tokens: list[list[str]], log=print) -> tuple[
     return b, {t: round(float(w[i]), 4) for i, t in enumerate(terms) if abs(w[i]) >= KEEP_ABOVE}
 
 
-def write_lexicon(bias: float, table: dict[str, float], out: Path, source: Path) -> None:
+def known_words(tokens: list[list[str]]) -> list[int]:
+    """CRC-32s of the words with letters that occur in at least MIN_DOC_FREQ training texts: what tier 0 can read."""
+    df: dict[str, int] = {}
+    for toks in tokens:
+        for t in set(toks):
+            df[t] = df.get(t, 0) + 1
+    known = [t for t, c in df.items() if c >= MIN_DOC_FREQ and any(ch.isalpha() for ch in t)]
+    return sorted({int(h) for h in token_hashes(known)})
+
+
+def write_lexicon(bias: float, table: dict[str, float], out: Path, sources: list[Path], known: list[int]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
-        "built_from": source.name,
-        "built_from_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
+        "built_from": provenance(sources),
         "recipe": f"logistic regression on word uni+bigram counts of {WINDOW}-token windows (stride {STRIDE}), "
         f"doc freq >= {MIN_DOC_FREQ}, L2 {L2}, Adam {EPOCHS} epochs, class-balanced; |w| >= {KEEP_ABOVE} kept",
         "tokenizer_version": TOKENIZER_VERSION,
@@ -142,23 +143,26 @@ def write_lexicon(bias: float, table: dict[str, float], out: Path, source: Path)
         "stride": STRIDE,
         "bias": round(bias, 4),
         "weights": table,
+        "known_words": f"CRC-32 of the words with letters in >= {MIN_DOC_FREQ} training texts",
+        "known_words_crc32": known,
     }, ensure_ascii=False) + "\n", encoding="utf-8")  # fmt: skip
     print(f"lexicon: {len(table)} terms kept, bias {bias:.3f} -> {out}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", type=Path, default=ROOT.parent / "shared" / "eval" / "train.csv")
+    parser.add_argument("--train", type=Path, nargs="+", default=list(DEFAULT_TRAIN), help="training CSV files")
     parser.add_argument("--assets", type=Path, default=ROOT / "assets")
     args = parser.parse_args()
-    if "train" not in args.train.name:
-        parser.error("refusing to build from a file that is not the training split")
-    rows = read_rows(args.train)
-    print(f"{len(rows)} training rows from {args.train}")
+    try:
+        rows = read_rows(args.train)
+    except TrainingDataError as exc:
+        parser.error(str(exc))
+    print(f"{len(rows)} training rows from {', '.join(str(p) for p in args.train)}")
     tokens = token_lists(rows)
     build_signatures(rows, tokens, args.assets / "signatures", args.train)
     bias, table = fit_lexicon([label for _, label, _ in rows], tokens)
-    write_lexicon(bias, table, args.assets / "tier0" / "lexicon.json", args.train)
+    write_lexicon(bias, table, args.assets / "tier0" / "lexicon.json", args.train, known_words(tokens))
     return 0
 
 

@@ -1,6 +1,6 @@
 """Train tier 1's classifier head and attack-exemplar bank from the TRAINING split (re-runnable).
 
-    python packaging/build_tier1.py [--train ../shared/eval/train.csv]
+    python packaging/build_tier1.py [--train FILE ...]   (default: packaging/training_data.DEFAULT_TRAIN)
 
 Needs the shipped int8 embedding model in assets/models/minilm (made by
 packaging/models/export_minilm.py), the runtime packages and `onnx` (the
@@ -31,8 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "packaging"))
 
-from build_tier0 import STRIDE, WINDOW, fit_lexicon, read_rows  # noqa: E402
+from build_tier0 import STRIDE, WINDOW, fit_lexicon  # noqa: E402
 from learn import balanced_weights, fit_mlp  # noqa: E402
+from training_data import DEFAULT_TRAIN, TrainingDataError, provenance, read_rows  # noqa: E402
 
 from engine.decide import Bands  # noqa: E402
 from engine.lexicon import Lexicon  # noqa: E402
@@ -152,15 +153,20 @@ def write_bank_graph(path: Path, rows: np.ndarray, scale: np.ndarray) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", type=Path, default=ROOT.parent / "shared" / "eval" / "train.csv")
+    parser.add_argument("--train", type=Path, nargs="+", default=list(DEFAULT_TRAIN), help="training CSV files")
     parser.add_argument("--assets", type=Path, default=ROOT / "assets")
     parser.add_argument("--cache", type=Path, default=ROOT / "build" / "cache")
     parser.add_argument("--limit", type=int, help="only the first N rows (a smoke test; do not ship its output)")
     args = parser.parse_args()
-    if "train" not in args.train.name:
-        parser.error("refusing to build from a file that is not the training split")
+    try:
+        import onnx  # noqa: F401  # the bank graph needs it at the end: fail now, not after the training
+    except ImportError:
+        parser.error("needs the `onnx` package (the `models` extra) to write the bank graph")
     rng = np.random.default_rng(SEED)
-    rows = read_rows(args.train)[: args.limit]
+    try:
+        rows = read_rows(args.train)[: args.limit]
+    except TrainingDataError as exc:
+        parser.error(str(exc))
     labels = np.array([label for _, label, _ in rows], dtype=np.int64)
     print(f"{len(rows)} training rows")
 
@@ -234,7 +240,7 @@ def main() -> int:
     return 0
 
 
-def write_manifest(models_dir: Path, out: Path, source: Path, bank_size: int) -> None:
+def write_manifest(models_dir: Path, out: Path, sources: list[Path], bank_size: int) -> None:
     path = models_dir / "manifest.json"
     manifest = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"models": {}}
     files = []
@@ -245,9 +251,9 @@ def write_manifest(models_dir: Path, out: Path, source: Path, bank_size: int) ->
         "tier": 1,
         "kind": "classifier head and exemplar banks",
         "files": files,
-        "source": f"trained by this project on {source.name} (training split only; sources and licences in "
-        "../shared/eval/README.md)",
-        "built_from_sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
+        "source": "trained by this project on the training files in built_from (training splits only; sources "
+        "and licences in ../shared/eval/README.md and each data/*/README.md)",
+        "built_from": provenance(sources),
         "licence": "Apache-2.0 (this project); derived from the training rows' sources",
         "recipe": f"packaging/build_tier1.py: {ENSEMBLE} MLPs ({HIDDEN} ReLU units each, logits averaged) on "
         f"window embeddings (<= {MAX_WINDOWS} windows) plus out-of-fold ({FOLDS} folds) lexical logit, attack- and "

@@ -28,11 +28,13 @@ def fit_logistic(
     epochs: int,
     lr: float = 0.05,
     log: Callable[[str], None] | None = print,
+    bounds: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, float]:
     """Weighted, L2-regularised logistic regression by full-batch Adam.
 
     forward(w) gives X @ w and backward(g) gives X.T @ g, so dense and sparse
-    (index-array) feature matrices share one optimiser.
+    (index-array) feature matrices share one optimiser. `bounds` (lower, upper per
+    weight) keeps each weight's sign where what the feature means fixes it.
     """
     w = np.zeros(n_features)
     b = 0.0
@@ -53,6 +55,8 @@ def fit_logistic(
         v_b = beta2 * v_b + (1 - beta2) * grad_b**2
         w -= lr * (m_w / (1 - beta1**epoch)) / (np.sqrt(v_w / (1 - beta2**epoch)) + eps)
         b -= lr * (m_b / (1 - beta1**epoch)) / (np.sqrt(v_b / (1 - beta2**epoch)) + eps)
+        if bounds is not None:
+            w = np.clip(w, *bounds)
         if log is not None and epoch % 100 == 0:
             loss = -np.mean(sample_weight * (y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)))
             log(f"  epoch {epoch}: loss {loss:.4f}  train accuracy {np.mean((p > 0.5) == (y > 0.5)):.4f}")

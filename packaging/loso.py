@@ -192,7 +192,7 @@ def fit_tier0(corpus: Corpus, learn: np.ndarray, rules: RuleSet, bands: Bands, w
     store_dir = workdir / "signatures"
     with contextlib.redirect_stdout(io.StringIO()):  # its one-line report, once per fold, would bury the table
         build_signatures(attack_rows, [corpus.tokens[i] for i in idx if corpus.labels[i] == 1], store_dir,
-                         Path(__file__))  # fmt: skip
+                         [Path(__file__)])  # fmt: skip
     return Tier0(rules, SignatureStore.load(store_dir), lexicon, bands)
 
 
