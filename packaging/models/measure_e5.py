@@ -4,19 +4,27 @@
 Each measurement runs in a FRESH process with the app's interpreter (numpy, onnxruntime, psutil; `tokenizers` only
 for that option)::
 
-    .venv/bin/python packaging/models/measure_e5.py build/models/e5/full-l12 build/models/e5/trim70k-l12
-    .venv/bin/python packaging/models/measure_e5.py --tokenizer tokenizers build/models/e5/trim70k-l12
-    .venv/bin/python packaging/models/measure_e5.py --all-tiers build/models/e5/trim70k-l12
+    .venv/bin/python packaging/models/measure_e5.py build/models/e5/full-l12-ext build/models/e5/full-l12
+    .venv/bin/python packaging/models/measure_e5.py --tokenizer tokenizers build/models/e5/full-l12
+    .venv/bin/python packaging/models/measure_e5.py --preset lean-noprepack build/models/e5/full-l12-ext
+    .venv/bin/python packaging/models/measure_e5.py --interleaved build/models/e5/full-l12-ext build/models/e5/full-l6-ext
+    .venv/bin/python packaging/models/measure_e5.py --all-tiers assets/models/minilm build/models/e5/full-l12-ext
 
 A model-only run records RSS (psutil; RssAnon/RssFile) after importing numpy + onnxruntime (the baseline), after
-loading the tokenizer (``unigram.py`` = pure Python, or ``tokenizers`` = the package with the generated
-tokenizer.json, the char map applied in Python first), after the InferenceSession (the ``lean`` preset of
-measure_rss.py: no arena, one thread, level ALL, prepacking), after 200 dev texts, and after release +
-malloc_trim; latency p50 at 16/64/128/256 tokens (``<s> query: ... </s>``); and the tokenizer's own speed.
+loading the tokenizer (``unigram`` = unigram.py packed, ``unigram-dict``, or ``tokenizers`` = the package with the
+generated tokenizer.json, the char map applied in Python first) and again after malloc_trim, after the
+InferenceSession (``--preset``, default ``lean`` of measure_rss.py: no arena, one thread, level ALL, prepacking),
+after 200 dev texts, and after release + malloc_trim; latency p50 at 16/64/128/256 tokens (``<s> query: ...
+</s>``); and the tokenizer's own speed. Folders with ``word_table.q4`` (``-ext``) are fed ``inputs_embeds`` read by
+wordtable.py, the time of which counts in the latency.
+
+``--interleaved`` loads all the given models and tier 1's MiniLM in one process and times them in turn, so that
+other load on the machine hits them alike.
 
 ``--all-tiers`` instead measures the engine's worst case with this encoder as tier 1: a fresh process makes an
 ``Engine()`` (rules loaded, idle), loads this encoder + its tokenizer and the engine's own tier-2 NLI model (via its
-ModelManager), runs 200 dev texts through both, and reports the peak RSS (ru_maxrss) — the budget is 140 MiB.
+ModelManager), runs 200 dev texts through both, and reports the peak RSS (ru_maxrss) — the budget is 140 MiB. A
+folder without charmap.json (assets/models/minilm) is run with the engine's WordPiece, as the baseline.
 """
 
 from __future__ import annotations
