@@ -7,7 +7,7 @@ for that option)::
     .venv/bin/python packaging/models/measure_e5.py build/models/e5/full-l12-ext build/models/e5/full-l12
     .venv/bin/python packaging/models/measure_e5.py --tokenizer tokenizers build/models/e5/full-l12
     .venv/bin/python packaging/models/measure_e5.py --preset lean-noprepack build/models/e5/full-l12-ext
-    .venv/bin/python packaging/models/measure_e5.py --interleaved build/models/e5/full-l12-ext build/models/e5/full-l6-ext
+    .venv/bin/python packaging/models/measure_e5.py --interleaved build/models/e5/full-l12-ext build/models/e5/full-l6
     .venv/bin/python packaging/models/measure_e5.py --all-tiers assets/models/minilm build/models/e5/full-l12-ext
 
 A model-only run records RSS (psutil; RssAnon/RssFile) after importing numpy + onnxruntime (the baseline), after
