@@ -14,6 +14,7 @@ import hashlib
 import json
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -394,14 +395,9 @@ class ModelManager:
             if self._reaper is not None and self._reaper.is_alive():
                 return
             self._stop.clear()
-            self._reaper = threading.Thread(target=self._reap, name="tierwall-model-reaper", daemon=True)
+            self._reaper = threading.Thread(target=_reap, args=(weakref.ref(self), self._stop, self._reaper_interval_s),
+                                            name="tierwall-model-reaper", daemon=True)  # fmt: skip
             self._reaper.start()
-
-    def _reap(self) -> None:
-        while not self._stop.wait(self._reaper_interval_s):
-            self.unload_idle()
-            if all(s.state != "loaded" for s in self._slots.values()):
-                return  # nothing to watch; the next load starts the thread again
 
     # -- accounting -----------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -439,3 +435,16 @@ class ModelManager:
         for callback in listeners:
             with contextlib.suppress(Exception):  # a broken listener must not break loading
                 callback(event)
+
+
+def _reap(ref: weakref.ReferenceType[ModelManager], stop: threading.Event, interval_s: float) -> None:
+    """The idle-unload thread. It holds its manager only while it works: a manager nobody uses any more is
+    freed at once, with its models, instead of living on until they go idle."""
+    while not stop.wait(interval_s):
+        manager = ref()
+        if manager is None:
+            return
+        manager.unload_idle()
+        if all(s.state != "loaded" for s in manager._slots.values()):
+            return  # nothing to watch; the next load starts the thread again
+        del manager

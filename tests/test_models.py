@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import threading
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -180,6 +182,19 @@ def test_background_reaper_unloads(tmp_path, log):
         time.sleep(0.02)
     assert mm.snapshot().model("a").state == "unloaded"
     mm.close()
+
+
+def test_a_manager_nobody_holds_is_freed_with_its_models_while_its_reaper_waits(tmp_path, log):
+    mm = ModelManager([_spec(tmp_path, "a", log)], root=tmp_path, idle_timeout_s=60, reaper_interval_s=0.02)
+    with mm.use("a"):
+        pass
+    reaper, ref = mm._reaper, weakref.ref(mm)
+    assert reaper is not None and reaper.is_alive()  # watching a loaded model that is not idle yet
+    del mm
+    gc.collect()
+    assert ref() is None  # the reaper thread does not keep a dropped manager (and its loaded model) alive
+    reaper.join(timeout=5)
+    assert not reaper.is_alive()  # and it ends once its manager is gone
 
 
 def test_many_threads_use_while_another_unloads(tmp_path, log):
