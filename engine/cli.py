@@ -278,7 +278,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"cannot write {args.errors}: {exc.strerror or exc}") from None
     if args.json:
-        print(json.dumps({**result.metrics, "per_source": result.per_source}, indent=2))
+        print(json.dumps({**result.metrics, "per_source": result.per_source, "per_language": result.per_language},
+                         indent=2))  # fmt: skip
     else:
         sys.stdout.write(describe_eval(result, args.data))
     return 0

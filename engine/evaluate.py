@@ -14,7 +14,7 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -37,10 +37,11 @@ class Row:
     category: str
     source: str
     line: int
+    language: str = ""  # the optional `language` column (ISO code), for the per-language table
 
 
 def read_dataset(path: Path, limit: int | None = None) -> list[Row]:
-    """Rows of a CSV with columns text,label[,category,source]; label 1 attack, 0 benign."""
+    """Rows of a CSV with columns text,label[,category,source,language]; label 1 attack, 0 benign."""
     csv.field_size_limit(sys.maxsize if sys.maxsize < 2**63 else 2**31 - 1)
     rows: list[Row] = []
     try:
@@ -54,7 +55,7 @@ def read_dataset(path: Path, limit: int | None = None) -> list[Row]:
                 if label not in ("0", "1"):
                     raise DatasetError(f"{path}:{reader.line_num}: label must be 0 or 1, got {label!r}")
                 rows.append(Row(raw.get("text") or "", int(label), raw.get("category") or "",
-                                raw.get("source") or "", reader.line_num))  # fmt: skip
+                                raw.get("source") or "", reader.line_num, raw.get("language") or ""))  # fmt: skip
                 if limit is not None and len(rows) >= limit:
                     break
     except OSError as exc:
@@ -109,6 +110,7 @@ class EvalResult:
     decisions: dict[str, dict[str, float]]  # "attack"/"benign" -> share of allow/warn/block
     errors: list[tuple[Row, Verdict]]  # misclassified rows, for study
     per_source: dict[str, dict[str, Any]]  # source -> n, label, recall, fpr, decided_by_tier (JSON "per_source")
+    per_language: dict[str, dict[str, Any]] = field(default_factory=dict)  # the same by `language` ({} without one)
 
 
 def evaluate(
@@ -126,6 +128,7 @@ def evaluate(
     latencies: list[float] = []
     errors: list[tuple[Row, Verdict]] = []
     sources = _SourceTally()
+    languages = _SourceTally()
     n = n_attack = n_benign = 0
     for row in rows:
         t = time.perf_counter()
@@ -141,6 +144,8 @@ def evaluate(
         cat_label[cat] = row.label
         cat_pos[cat] += positive
         sources.add(row.source or NO_SOURCE, row.label, tier, positive)
+        if row.language:
+            languages.add(row.language, row.label, tier, positive)
         if row.label == 1:
             n_attack += 1
             if positive:
@@ -187,7 +192,7 @@ def evaluate(
                for d in ("allow", "warn", "block")}
         for name, label in (("attack", 1), ("benign", 0))
     }  # fmt: skip
-    return EvalResult(metrics, shares, errors, sources.table())
+    return EvalResult(metrics, shares, errors, sources.table(), languages.table())
 
 
 # -- NLI accuracy (tierwall models nli-eval) ---------------------------------

@@ -96,19 +96,20 @@ def describe_eval(result: EvalResult, name: str) -> str:
                        ("attack_allowed_by_tier", "attacks allowed by tier")):  # fmt: skip
         out.append(f"  {label}: " + "  ".join(f"{t}: {_pct(v).strip()}" for t, v in m[key].items()))
     out += describe_sources(result.per_source)
+    out += describe_sources(result.per_language, "per language")
     lat = m["latency_ms"]
     out.append(f"  latency ms: p50 {lat['p50']:.3f}  p95 {lat['p95']:.3f}  p99 {lat['p99']:.3f}  max {lat['max']:.3f}")
     out.append(f"  peak RSS: {m['peak_rss_mib']:.1f} MiB")
     return "\n".join(out) + "\n"
 
 
-def describe_sources(per_source: dict[str, dict[str, Any]]) -> list[str]:
-    """One line per source: where the misses and false alarms come from, and which tier decided them."""
+def describe_sources(per_source: dict[str, dict[str, Any]], title: str = "per source") -> list[str]:
+    """One line per source (or language): where the misses and false alarms come from, and which tier decided."""
     if not per_source:
         return []
     width = max(20, *(len(s) for s in per_source))
     tier_heads = " ".join(f"{'tier ' + t:>7}" for t in ("0", "1", "2"))
-    out = [f"{'  per source:':<{width + 4}} {'n':>6}  label  {'recall':>8}  {'FPR':>8}  {tier_heads}"]
+    out = [f"{'  ' + title + ':':<{width + 4}} {'n':>6}  label  {'recall':>8}  {'FPR':>8}  {tier_heads}"]
     for source, r in per_source.items():
         rates = "  ".join(f"{'-':>8}" if r[k] is None else _pct(r[k]) for k in ("recall", "fpr"))
         tiers = " ".join(f"{100 * r['decided_by_tier'][t]:6.1f}%" for t in ("0", "1", "2"))

@@ -143,7 +143,9 @@ def test_eval_json_keys_and_values(tmp_path, capsys):
     assert main(["eval", str(data), "--json", "--max-tier", "0", "--errors", str(errors)]) == 0
     m = json.loads(capsys.readouterr().out)
     assert set(m) == {"n", "tpr", "fpr", "f1", "tpr_by_category", "fpr_by_category", "decided_by_tier", "per_source",
-                      "benign_decided_by_tier", "attack_allowed_by_tier", "latency_ms", "peak_rss_mib"}  # fmt: skip
+                      "per_language", "benign_decided_by_tier", "attack_allowed_by_tier", "latency_ms",
+                      "peak_rss_mib"}  # fmt: skip
+    assert m["per_language"] == {}  # the data has no language column
     assert m["n"] == 5 and m["tpr"] == 1.0 and m["fpr"] == 0.0 and m["f1"] == 1.0
     assert m["tpr_by_category"] == {"injection": 1.0, "jailbreak": 1.0}
     assert m["fpr_by_category"] == {"benign": 0.0}

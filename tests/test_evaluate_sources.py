@@ -68,3 +68,20 @@ def test_eval_without_a_source_column_reports_one_row_for_the_whole_file(tmp_pat
     table = json.loads(capsys.readouterr().out)["per_source"]
     assert table == {"(no source)": {"n": 2, "label": "0,1", "recall": 1.0, "fpr": 0.0,
                                      "decided_by_tier": {"0": 1.0, "1": 0.0, "2": 0.0}}}  # fmt: skip
+
+
+def test_eval_with_a_language_column_adds_a_per_language_table(tmp_path, capsys):
+    data = tmp_path / "lang.csv"
+    with data.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "label", "category", "source", "language"])
+        w.writerows([(CAUGHT, 1, "injection", "a", "en"), (MISSED, 0, "benign", "a", "en"),
+                     ("Wo ist der nächste Bahnhof?", 0, "benign_nonenglish", "a", "de"),
+                     (CAUGHT, 1, "injection", "a", "")])  # fmt: skip
+    assert main(["eval", str(data), "--json", "--max-tier", "0"]) == 0
+    table = json.loads(capsys.readouterr().out)["per_language"]
+    assert list(table) == ["de", "en"]  # a row without a language counts in no language
+    assert (table["en"]["n"], table["en"]["recall"], table["en"]["fpr"]) == (2, 1.0, 0.0)
+    assert (table["de"]["n"], table["de"]["recall"]) == (1, None)
+    assert main(["eval", str(data), "--max-tier", "0"]) == 0
+    assert "per language:" in capsys.readouterr().out
