@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from engine.decide import Bands, at_least
+from engine.decide import Bands, at_least, combine_features
 from engine.lexicon import Lexicon
 from engine.models import ModelManager, ModelSpec, ModelUnavailable, specs_from_manifest
 from engine.normalize import Normalized, normalize
@@ -20,7 +20,7 @@ from engine.signatures import LRUCache, SignatureStore, UserLists
 from engine.tiers.embedding import TOKENIZER_FILE, TOKENIZER_MODEL, embedding_loader, load_tokenizer
 from engine.tiers.nli import nli_loader
 from engine.tiers.tier0 import Tier0, Tier0Result, canonical_key
-from engine.tiers.tier1 import EMBEDDING_MODEL, HEAD_MODEL, Tier1, load_head
+from engine.tiers.tier1 import EMBEDDING_MODEL, HEAD_MODEL, Tier1, finding_category, load_head
 from engine.tiers.tier2 import NLI_MODEL, Tier2, Tier2Result
 from engine.verdict import PLACEHOLDER, SENSITIVE_CATEGORIES, Decision, Finding, Verdict, redact
 
@@ -240,15 +240,47 @@ class Engine:
             return at_least(earlier, "warn"), 1, r1.score, covered, False
         focus = r1.windows if r1.covered is None else ()  # tier 1 read it all: its window scores guide tier 2
         policies = [*self.builtin_policies, *self.policies.list()]
+        t2 = time.perf_counter()
         try:
-            r2 = self._tier2(norm, policies, findings, reasons, timings, focus)
+            r2 = self.tier2.assess(norm, policies, focus)
         except ModelUnavailable as exc:
             reasons.insert(0, f"needs tier 2, which is unavailable: {exc}")
             return at_least(earlier, "warn"), 1, r1.score, covered, False
+        finally:
+            timings["tier2"] = round((time.perf_counter() - t2) * 1000, 4)
         if r2.covered is not None and covered is None:
             covered = r2.covered
             reasons.append(f"tier 2 read only part of the text (within characters {covered[0]}-{covered[1]})")
-        return at_least(earlier, r2.decision), 2, r2.score, covered, True
+        category_of = {p.id: p.category for p in self.builtin_policies}
+        builtin = {pid: p for pid, p in r2.entailments if pid in category_of}
+        evidence = combine_features(r1.score, result.rule_score, result.lexical.probability, builtin, category_of)
+        combined = self.bands.combined(evidence)
+        decision = self.bands.tier2(combined)
+        for f in r2.findings:
+            if decision == "allow" and f.rule.removeprefix("policy.") in category_of:
+                # entailed, but outweighed: the other tiers' evidence and the other hypotheses say otherwise
+                f = replace(f, severity="info", explanation=f"{f.explanation}; outweighed by the other evidence "
+                            f"({combined:.0%} likely an attack in all)")  # fmt: skip
+            findings.append(f)
+        strong = [f for f in r2.findings if decision == "block" or f.rule.removeprefix("policy.") not in category_of]
+        if decision == "block" and not any(f.rule.removeprefix("policy.") in category_of for f in strong):
+            strong.insert(0, self._combined_finding(r1.findings[0], combined, builtin, category_of))
+            findings.append(strong[0])
+        if strong:
+            reasons.insert(0, strong[0].explanation)
+        return at_least(earlier, at_least(decision, r2.decision)), 2, combined, covered, True
+
+    def _combined_finding(
+        self, tier1: Finding, combined: float, entailments: dict[str, float], category_of: dict[str, str]
+    ) -> Finding:
+        """Why a text was blocked when no single hypothesis was entailed enough to say it alone."""
+        by_id = {p.id: p for p in self.builtin_policies}
+        top = max(entailments, key=entailments.__getitem__, default=None)
+        hint = f"; closest: {by_id[top].hypothesis} (NLI {entailments[top]:.0%})" if top else ""
+        category = finding_category(category_of[top]) if top else tier1.category
+        return Finding("tier2.combined", category, "high", tier1.start, tier1.end,
+                       f"tiers 1 and 2 together: {combined:.0%} likely an attack{hint}", tier=2,
+                       confidence=round(combined, 4))  # fmt: skip
 
     def _user_policies(
         self, norm: Normalized, decision: Decision, findings: list[Finding], reasons: list[str],

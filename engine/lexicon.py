@@ -41,10 +41,14 @@ class LexicalScore:
 class Lexicon:
     """Term weights plus a bias; score() is pure and thread-safe."""
 
-    def __init__(self, bias: float, weights: dict[str, float], window: int, stride: int) -> None:
+    def __init__(
+        self, bias: float, weights: dict[str, float], window: int, stride: int, known: np.ndarray | None = None
+    ) -> None:
         self.bias = bias
         self.window = window
         self.stride = stride
+        # CRC-32s of the words the training texts used often enough to learn from (sorted); None: not recorded
+        self._known = None if known is None else np.sort(np.asarray(known, dtype=np.uint64))
         # Vectorised form: every word that occurs in a term gets an id; unigram
         # weights are an array by id, pair weights a sorted array of id-pair keys.
         words = sorted({w for term in weights for w in term.split(" ")})
@@ -78,11 +82,31 @@ class Lexicon:
             raise AssetError(f"unreadable lexicon {path}: {exc}") from exc
         if data.get("tokenizer_version") != TOKENIZER_VERSION:
             raise AssetError(f"{path}: built with another tokenizer; rerun packaging/build_tier0.py")
+        known = data.get("known_words_crc32")
         return cls(float(data["bias"]), {k: float(v) for k, v in data["weights"].items()},
-                   int(data["window"]), int(data["stride"]))  # fmt: skip
+                   int(data["window"]), int(data["stride"]), None if known is None else np.array(known))  # fmt: skip
+
+    def known_share(self, tokens: list[str], hashes: np.ndarray) -> tuple[float, int]:
+        """Of the words with letters, the share the lexicon learned from, and how many such words there are.
+
+        Tier 0 judges a text by the words it has learned; a text in a language (or script) the training
+        texts did not use is mostly words it never saw, and its low score would mean nothing. Scripts
+        written without spaces (Chinese, Japanese) give one token per phrase: such a token counts as a
+        word per two of its characters.
+        """
+        weight = np.fromiter((_word_count(t) for t in tokens), dtype=np.float64, count=len(tokens))
+        total = float(weight.sum())
+        if self._known is None or total == 0:
+            return 1.0, int(total)
+        at = np.searchsorted(self._known, hashes)
+        at[at == len(self._known)] = 0
+        known = self._known[at] == hashes
+        return float(weight[known].sum() / total), int(total)
 
     def contributions(self, hashes: np.ndarray) -> np.ndarray:
         """Per-token weight: the token's own plus the pair it starts."""
+        if not len(self._crc_sorted):
+            return np.zeros(len(hashes))
         at = np.searchsorted(self._crc_sorted, hashes)
         at[at == len(self._crc_sorted)] = 0
         ids = np.where(self._crc_sorted[at] == hashes, self._crc_ids[at], self._n - 1)
@@ -111,6 +135,14 @@ class Lexicon:
             k = int(np.argmax(sums))
             start, best = int(starts[k]), float(sums[k])
         return LexicalScore(_sigmoid(self.bias + best), (start, min(n, start + self.window)), contrib, tokens)
+
+
+def _word_count(token: str) -> int:
+    """How many words a token stands for: 0 without letters, 1 for a word, one per two CJK characters."""
+    cjk = sum(1 for c in token if "\u3040" <= c <= "\u30ff" or "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff")
+    if cjk:
+        return max(1, cjk // 2)
+    return 1 if any(c.isalpha() for c in token) else 0
 
 
 def _sigmoid(x: float) -> float:

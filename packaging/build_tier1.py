@@ -261,7 +261,7 @@ def write_manifest(models_dir: Path, out: Path, sources: list[Path], bank_size: 
         f"tier 0 is unsure of weighted x{HARD_WEIGHT}; banks of <= {BANK_MAX} attack and benign windows "
         f"({bank_size} attack) deduplicated at cosine {BANK_DEDUP_COSINE}, int8 per row",
     }
-    path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

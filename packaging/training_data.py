@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +44,6 @@ def read_rows(paths: list[Path] | tuple[Path, ...]) -> list[Row]:
 
 
 def provenance(paths: list[Path] | tuple[Path, ...]) -> list[dict[str, str]]:
-    """What a manifest records of its training data: each file (relative to the repository's parent) and its sha256."""
-    return [{"file": str(p.resolve().relative_to(ROOT.parent)), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
-            for p in paths]  # fmt: skip
+    """What a manifest records of its training data: each file (relative to the repository) and its sha256."""
+    return [{"file": Path(os.path.relpath(p.resolve(), ROOT)).as_posix(),
+             "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for p in paths]  # fmt: skip

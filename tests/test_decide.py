@@ -7,7 +7,7 @@ import re
 import pytest
 
 from engine.assets import AssetError, assets_dir
-from engine.decide import Bands, at_least
+from engine.decide import COMBINE_FEATURES, Bands, at_least, combine_features
 from engine.verdict import Finding
 
 
@@ -52,6 +52,8 @@ def _set(text: str, section: str, key: str, value: str) -> str:
         ("tier1", "block_at", "0.5", "tier1 allow_below <= block_at"),
         ("tier1", "max_windows", "0", "max_windows >= 1"),
         ("engine", "cache_size", '"big"', "invalid entry"),
+        ("combine", "weights", "[1.0, 2.0]", "7 weights"),
+        ("combine", "block_at_probability", "1.0", "block_at_probability < 1"),
     ],
 )
 def test_a_bad_bands_file_is_a_clear_error(tmp_path, monkeypatch, section, key, value, message):
@@ -62,3 +64,45 @@ def test_a_bad_bands_file_is_a_clear_error(tmp_path, monkeypatch, section, key, 
     monkeypatch.setenv("TIERWALL_ASSETS", str(copy))
     with pytest.raises(AssetError, match=message):
         Bands.load()
+
+
+CATEGORY_OF = {"inj.a": "injection", "inj.b": "injection", "jb.a": "jailbreak", "obf.a": "obfuscated"}
+
+
+def test_combine_features_take_the_strongest_entailment_per_category_and_the_mean():
+    x = combine_features(0.5, 0.35, 0.5, {"inj.a": 0.2, "inj.b": 0.9, "jb.a": 0.1, "obf.a": 0.0}, CATEGORY_OF)
+    assert len(x) == len(COMBINE_FEATURES)
+    named = dict(zip(COMBINE_FEATURES, x, strict=True))
+    assert named["tier1_logit"] == pytest.approx(0.0) and named["lexical_logit"] == pytest.approx(0.0)
+    assert (named["rule_score"], named["injection"], named["jailbreak"], named["obfuscated"]) == (0.35, 0.9, 0.1, 0.0)
+    assert named["mean_entailment"] == pytest.approx(0.3)
+    assert combine_features(1.0, 0, 0.0, {}, CATEGORY_OF)[0] < 10  # certain probabilities stay finite
+    unknown = combine_features(0.5, 0, 0.5, {"user-1": 0.99}, CATEGORY_OF)  # a user's policy is not this evidence
+    assert unknown[3:6] == [0.0, 0.0, 0.0]
+
+
+def test_the_shipped_combination_weighs_one_entailed_hypothesis_above_all_of_them_alike():
+    """The licence pattern: every hypothesis entailed alike is what the NLI model does on imperative prose.
+
+    With the same evidence from tiers 0 and 1, one hypothesis entailed far above the rest is the stronger
+    sign of an attack than all of them entailed alike, and a text tier 1 cleared is never read by tier 2.
+    """
+    b = Bands.load()
+    everything = {k: 0.98 for k in CATEGORY_OF}
+    one = {"inj.a": 0.97, "inj.b": 0.1, "jb.a": 0.05, "obf.a": 0.02}
+    licence = b.combined(combine_features(b.tier1_allow_below, 0.0, 0.2, everything, CATEGORY_OF))
+    attack = b.combined(combine_features(b.tier1_allow_below, 0.0, 0.2, one, CATEGORY_OF))
+    assert attack > licence
+    assert b.tier2(attack) == "block"
+    assert b.tier1(b.tier1_allow_below - 0.01) == "allow"  # below the grey band no entailment is asked for
+
+
+def test_combined_probability_rises_with_each_piece_of_evidence():
+    b = Bands.load()
+    base = combine_features(0.8, 0.0, 0.3, {"inj.a": 0.3, "inj.b": 0.1, "jb.a": 0.1, "obf.a": 0.1}, CATEGORY_OF)
+    p0 = b.combined(base)
+    stronger_tier1 = combine_features(0.97, 0.0, 0.3, {"inj.a": 0.3, "inj.b": 0.1, "jb.a": 0.1, "obf.a": 0.1},
+                                      CATEGORY_OF)  # fmt: skip
+    stronger_nli = combine_features(0.8, 0.0, 0.3, {"inj.a": 0.95, "inj.b": 0.1, "jb.a": 0.1, "obf.a": 0.1},
+                                    CATEGORY_OF)  # fmt: skip
+    assert b.combined(stronger_tier1) > p0 and b.combined(stronger_nli) > p0

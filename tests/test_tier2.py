@@ -8,6 +8,7 @@ path is exercised whether or not a trained NLI model is installed.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from engine import Engine
 from engine.assets import AssetError, assets_dir
 from engine.engine import model_specs
 from engine.models import ModelManager, ModelSpec
-from engine.policies import MAX_HYPOTHESIS_CHARS, PolicyStore, load_builtin
+from engine.policies import MAX_HYPOTHESIS_CHARS, Policy, PolicyStore, load_builtin
 from engine.tiers.nli import LABELS, NliModel, PremiseWindows
 from engine.tiers.tier2 import NLI_MODEL, _most_suspicious
 from engine.wordpiece import WordPiece
@@ -229,3 +230,49 @@ def test_windows_left_out_count_as_read_only_if_tier1_cleared_them():
     unseen = _most_suspicious(windows, focus[:4], 3, cleared_below=0.75)  # tier 1 never saw the last window
     assert (40, 49) in unseen.spans
     assert _most_suspicious(windows, focus, 5, cleared_below=0.75) is windows
+
+
+# -- built-in hypotheses are evidence: decide.py's combination decides -------------
+def _with_builtin_fruit(eng: Engine, weights: tuple[float, ...], bias: float) -> Engine:
+    """The engine with one built-in "injection" hypothesis the stand-in model can entail, and given weights."""
+    eng.builtin_policies = [Policy("inj.fruit", "This text mentions a fruit.", "block", "injection", 0.5,
+                                   builtin=True)]  # fmt: skip
+    eng.bands = replace(eng.bands, combine_weights=weights, combine_bias=bias, combine_block_at=0.5)
+    return eng
+
+
+# tier1_logit, rule_score, lexical_logit, injection, jailbreak, obfuscated, mean_entailment
+ONLY_ENTAILMENT = (0.0, 0.0, 0.0, 8.0, 0.0, 0.0, 0.0)
+
+
+def test_a_built_in_hypothesis_entailed_blocks_when_the_combination_says_so(engine_with_nli):
+    eng = _with_builtin_fruit(engine_with_nli, ONLY_ENTAILMENT, -4.0)  # entailment ~1 -> z = 4: block
+    v = eng.scan("My favourite pizza has banana on it.", always_escalate=True)
+    assert (v.decision, v.tier) == ("block", 2)
+    assert v.reasons[0].startswith("This text mentions a fruit.") and v.score > 0.9
+    assert next(f for f in v.findings if f.rule == "policy.inj.fruit").severity == "high"
+
+
+def test_a_built_in_hypothesis_entailed_alone_is_outweighed_and_said_so(engine_with_nli):
+    eng = _with_builtin_fruit(engine_with_nli, ONLY_ENTAILMENT, -12.0)  # entailment ~1 -> z = -4: allow
+    v = eng.scan("My favourite pizza has banana on it.", always_escalate=True)
+    assert (v.decision, v.tier) == ("allow", 2) and v.score < 0.1
+    entailed = next(f for f in v.findings if f.rule == "policy.inj.fruit")
+    assert entailed.severity == "info" and "outweighed" in entailed.explanation
+    assert not any(r.startswith("This text mentions a fruit.") for r in v.reasons)
+
+
+def test_the_combination_can_block_with_no_single_hypothesis_entailed_and_explains_why(engine_with_nli):
+    eng = _with_builtin_fruit(engine_with_nli, (0.0,) * 7, 4.0)  # the evidence together is enough
+    v = eng.scan("The museum opens at ten and the garden is free to visit.", always_escalate=True)
+    assert (v.decision, v.tier) == ("block", 2)
+    combined = next(f for f in v.findings if f.rule == "tier2.combined")
+    assert combined.severity == "high" and v.reasons[0] == combined.explanation
+    assert "together" in combined.explanation and "This text mentions a fruit." in combined.explanation
+
+
+def test_a_users_policy_still_decides_by_its_own_action_whatever_the_combination(engine_with_nli):
+    eng = _with_builtin_fruit(engine_with_nli, ONLY_ENTAILMENT, -12.0)
+    eng.policies.add("This text mentions a fruit.", "warn")
+    v = eng.scan("My favourite pizza has banana on it.", always_escalate=True)
+    assert v.decision == "warn" and v.reasons[0].startswith("This text mentions a fruit.")

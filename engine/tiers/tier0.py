@@ -66,9 +66,14 @@ class Tier0:
                 worst, worst_view = lex, view
         if worst.probability >= self.bands.lexical_unsure_at:
             findings.append(self._lexical_finding(worst, worst_view))
+        known, n_words = self.lexicon.known_share(main_tokens, main_hashes)
+        if not self.bands.readable(known, n_words):
+            findings.append(Finding("input.unfamiliar_words", "input", "info", 0, len(norm.original),
+                                    f"tier 0 learned from only {known:.0%} of this text's words (another language "
+                                    "or script?): a model reads it"))  # fmt: skip
         score = self.bands.attack_score(findings)
         return Tier0Result(
-            decision=self.bands.tier0(score, worst.probability),
+            decision=self.bands.tier0(score, worst.probability, known, n_words),
             attack_score=score,
             rule_score=rule_only,
             lexical=worst,

@@ -1,9 +1,11 @@
-"""Tier 2: the NLI validator has the final say on what tier 1 could not decide.
+"""Tier 2: the NLI validator reads what tier 1 could not decide.
 
 The text (in premise windows) is checked against the built-in hypotheses of
 assets/policies and the user's own policies. A policy fires when a window
 entails its hypothesis with at least the policy's threshold; the hypothesis
-that fired is the explanation the user reads.
+that fired is the explanation the user reads. The user's policies decide by
+their own action; the built-in hypotheses' entailments are evidence, which
+decide.py combines with tiers 0 and 1.
 """
 
 from __future__ import annotations
@@ -29,12 +31,13 @@ FOCUS_CANDIDATES = 64  # premise windows considered when tier 1's window scores 
 
 @dataclass(frozen=True, slots=True)
 class Tier2Result:
-    decision: Decision
+    decision: Decision  # what the user's own policies that fired ask for (allow if none did)
     score: float  # highest entailment probability of a built-in policy (0 if none was checked)
     findings: list[Finding]
     fired: tuple[Policy, ...]
     covered: tuple[int, int] | None  # span of the original the windows covered, if not all
     strongest: float = 0.0  # highest entailment probability of any policy checked
+    entailments: tuple[tuple[str, float], ...] = ()  # (policy id, highest entailment over the windows read)
 
 
 class Tier2:
@@ -88,12 +91,16 @@ class Tier2:
                 f"policy.{policy.id}", finding_category(policy.category), severity, start, end,
                 f"{policy.hypothesis} (NLI entailment {p:.0%}{where})", tier=2, confidence=round(p, 4),
             ))  # fmt: skip
+        # The user's own policies decide by their threshold and action; the built-in hypotheses are evidence
+        # that decide.py weighs with the other tiers' (engine.Engine._escalate), never a verdict on their own.
         decision: Decision = "allow"
-        if fired:
-            decision = "block" if any(p.action == "block" for p in fired) else "warn"
+        chosen = [p for p in fired if not p.builtin]
+        if chosen:
+            decision = "block" if any(p.action == "block" for p in chosen) else "warn"
         score = max((b[0] for b, p in zip(best, policies, strict=True) if p.builtin), default=0.0)
         strongest = max(max(b[0] for b in best), 0.0)
-        return Tier2Result(decision, max(score, 0.0), findings, tuple(fired), covered, strongest)
+        entailments = tuple((p.id, round(max(b[0], 0.0), 4)) for p, b in zip(policies, best, strict=True))
+        return Tier2Result(decision, max(score, 0.0), findings, tuple(fired), covered, strongest, entailments)
 
 
 def _most_suspicious(
