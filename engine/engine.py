@@ -276,6 +276,8 @@ class Engine:
         """Why a text was blocked when no single hypothesis was entailed enough to say it alone."""
         by_id = {p.id: p for p in self.builtin_policies}
         top = max(entailments, key=entailments.__getitem__, default=None)
+        if top is not None and entailments[top] < 0.5:
+            top = None  # no hypothesis is even likely: tier 1's reading names the category, none is quoted
         hint = f"; closest: {by_id[top].hypothesis} (NLI {entailments[top]:.0%})" if top else ""
         category = finding_category(category_of[top]) if top else tier1.category
         return Finding("tier2.combined", category, "high", tier1.start, tier1.end,

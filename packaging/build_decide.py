@@ -228,12 +228,19 @@ def describe_scored(rows: list[dict], w: np.ndarray, b: float, block_at: float, 
 
 
 def write_bands(w: np.ndarray, b: float, block_at: float) -> None:
+    """Write the weights with the block line moved to 0.5: the bias absorbs the chosen probability's logit.
+
+    The model is fitted class-balanced and its block line chosen by FPR, so its raw probability means
+    little to a reader ("blocked, 10 % likely an attack"). Shifted, every decision stays the same and the
+    combined figure a verdict shows reads on the scale its decision uses: at or above 50 % blocks.
+    """
     path = ROOT / "assets" / "bands.toml"
     text = path.read_text(encoding="utf-8")
     weights = ", ".join(f"{v:.4f}" for v in w)
+    shifted = b - float(np.log(block_at / (1 - block_at)))
     text = re.sub(r"(?m)^weights = \[.*\]$", f"weights = [{weights}]", text)
-    text = re.sub(r"(?m)^bias = .*$", f"bias = {b:.4f}", text)
-    text = re.sub(r"(?m)^block_at_probability = .*$", f"block_at_probability = {block_at:.4f}", text)
+    text = re.sub(r"(?m)^bias = .*$", f"bias = {shifted:.4f}", text)
+    text = re.sub(r"(?m)^block_at_probability = .*$", "block_at_probability = 0.5", text)
     path.write_text(text, encoding="utf-8")
     print(f"wrote {path.relative_to(ROOT)}")
 

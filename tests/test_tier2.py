@@ -268,7 +268,16 @@ def test_the_combination_can_block_with_no_single_hypothesis_entailed_and_explai
     assert (v.decision, v.tier) == ("block", 2)
     combined = next(f for f in v.findings if f.rule == "tier2.combined")
     assert combined.severity == "high" and v.reasons[0] == combined.explanation
-    assert "together" in combined.explanation and "This text mentions a fruit." in combined.explanation
+    assert "together" in combined.explanation and "closest" not in combined.explanation  # nothing is even likely
+    assert combined.category == next(f for f in v.findings if f.rule == "tier1.embedding").category
+
+
+def test_a_combined_block_quotes_the_hypothesis_entailed_most_when_it_is_likely(engine_with_nli):
+    eng = _with_builtin_fruit(engine_with_nli, (0.0,) * 7, 4.0)
+    eng.builtin_policies = [replace(eng.builtin_policies[0], threshold=0.99)]  # likely, yet below its threshold
+    v = eng.scan("My favourite pizza has banana on it.", always_escalate=True)
+    combined = next(f for f in v.findings if f.rule == "tier2.combined")
+    assert "closest: This text mentions a fruit." in combined.explanation and combined.category == "injection"
 
 
 def test_a_users_policy_still_decides_by_its_own_action_whatever_the_combination(engine_with_nli):
