@@ -4,8 +4,9 @@ It starts from the state a day of use leaves: the verdict cache full. Each cycle
 window in turn (a second and a half each, so the memory page's live refresh really runs), copies a mix of
 texts to the clipboard (benign, attacks, secrets, personal data, and one that needs the models), then
 unloads the models again. After every cycle it reads RSS, None's reference count, the live object count,
-threads and open descriptors in the same settled state. The first cycle is the warm-up (window built,
-models loaded once); the drift is measured from its end to the end of the last cycle. A crash shows as no
+threads and open descriptors in the same settled state. The first minute of cycles is the warm-up (window
+built, models loaded, the heap at its working set); the drift is measured from its end to the end of the
+last cycle. A crash shows as no
 report at all: the caller sees the exit code.
 """
 
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from app.worker import ScanResult
 
 PAGE_MS = 1500
+# Cycles before the first reading: the heap reaches its working set over the first few cycles that load
+# all three models (measured: +5 MiB over the first 40-60 s, then flat within 0.1 MiB for two minutes).
+WARM_UP_S = 60.0
 RSS_ENDS = 5  # readings at each end whose median RSS is compared
 SOAK_TEXTS = (
     "Can you help me write a polite follow-up email to a supplier about a late delivery?",
@@ -120,7 +124,10 @@ def run_soak(app: TierwallApp, minutes: float) -> tuple[dict[str, object], list[
     cycles = 0
     loads_before = sum(m.loads for m in app.engine.models.snapshot().models)
     _fill_verdict_cache(app, problems)
-    _cycle(app, cycles, seen, problems)  # the warm-up
+    warmed = time.monotonic() + WARM_UP_S
+    _cycle(app, cycles, seen, problems)  # the warm-up: at least one cycle, and WARM_UP_S of them
+    while time.monotonic() < warmed and time.monotonic() < deadline - 2 * WARM_UP_S:
+        _cycle(app, cycles, seen, problems)
     first = _read(started)
     readings = [first]
     while time.monotonic() < deadline:
