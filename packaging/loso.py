@@ -52,6 +52,7 @@ sys.path.insert(0, str(ROOT / "packaging"))
 from build_tier0 import STRIDE, WINDOW, build_signatures, fit_lexicon  # noqa: E402
 from build_tier1 import FOLDS, HARD_WEIGHT, embed_all  # noqa: E402
 from learn import balanced_weights, fit_logistic, fit_mlp  # noqa: E402
+from training_data import DEFAULT_TRAIN  # noqa: E402
 
 from engine.decide import Bands  # noqa: E402
 from engine.evaluate import Row, read_dataset  # noqa: E402
@@ -65,6 +66,7 @@ from engine.tokens import token_hashes, words  # noqa: E402
 from engine.verdict import SENSITIVE_CATEGORIES  # noqa: E402
 
 TARGET_FPR = 0.01
+MULTILINGUAL = "tierwall-gen:multilingual"
 GETTEXT = "gettext (non-English UI text)"
 REFERENCE = "(none held out: dev)"
 HEAD_L2 = 1e-4
@@ -73,13 +75,17 @@ MLP_EPOCHS = 200
 SEED = 20261206
 
 
-def attack_group(source: str) -> str:
+def attack_group(source: str, language: str = "") -> str:
     """The group an attack source is held out with.
 
     Generated obfuscations (obf-<transform>:<source>) are grouped by transform: the
     question is whether a transform never seen is caught, and each pair is tiny. The
-    garak-multilingual probes are one author's 56 rows in four files: one group.
+    garak-multilingual probes are one author's 56 rows in four files: one group. The
+    project's own multilingual rows (data/attacks) are held out a language at a time:
+    is an attack in a language never trained on caught?
     """
+    if source == MULTILINGUAL and language:
+        return f"lang:{language}"
     if source.startswith("obf-"):
         return source.split(":", 1)[0]
     if source.startswith("garak-multilingual:"):
@@ -111,7 +117,7 @@ class Group:
 def make_groups(rows: list[Row]) -> list[Group]:
     """Every attack group (its whole source held out, both labels) and every benign kind (its label-0 rows)."""
     labels = np.array([r.label for r in rows])
-    attack_of_source = np.array([attack_group(r.source) for r in rows])
+    attack_of_source = np.array([attack_group(r.source, r.language) for r in rows])
     attack_names = sorted({attack_of_source[i] for i in np.flatnonzero(labels == 1)})
     groups = []
     for name in attack_names:
@@ -140,9 +146,10 @@ class Corpus:
     doc_extra: np.ndarray
 
 
-def load_corpus(train: Path, dev: Path, cache: Path, rules: RuleSet, bands: Bands) -> Corpus:
+def load_corpus(train: list[Path], dev: list[Path], cache: Path, rules: RuleSet, bands: Bands) -> Corpus:
     """Read both splits, normalise, score the rules and embed every window (embeddings cached)."""
-    rows_train, rows_dev = read_dataset(train), read_dataset(dev)
+    rows_train = [r for path in train for r in read_dataset(path)]
+    rows_dev = [r for path in dev for r in read_dataset(path)]
     rows = rows_train + rows_dev
     split = np.array(["train"] * len(rows_train) + ["dev"] * len(rows_dev))
     norms = [normalize(r.text[: bands.max_scan_chars]) for r in rows]
@@ -375,8 +382,11 @@ def describe(results: list[dict[str, Any]], totals: dict[str, Any]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     data = ROOT.parent / "shared" / "eval"
-    parser.add_argument("--train", type=Path, default=data / "train.csv")
-    parser.add_argument("--dev", type=Path, default=data / "dev.csv")
+    parser.add_argument("--train", type=Path, nargs="+", default=list(DEFAULT_TRAIN),
+                        help="training files (default: packaging/training_data.DEFAULT_TRAIN)")
+    dev = [data / "dev.csv", ROOT / "data" / "attacks" / "dev.csv"]
+    parser.add_argument("--dev", type=Path, nargs="+", default=dev,
+                        help="files the bands are chosen on (default: the shared dev split and data/attacks/dev.csv)")
     parser.add_argument("--cache", type=Path, default=ROOT / "build" / "cache")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     parser.add_argument("--only", nargs="+", metavar="GROUP", help="run only these groups")

@@ -33,6 +33,8 @@ def test_generated_obfuscations_group_by_transform_and_multilingual_probes_are_o
     assert loso.attack_group("obf-base64:neuralchemy:hackaprompt") == "obf-base64"
     assert loso.attack_group("garak-multilingual:turkish_injection") == "garak-multilingual"
     assert loso.attack_group("neuralchemy:hackaprompt") == "neuralchemy:hackaprompt"
+    assert loso.attack_group("tierwall-gen:multilingual", "de") == "lang:de"  # the project's own: by language
+    assert loso.attack_group("tierwall-gen:indirect", "en") == "tierwall-gen:indirect"
 
 
 def test_an_attack_source_is_held_out_whole_and_a_benign_kind_only_its_benign_rows(loso):
