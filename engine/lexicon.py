@@ -94,7 +94,8 @@ class Lexicon:
         written without spaces (Chinese, Japanese) give one token per phrase: such a token counts as a
         word per two of its characters.
         """
-        weight = np.fromiter((_word_count(t) for t in tokens), dtype=np.float64, count=len(tokens))
+        # tier 0's hot path: a plain ASCII word (most tokens of most texts) is counted without a call
+        weight = np.array([1 if t.isascii() and t.isalpha() else _word_count(t) for t in tokens], dtype=np.float64)
         total = float(weight.sum())
         if self._known is None or total == 0:
             return 1.0, int(total)
@@ -139,10 +140,12 @@ class Lexicon:
 
 def _word_count(token: str) -> int:
     """How many words a token stands for: 0 without letters, 1 for a word, one per two CJK characters."""
+    if token.isascii():
+        return 1 if any(c.isalpha() for c in token) else 0
     cjk = sum(1 for c in token if "\u3040" <= c <= "\u30ff" or "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff")
     if cjk:
         return max(1, cjk // 2)
-    return 1 if any(c.isalpha() for c in token) else 0
+    return 1 if token.isalpha() or any(c.isalpha() for c in token) else 0
 
 
 def _sigmoid(x: float) -> float:
