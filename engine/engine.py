@@ -240,14 +240,11 @@ class Engine:
             return at_least(earlier, "warn"), 1, r1.score, covered, False
         focus = r1.windows if r1.covered is None else ()  # tier 1 read it all: its window scores guide tier 2
         policies = [*self.builtin_policies, *self.policies.list()]
-        t2 = time.perf_counter()
         try:
-            r2 = self.tier2.assess(norm, policies, focus)
+            r2 = self._tier2(norm, policies, timings, focus)
         except ModelUnavailable as exc:
             reasons.insert(0, f"needs tier 2, which is unavailable: {exc}")
             return at_least(earlier, "warn"), 1, r1.score, covered, False
-        finally:
-            timings["tier2"] = round((time.perf_counter() - t2) * 1000, 4)
         if r2.covered is not None and covered is None:
             covered = r2.covered
             reasons.append(f"tier 2 read only part of the text (within characters {covered[0]}-{covered[1]})")
@@ -293,26 +290,25 @@ class Engine:
         if not policies:
             return decision, 0.0
         try:
-            r2 = self._tier2(norm, policies, findings, reasons, timings)
+            r2 = self._tier2(norm, policies, timings)
         except ModelUnavailable as exc:
             reasons.append(f"your policies could not be checked: {exc}")
             return at_least(decision, "warn"), 0.0
+        findings.extend(r2.findings)
+        if r2.findings:  # the strongest fired policy is the first reason
+            reasons.insert(0, r2.findings[0].explanation)
         return at_least(decision, r2.decision), r2.strongest
 
     def _tier2(
-        self, norm: Normalized, policies: list[Policy], findings: list[Finding], reasons: list[str],
-        timings: dict[str, float], focus: Sequence[tuple[int, int, float]] = (),
+        self, norm: Normalized, policies: list[Policy], timings: dict[str, float],
+        focus: Sequence[tuple[int, int, float]] = (),
     ) -> Tier2Result:  # fmt: skip
-        """Run tier 2, time it, and record its findings; the strongest fired policy becomes the first reason."""
+        """Run tier 2 and time it (the time is recorded even if its model turns out to be unavailable)."""
         t2 = time.perf_counter()
         try:
-            r2 = self.tier2.assess(norm, policies, focus)
+            return self.tier2.assess(norm, policies, focus)
         finally:
             timings["tier2"] = round((time.perf_counter() - t2) * 1000, 4)
-        findings.extend(r2.findings)
-        if r2.findings:
-            reasons.insert(0, r2.findings[0].explanation)
-        return r2
 
     # -- the user's lists -------------------------------------------------
     def list_text(self, text: str, which: str) -> int:
