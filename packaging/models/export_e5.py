@@ -240,20 +240,7 @@ def torch_encoder(src: E5Bin, layers: int | None = None):
         raise RuntimeError(f"weights missing for {sorted(missing)}")
     bert.load_state_dict(state, strict=True)
 
-    class SentenceEncoder(torch.nn.Module):
-        def __init__(self, model):
-            super().__init__()
-            self.bert = model
-
-        def forward(self, input_ids, attention_mask):
-            hidden = self.bert(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=torch.zeros_like(input_ids)
-            ).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean, p=2.0, dim=1)
-
-    return SentenceEncoder(bert).eval()
+    return recipe.sentence_encoder(bert)
 
 
 # --------------------------------------------------------------------------------------------- 3. int8 ONNX

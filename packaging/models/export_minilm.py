@@ -76,10 +76,14 @@ def source_version() -> str:
 
 def load_torch_encoder(src: Path):
     """The fp32 reference: BertModel + masked mean pooling + L2 normalisation (= sentence-transformers' pipeline)."""
-    import torch
     from transformers import BertModel
 
-    bert = BertModel.from_pretrained(str(src), attn_implementation="eager").eval()
+    return sentence_encoder(BertModel.from_pretrained(str(src), attn_implementation="eager").eval())
+
+
+def sentence_encoder(bert):
+    """A BertModel wrapped with masked mean pooling and L2 normalisation, as one module to export."""
+    import torch
 
     class SentenceEncoder(torch.nn.Module):
         def __init__(self, model):
