@@ -40,7 +40,7 @@ from pathlib import Path
 
 SEED = 13
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_EVAL = Path("/work/shared/eval")
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
 DEFAULT_MIRROR = Path("/work/.mirror")
 TEST_SHARE = 0.40
 MIN_SECTION, MAX_SECTION = 300, 3000

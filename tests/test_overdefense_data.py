@@ -3,32 +3,21 @@
 from __future__ import annotations
 
 import csv
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "packaging"))
+
+from build_overdefense import CATEGORIES, COLUMNS, SHARED_EVAL, norm  # noqa: E402
+
 DATA = ROOT / "data" / "overdefense"
-SHARED = Path("/work/shared/eval")
-COLUMNS = ["text", "label", "category", "source", "doc", "part", "licence"]
-KINDS = {
-    "licence",
-    "tos",
-    "manual",
-    "readme_install",
-    "recipe",
-    "fiction_roleplay",
-    "security_education",
-    "email",
-    "support_ticket",
-    "hypothetical",
-}
+SHARED = SHARED_EVAL
+KINDS = set(CATEGORIES)
 MIN_TEST_ROWS = 40
-
-
-def norm(text: str) -> str:
-    return " ".join(text.lower().split())
 
 
 def read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
