@@ -53,6 +53,7 @@ SOAK_TARGETS = {"rss_drift_mib": 3.0, "none_refcount_drift": float(NONE_DRIFT_LI
 class Reading:
     at_s: float
     rss_mib: float
+    anon_mib: float
     none_refcount: int
     objects: int
     threads: int
@@ -66,10 +67,11 @@ def open_descriptors(process: psutil.Process) -> int:
 
 def _read(started: float) -> Reading:
     rss = settled_rss()
+    anon = rss_parts_mib().get("RssAnon", rss)
     none, objects = counts()
     process = psutil.Process()
-    return Reading(round(time.monotonic() - started, 1), round(rss, 2), none, objects, process.num_threads(),
-                   open_descriptors(process))  # fmt: skip
+    return Reading(round(time.monotonic() - started, 1), round(rss, 2), round(anon, 2), none, objects,
+                   process.num_threads(), open_descriptors(process))  # fmt: skip
 
 
 def _fill_verdict_cache(app: TierwallApp, problems: list[str]) -> None:
