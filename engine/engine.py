@@ -49,16 +49,16 @@ def model_specs(root: Path | None = None, *, threads: int = 1) -> list[ModelSpec
         NLI_MODEL: (2, nli_loader(threads)),
     }
     specs = specs_from_manifest(loaders, root)
-    # the shared tokenizer is the embedding model's tokenizer.json, verified against that entry's sha256
-    embedding = next(s for s in specs if s.name == EMBEDDING_MODEL)
-    files = tuple(f for f in embedding.files if f.path == TOKENIZER_FILE)
-    specs.insert(0, ModelSpec(TOKENIZER_MODEL, 1, files, load_tokenizer if files else _no_tokenizer,
-                              embedding.licence, embedding.source))  # fmt: skip
+    # tier 2's tokenizer is the NLI model's tokenizer.json, verified against that entry's sha256
+    nli = next(s for s in specs if s.name == NLI_MODEL)
+    files = tuple(f for f in nli.files if f.path == TOKENIZER_FILE)
+    specs.insert(2, ModelSpec(TOKENIZER_MODEL, 2, files, load_tokenizer if files else _no_tokenizer,
+                              nli.licence, nli.source))  # fmt: skip
     return specs
 
 
 def _no_tokenizer(_: Path) -> Any:
-    raise ModelUnavailable(f"{TOKENIZER_FILE} is not listed in the manifest entry of {EMBEDDING_MODEL}")
+    raise ModelUnavailable(f"{TOKENIZER_FILE} is not listed in the manifest entry of {NLI_MODEL}")
 
 
 class Engine:

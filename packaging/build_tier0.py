@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "packaging"))
 
 from learn import balanced_weights, fit_logistic  # noqa: E402
-from training_data import DEFAULT_TRAIN, TrainingDataError, provenance, read_rows  # noqa: E402
+from training_data import DEFAULT_TRAIN, TrainingDataError, english, provenance, read_rows  # noqa: E402
 
 from engine.normalize import normalize  # noqa: E402
 from engine.signatures import MINHASH_VERSION, NUM_PERM, minhash  # noqa: E402
@@ -122,10 +122,17 @@ def fit_lexicon(labels: list[int], tokens: list[list[str]], log=print) -> tuple[
     return b, {t: round(float(w[i]), 4) for i, t in enumerate(terms) if abs(w[i]) >= KEEP_ABOVE}
 
 
-def known_words(tokens: list[list[str]]) -> list[int]:
-    """CRC-32s of the words with letters that occur in at least MIN_DOC_FREQ training texts: what tier 0 can read."""
+def known_words(tokens: list[list[str]], english: list[bool]) -> list[int]:
+    """CRC-32s of the words with letters in at least MIN_DOC_FREQ English training texts: what tier 0 can read.
+
+    Only English texts count: the other languages' rows are a few templates each, too few for the lexical
+    prior to judge those languages, so their words must not make such a text look readable (a German
+    attack whose words tier 0 had "seen" was allowed by a prior that learned English attacks).
+    """
     df: dict[str, int] = {}
-    for toks in tokens:
+    for toks, en in zip(tokens, english, strict=True):
+        if not en:
+            continue
         for t in set(toks):
             df[t] = df.get(t, 0) + 1
     known = [t for t, c in df.items() if c >= MIN_DOC_FREQ and any(ch.isalpha() for ch in t)]
@@ -143,7 +150,7 @@ def write_lexicon(bias: float, table: dict[str, float], out: Path, sources: list
         "stride": STRIDE,
         "bias": round(bias, 4),
         "weights": table,
-        "known_words": f"CRC-32 of the words with letters in >= {MIN_DOC_FREQ} training texts",
+        "known_words": f"CRC-32 of the words with letters in >= {MIN_DOC_FREQ} English training texts",
         "known_words_crc32": known,
     }, ensure_ascii=False) + "\n", encoding="utf-8")  # fmt: skip
     print(f"lexicon: {len(table)} terms kept, bias {bias:.3f} -> {out}")
@@ -162,7 +169,8 @@ def main() -> int:
     tokens = token_lists(rows)
     build_signatures(rows, tokens, args.assets / "signatures", args.train)
     bias, table = fit_lexicon([label for _, label, _ in rows], tokens)
-    write_lexicon(bias, table, args.assets / "tier0" / "lexicon.json", args.train, known_words(tokens))
+    known = known_words(tokens, english(args.train))
+    write_lexicon(bias, table, args.assets / "tier0" / "lexicon.json", args.train, known)
     return 0
 
 

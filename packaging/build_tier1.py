@@ -2,8 +2,8 @@
 
     python packaging/build_tier1.py [--train FILE ...]   (default: packaging/training_data.DEFAULT_TRAIN)
 
-Needs the shipped int8 embedding model in assets/models/minilm (made by
-packaging/models/export_minilm.py), the runtime packages and `onnx` (the
+Needs the shipped int8 embedding model in assets/models/e5 (made by
+packaging/models/export_e5.py and e5_assets.py), the runtime packages and `onnx` (the
 `models` extra) for the bank graph. Writes assets/models/tier1/head.npz,
 bank.npz (bank metadata) and bank.onnx (the int8 exemplar rows and the graph
 that searches them) and their manifest entry "tier1-head" in
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "packaging"))
 
 from build_tier0 import STRIDE, WINDOW, fit_lexicon  # noqa: E402
-from learn import balanced_weights, fit_mlp  # noqa: E402
+from learn import balanced_weights, fit_mlp, fold_standardization  # noqa: E402
 from training_data import DEFAULT_TRAIN, TrainingDataError, provenance, read_rows  # noqa: E402
 
 from engine.decide import Bands  # noqa: E402
@@ -42,10 +42,10 @@ from engine.rules import RuleSet  # noqa: E402
 from engine.tiers.embedding import (  # noqa: E402
     MIN_LINE_WINDOW_TOKENS,
     MIN_WINDOW_TOKENS,
+    MODEL_DIR,
     STRIDE_TOKENS,
     WINDOW_TOKENS,
     EmbeddingModel,
-    load_tokenizer,
 )
 from engine.tiers.tier0 import Tier0  # noqa: E402
 from engine.tiers.tier1 import HEAD_FEATURES, logit  # noqa: E402
@@ -76,11 +76,10 @@ def embed_all(texts: list[str], cache: Path, model_dir: Path) -> tuple[np.ndarra
         data = np.load(path)
         return data["vectors"], data["doc"]
     model = EmbeddingModel(model_dir, threads=2)
-    tokenizer = load_tokenizer(model_dir.parent)
     vectors, doc = [], []
     started = time.perf_counter()
     for i, text in enumerate(texts):
-        win = model.embed_text(text, tokenizer, max_windows=MAX_WINDOWS)
+        win = model.embed_text(text, max_windows=MAX_WINDOWS)
         vectors.append(win.vectors)
         doc.extend([i] * len(win.vectors))
         if i % 1000 == 0:
@@ -187,7 +186,7 @@ def main() -> int:
             lex_p[i] = lexicon.score(tokens[i], token_hashes(tokens[i])).probability
         print(f"  lexicon fold {k}: done")
 
-    vectors, doc = embed_all(texts, args.cache, args.assets / "models" / "minilm")
+    vectors, doc = embed_all(texts, args.cache, args.assets / "models" / MODEL_DIR)
     win_label = labels[doc].astype(np.float64)
     win_fold = folds[doc]
     knn = np.zeros(len(vectors), dtype=np.float32)
@@ -201,7 +200,8 @@ def main() -> int:
 
     extra = np.stack([logit(lex_p)[doc], knn, rule[doc], knn_benign], axis=1).astype(np.float64)
     extra_mean, extra_std = extra.mean(axis=0), extra.std(axis=0) + 1e-6
-    x = np.hstack([vectors.astype(np.float64), (extra - extra_mean) / extra_std])
+    emb_mean, emb_std = vectors.mean(axis=0).astype(np.float64), vectors.std(axis=0).astype(np.float64) + 1e-6
+    x = np.hstack([(vectors - emb_mean) / emb_std, (extra - extra_mean) / extra_std])
     windows_per_doc = np.bincount(doc, minlength=len(rows))
     # tier 1 only ever sees what tier 0 was unsure of: weigh those texts up
     hard = (rule >= bands.unsure_at) | (lex_p >= bands.lexical_unsure_at)
@@ -218,6 +218,9 @@ def main() -> int:
     doc_p = np.zeros(len(rows))
     np.maximum.at(doc_p, doc, p)
     print(f"head: train accuracy (worst window) {np.mean((doc_p > 0.5) == (labels == 1)):.4f}")
+    dim = vectors.shape[1]
+    w1_emb, b1 = fold_standardization(w1[:dim], b1, emb_mean, emb_std)  # the engine feeds raw embeddings
+    w1 = np.vstack([w1_emb, w1[dim:]])
 
     attack_windows = np.flatnonzero(win_label == 1)
     chosen = attack_windows[dedup_bank(vectors[attack_windows], BANK_MAX, rng)]
@@ -256,7 +259,8 @@ def write_manifest(models_dir: Path, out: Path, sources: list[Path], bank_size: 
         "built_from": provenance(sources),
         "licence": "Apache-2.0 (this project); derived from the training rows' sources",
         "recipe": f"packaging/build_tier1.py: {ENSEMBLE} MLPs ({HIDDEN} ReLU units each, logits averaged) on "
-        f"window embeddings (<= {MAX_WINDOWS} windows) plus out-of-fold ({FOLDS} folds) lexical logit, attack- and "
+        f"standardised window embeddings (<= {MAX_WINDOWS} windows; the standardisation folded into the first "
+        f"layer) plus out-of-fold ({FOLDS} folds) lexical logit, attack- and "
         f"benign-exemplar cosines and tier-0 rule score; L2 {L2}, Adam {EPOCHS} epochs, class-balanced, texts "
         f"tier 0 is unsure of weighted x{HARD_WEIGHT}; banks of <= {BANK_MAX} attack and benign windows "
         f"({bank_size} attack) deduplicated at cosine {BANK_DEDUP_COSINE}, int8 per row",

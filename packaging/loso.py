@@ -20,6 +20,7 @@ Per fold, with G the held-out group:
   score, texts tier 0 is unsure of weighted x3 (build_tier1's recipe without its exemplar banks);
 - chosen on dev.csv without G: tier 1's allow_below, the lowest that keeps FPR <= 1 % there;
 - fixed: the hand-written rules, normalisation, the embedding model, tier 0's bands, tier 2 (not run).
+  Tier 0 learns its known words too, so that it sends text it cannot read to tier 1 as shipped.
 Window embeddings do not depend on the fold: they are computed once with the shipped int8
 encoder (build_tier1.embed_all, up to 16 windows a text as the build embeds them) and cached
 under build/cache. A run takes about 10 minutes on two cores (plus 3 the first time, for the
@@ -49,10 +50,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "packaging"))
 
-from build_tier0 import STRIDE, WINDOW, build_signatures, fit_lexicon  # noqa: E402
+from build_tier0 import STRIDE, WINDOW, build_signatures, fit_lexicon, known_words  # noqa: E402
 from build_tier1 import FOLDS, HARD_WEIGHT, embed_all  # noqa: E402
 from learn import balanced_weights, fit_logistic, fit_mlp  # noqa: E402
-from training_data import DEFAULT_TRAIN  # noqa: E402
+from training_data import DEFAULT_TRAIN, is_english  # noqa: E402
 
 from engine.decide import Bands  # noqa: E402
 from engine.evaluate import Row, read_dataset  # noqa: E402
@@ -60,6 +61,7 @@ from engine.lexicon import Lexicon  # noqa: E402
 from engine.normalize import Normalized, normalize  # noqa: E402
 from engine.rules import RuleSet  # noqa: E402
 from engine.signatures import SignatureStore  # noqa: E402
+from engine.tiers.embedding import MODEL_DIR  # noqa: E402
 from engine.tiers.tier0 import Tier0  # noqa: E402
 from engine.tiers.tier1 import MAX_EXTRA_VIEWS, logit, sigmoid  # noqa: E402
 from engine.tokens import token_hashes, words  # noqa: E402
@@ -146,7 +148,8 @@ class Corpus:
     doc_extra: np.ndarray
 
 
-def load_corpus(train: list[Path], dev: list[Path], cache: Path, rules: RuleSet, bands: Bands) -> Corpus:
+def load_corpus(train: list[Path], dev: list[Path], cache: Path, rules: RuleSet, bands: Bands,
+                encoder: Path = ROOT / "assets" / "models" / MODEL_DIR) -> Corpus:  # fmt: skip
     """Read both splits, normalise, score the rules and embed every window (embeddings cached)."""
     rows_train = [r for path in train for r in read_dataset(path)]
     rows_dev = [r for path in dev for r in read_dataset(path)]
@@ -155,7 +158,7 @@ def load_corpus(train: list[Path], dev: list[Path], cache: Path, rules: RuleSet,
     norms = [normalize(r.text[: bands.max_scan_chars]) for r in rows]
     tier0 = Tier0(rules, None, None, bands)  # type: ignore[arg-type]  # only its rule findings are used here
     rule_score = np.array([bands.attack_score(tier0.rule_findings(n)) for n in norms])
-    model_dir = ROOT / "assets" / "models" / "minilm"
+    model_dir = encoder
     vectors, doc = embed_all([n.main.folded for n in norms], cache, model_dir)
     extra = [(i, v.folded) for i, n in enumerate(norms) for v in n.views[1 : 1 + MAX_EXTRA_VIEWS]]
     if extra:
@@ -169,10 +172,17 @@ def load_corpus(train: list[Path], dev: list[Path], cache: Path, rules: RuleSet,
                   vectors_extra.astype(np.float64), doc_extra)  # fmt: skip
 
 
-def learn_lexicon(corpus: Corpus, idx: np.ndarray) -> Lexicon:
-    """Tier 0's lexical prior learned from these rows, as build_tier0 learns it from train.csv."""
-    bias, table = fit_lexicon(corpus.labels[idx].tolist(), [corpus.tokens[i] for i in idx], log=None)
-    return Lexicon(bias, table, WINDOW, STRIDE)
+def learn_lexicon(corpus: Corpus, idx: np.ndarray, *, gate: bool = False) -> Lexicon:
+    """Tier 0's lexical prior learned from these rows, as build_tier0 learns it from train.csv.
+
+    gate=True also learns its known words, so that tier 0 sends text it cannot read to tier 1, as shipped.
+    """
+    tokens = [corpus.tokens[i] for i in idx]
+    bias, table = fit_lexicon(corpus.labels[idx].tolist(), tokens, log=None)
+    if not gate:
+        return Lexicon(bias, table, WINDOW, STRIDE)
+    english = [is_english(corpus.rows[i].language, corpus.rows[i].category) for i in idx]
+    return Lexicon(bias, table, WINDOW, STRIDE, np.array(known_words(tokens, english)))
 
 
 def out_of_fold_lexical(corpus: Corpus, learn: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -193,7 +203,7 @@ def out_of_fold_lexical(corpus: Corpus, learn: np.ndarray, rng: np.random.Genera
 def fit_tier0(corpus: Corpus, learn: np.ndarray, rules: RuleSet, bands: Bands, workdir: Path) -> Tier0:
     """Tier 0 with its lexical prior and signature store learned from the `learn` rows only."""
     idx = np.flatnonzero(learn)
-    lexicon = learn_lexicon(corpus, idx)
+    lexicon = learn_lexicon(corpus, idx, gate=True)
     attack_rows = [(corpus.rows[i].text, 1, corpus.rows[i].category) for i in idx if corpus.labels[i] == 1]
     # build_signatures writes the store as the build does; its source argument only names a file in the metadata
     store_dir = workdir / "signatures"
@@ -221,7 +231,8 @@ def fit_head(corpus: Corpus, learn: np.ndarray, lexical: np.ndarray, bands: Band
     doc = corpus.doc[sel]
     extra = extras(doc)
     mean, std = extra.mean(axis=0), extra.std(axis=0) + 1e-6
-    x = np.hstack([corpus.vectors[sel], (extra - mean) / std])
+    emb_mean, emb_std = corpus.vectors[sel].mean(axis=0), corpus.vectors[sel].std(axis=0) + 1e-6  # as build_tier1
+    x = np.hstack([(corpus.vectors[sel] - emb_mean) / emb_std, (extra - mean) / std])
     y = corpus.labels[doc].astype(np.float64)
     per_doc = np.bincount(doc, minlength=len(corpus.rows))[doc]  # a long text counts as much as a short one
     hard = (corpus.rule_score >= bands.unsure_at) | (lexical >= bands.lexical_unsure_at)
@@ -238,7 +249,7 @@ def fit_head(corpus: Corpus, learn: np.ndarray, lexical: np.ndarray, bands: Band
         def predict(v: np.ndarray) -> np.ndarray:
             return v @ w + b
 
-    return lambda vectors, d: predict(np.hstack([vectors, (extras(d) - mean) / std]))
+    return lambda vectors, d: predict(np.hstack([(vectors - emb_mean) / emb_std, (extras(d) - mean) / std]))
 
 
 def head_scores(corpus: Corpus, head: Head, wanted: np.ndarray) -> np.ndarray:
@@ -389,13 +400,15 @@ def main() -> int:
                         help="files the bands are chosen on (default: the shared dev split and data/attacks/dev.csv)")
     parser.add_argument("--cache", type=Path, default=ROOT / "build" / "cache")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--encoder", type=Path, default=ROOT / "assets" / "models" / MODEL_DIR,
+                        help="the encoder's folder (another one is read from the embedding cache only)")
     parser.add_argument("--only", nargs="+", metavar="GROUP", help="run only these groups")
     parser.add_argument("--hidden", type=int, default=0, help="tier-1 head: 0 logistic regression, N an MLP of N units")
     parser.add_argument("--no-reference", action="store_true", help="skip the fold that holds nothing out")
     args = parser.parse_args()
     started = time.perf_counter()
     rules, bands = RuleSet.load(), Bands.load()
-    corpus = load_corpus(args.train, args.dev, args.cache, rules, bands)
+    corpus = load_corpus(args.train, args.dev, args.cache, rules, bands, args.encoder)
     print(f"{len(corpus.rows)} rows, {len(corpus.vectors)} windows ready in {time.perf_counter() - started:.0f} s",
           file=sys.stderr)  # fmt: skip
     groups = make_groups(corpus.rows)

@@ -43,6 +43,21 @@ def read_rows(paths: list[Path] | tuple[Path, ...]) -> list[Row]:
     return rows
 
 
+def is_english(language: str, category: str) -> bool:
+    """A row is English unless its `language` column names another language or its category says so
+    (the shared split's benign_nonenglish)."""
+    return language in ("", "en") and category != "benign_nonenglish"
+
+
+def english(paths: list[Path] | tuple[Path, ...]) -> list[bool]:
+    """Per row of read_rows(paths): is it English?"""
+    out: list[bool] = []
+    for path in check(list(paths)):
+        with path.open(newline="", encoding="utf-8") as fh:
+            out += [is_english(r.get("language", ""), r.get("category", "")) for r in csv.DictReader(fh)]
+    return out
+
+
 def provenance(paths: list[Path] | tuple[Path, ...]) -> list[dict[str, str]]:
     """What a manifest records of its training data: each file (relative to the repository) and its sha256."""
     return [{"file": Path(os.path.relpath(p.resolve(), ROOT)).as_posix(),

@@ -209,17 +209,17 @@ def test_bench_json_has_the_documented_keys():
 def test_models_lists_and_verifies(capsys):
     from engine.models import read_manifest
 
-    shipped = set(read_manifest()) | {"wordpiece-uncased"}  # the shared tokenizer is a file of minilm-l6-int8
+    shipped = set(read_manifest()) | {"wordpiece-uncased"}  # tier 2's tokenizer is a file of nli-minilm-l6-int8
     code = main(["models", "--verify", "--json"])
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)["models"]}
-    assert set(rows) == {"wordpiece-uncased", "minilm-l6-int8", "tier1-head", "nli-minilm-l6-int8"}
+    assert set(rows) == {"wordpiece-uncased", "e5-small-int8", "tier1-head", "nli-minilm-l6-int8"}
     # every model the engine knows is listed; one the manifest lacks is named and fails the check
     assert code == (0 if set(rows) <= shipped else 1)
     for name, row in rows.items():
         assert row["sha256"] == ("ok" if name in shipped else "not in manifest")
-    emb = rows["minilm-l6-int8"]
-    assert emb["sha256"] == "ok" and emb["licence"] == "Apache-2.0" and emb["state"] == "unloaded"
-    assert {f["path"] for f in emb["files"]} >= {"minilm/model.onnx", "minilm/tokenizer.json"}
+    emb = rows["e5-small-int8"]
+    assert emb["sha256"] == "ok" and emb["licence"] == "MIT" and emb["state"] == "unloaded"
+    assert {f["path"] for f in emb["files"]} >= {"e5/model.onnx", "e5/word_table.q4", "e5/unigram.bin"}
 
 
 def test_models_verify_names_a_corrupt_file(tmp_path, monkeypatch, capsys):
@@ -229,7 +229,7 @@ def test_models_verify_names_a_corrupt_file(tmp_path, monkeypatch, capsys):
 
     copy = tmp_path / "assets"
     shutil.copytree(assets_dir(), copy)
-    tok = copy / "models" / "minilm" / "tokenizer.json"
+    tok = copy / "models" / "nli" / "tokenizer.json"
     tok.write_bytes(tok.read_bytes()[:-10] + b"0123456789")
     monkeypatch.setenv("TIERWALL_ASSETS", str(copy))
     assert main(["models", "--verify"]) == 1

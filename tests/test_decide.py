@@ -49,7 +49,7 @@ def _set(text: str, section: str, key: str, value: str) -> str:
     ("section", "key", "value", "message"),
     [
         ("tier0", "unsure_at", "0.95", "unsure_at <= block_at"),
-        ("tier1", "block_at", "0.5", "tier1 allow_below <= block_at"),
+        ("tier1", "block_at", "0.3", "tier1 allow_below <= block_at"),
         ("tier1", "max_windows", "0", "max_windows >= 1"),
         ("engine", "cache_size", '"big"', "invalid entry"),
         ("combine", "weights", "[1.0, 2.0]", "7 weights"),
@@ -81,17 +81,18 @@ def test_combine_features_take_the_strongest_entailment_per_category_and_the_mea
     assert unknown[3:6] == [0.0, 0.0, 0.0]
 
 
-def test_the_shipped_combination_weighs_one_entailed_hypothesis_above_all_of_them_alike():
-    """The licence pattern: every hypothesis entailed alike is what the NLI model does on imperative prose.
+def test_the_shipped_combination_weighs_one_entailed_hypothesis_above_many_entailed_alike():
+    """The licence pattern: many hypotheses entailed alike is what the NLI model does on imperative prose.
 
-    With the same evidence from tiers 0 and 1, one hypothesis entailed far above the rest is the stronger
-    sign of an attack than all of them entailed alike, and a text tier 1 cleared is never read by tier 2.
+    With the same strongest entailment per category and the same evidence from tiers 0 and 1, the text
+    that entails only the one hypothesis is the stronger sign of an attack; and a text tier 1 cleared is
+    never read by tier 2.
     """
     b = Bands.load()
-    everything = {k: 0.98 for k in CATEGORY_OF}
     one = {"inj.a": 0.97, "inj.b": 0.1, "jb.a": 0.05, "obf.a": 0.02}
-    licence = b.combined(combine_features(b.tier1_allow_below, 0.0, 0.2, everything, CATEGORY_OF))
+    alike = {"inj.a": 0.97, "inj.b": 0.97, "jb.a": 0.05, "obf.a": 0.02}
     attack = b.combined(combine_features(b.tier1_allow_below, 0.0, 0.2, one, CATEGORY_OF))
+    licence = b.combined(combine_features(b.tier1_allow_below, 0.0, 0.2, alike, CATEGORY_OF))
     assert attack > licence
     assert b.tier2(attack) == "block"
     assert b.tier1(b.tier1_allow_below - 0.01) == "allow"  # below the grey band no entailment is asked for

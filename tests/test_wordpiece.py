@@ -15,7 +15,7 @@ from engine.wordpiece import WordPiece
 
 tokenizers = pytest.importorskip("tokenizers")
 
-TOKENIZER = assets_dir() / "models" / "minilm" / "tokenizer.json"
+TOKENIZER = assets_dir() / "models" / "nli" / "tokenizer.json"
 SPECIALS = ("[CLS]", "[SEP]", "[UNK]", "[PAD]", "[MASK]")
 
 

@@ -1,9 +1,14 @@
-"""Tier 1's model: an int8 sentence-embedding model under onnxruntime.
+"""Tier 1's model: multilingual-e5-small, int8, under onnxruntime, with its own tokenizer and word table.
 
 Texts longer than the model's window are cut into overlapping token windows;
 each window gets its own embedding so that one injected sentence in a long
 benign text is not averaged away. The number of windows is bounded and the
 caller learns which part of the text the windows covered.
+
+The model reads text in about a hundred languages, so a decision learnt on
+English attacks carries over to their translations. Its graph takes word
+embeddings rather than token ids: the 250,002-row word table stays in a file and
+only the rows a text needs are read (engine/wordtable.py), so it is never resident.
 """
 
 from __future__ import annotations
@@ -16,19 +21,21 @@ import numpy as np
 
 from engine.assets import AssetError
 from engine.tiers.runtime import open_session
+from engine.unigram import Unigram
 from engine.wordpiece import WordPiece
+from engine.wordtable import WordTable
 
-MODEL_DIR = "minilm"
+MODEL_DIR = "e5"
 # Short, sentence-aligned windows: one injected sentence must dominate the window it
 # sits in, not be averaged away by a paragraph of benign prose (most attacks are short).
-WINDOW_TOKENS = 64  # at most, with [CLS] and [SEP]
+WINDOW_TOKENS = 64  # at most, with the special tokens around a window (tier 1 adds e5's 3-token prefix)
 MIN_WINDOW_TOKENS = 16  # a window closes at the first sentence end after this many tokens
 MIN_LINE_WINDOW_TOKENS = 40  # ... or at a bare line break after this many (code, logs: keep lines together)
 STRIDE_TOKENS = 48  # a sentence longer than a window is cut with this stride
 DEFAULT_MAX_WINDOWS = 32
 _SENTENCE_END = frozenset(".!?;。！？；…")
 MAX_TOKENIZE_CHARS = 200_000  # tokenizing is linear, but bounded all the same
-CLS_ID, SEP_ID = 101, 102  # [CLS] and [SEP] in the uncased vocabulary (load_tokenizer checks them)
+CLS_ID, SEP_ID = 101, 102  # [CLS] and [SEP] in tier 2's uncased vocabulary (load_tokenizer checks them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,44 +49,46 @@ class Windows:
 
 
 class EmbeddingModel:
-    """A loaded embedding model (ONNX session). Use it through the ModelManager, with the shared tokenizer."""
+    """A loaded encoder: ONNX session, tokenizer and word table. Use it through the ModelManager."""
 
     def __init__(self, model_dir: Path, *, threads: int = 1) -> None:
+        self.tokenizer = Unigram.from_dir(model_dir)
+        self.table = WordTable(model_dir / "word_table.q4")
+        if self.table.rows < len(self.tokenizer):
+            self.table.close()
+            raise AssetError(f"{model_dir / 'word_table.q4'}: {self.table.rows} rows for {len(self.tokenizer)} pieces")
         self.session = open_session(model_dir / "model.onnx", threads=threads)
+        self._lead = [self.tokenizer.bos_id, *self.tokenizer.prefix_ids]  # <s> query: ... (e5's prefix)
+        self.special_tokens = len(self._lead) + 1  # with </s>: what a window adds to the text's tokens
 
     def close(self) -> None:
-        """Drop the session (the ModelManager then returns freed memory to the OS)."""
+        """Drop the session and the table (the ModelManager then returns freed memory to the OS)."""
         self.session = None  # type: ignore[assignment]
+        self.table.close()
 
-    def embed_ids(self, windows: list[list[int]]) -> np.ndarray:
-        """Embeddings of token-id windows (without [CLS]/[SEP]); one batch, padded."""
-        longest = max(len(w) for w in windows) + 2
-        ids = np.zeros((len(windows), longest), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        for row, w in enumerate(windows):
-            ids[row, : len(w) + 2] = [CLS_ID, *w, SEP_ID]
-            mask[row, : len(w) + 2] = 1
-        # the graph pools and normalises itself (manifest: sentence_embedding); normalising again is cheap insurance
-        out = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0].astype(np.float32)
+    def embed_ids(self, window: list[int]) -> np.ndarray:
+        """The embedding (1, dim) of one token-id window (without <s>, prefix and </s>)."""
+        ids = [*self._lead, *window, self.tokenizer.eos_id]
+        feed = {"inputs_embeds": self.table.lookup(ids)[None], "attention_mask": np.ones((1, len(ids)), np.int64)}
+        # the graph pools and normalises itself; normalising again is cheap insurance
+        out = self.session.run(None, feed)[0].astype(np.float32)
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out
 
-    def embed_text(self, text: str, tokenizer: WordPiece, *, max_windows: int = DEFAULT_MAX_WINDOWS) -> Windows:
+    def embed_text(self, text: str, *, max_windows: int = DEFAULT_MAX_WINDOWS) -> Windows:
         """Embed a text as overlapping windows; at most max_windows, starting from its beginning."""
         part = text[:MAX_TOKENIZE_CHARS]
-        enc = tokenizer.encode(part)
+        enc = self.tokenizer.encode(part)
         ids, offsets = enc.ids, enc.offsets
         if not ids:
-            vec = self.embed_ids([[]])
-            return Windows(vec, ((0, 0),), len(text), True)
+            return Windows(self.embed_ids([]), ((0, 0),), len(text), True)
         ranges = token_windows(part, offsets, limit=max_windows + 1)
         complete = len(ranges) <= max_windows and len(part) == len(text)
         ranges = ranges[:max_windows]
-        windows = [ids[a:b] for a, b in ranges]
         spans = tuple((offsets[a][0], offsets[b - 1][1]) for a, b in ranges)
         covered_end = len(text) if complete else spans[-1][1]
         # one window per run: padding a batch to its longest window costs more than it saves
-        vectors = np.vstack([self.embed_ids([w]) for w in windows])
+        vectors = np.vstack([self.embed_ids(ids[a:b]) for a, b in ranges])
         return Windows(vectors, spans, covered_end, complete)
 
 
@@ -106,10 +115,12 @@ def token_windows(
             start = i = start + stride
             continue
         end_char = offsets[i][1]
-        next_start = offsets[i + 1][0] if i + 1 < n else len(text)
-        gap = text[end_char:next_start]
+        next_start, next_end = offsets[i + 1] if i + 1 < n else (len(text), len(text))
+        # WordPiece's tokens hold no white space; SentencePiece's carry the space before a word
+        following = text[next_start:next_end]
+        gap = text[end_char:next_start] + following[: len(following) - len(following.lstrip())]
         size = i + 1 - start
-        sentence = text[offsets[i][0] : end_char] in _SENTENCE_END and (gap or i + 1 == n)
+        sentence = text[offsets[i][0] : end_char].strip() in _SENTENCE_END and (gap or i + 1 == n)
         if (sentence and size >= MIN_WINDOW_TOKENS) or ("\n" in gap and size >= MIN_LINE_WINDOW_TOKENS):
             out.append((start, i + 1))
             start = i + 1
@@ -123,11 +134,11 @@ def token_windows(
 
 
 TOKENIZER_MODEL = "wordpiece-uncased"
-TOKENIZER_FILE = f"{MODEL_DIR}/tokenizer.json"  # the uncased vocabulary both models were trained with
+TOKENIZER_FILE = "nli/tokenizer.json"  # the uncased vocabulary tier 2's model was trained with
 
 
 def load_tokenizer(models_root: Path) -> WordPiece:
-    """ModelManager loader for the tokenizer tiers 1 and 2 share (one vocabulary in memory, not two)."""
+    """ModelManager loader for tier 2's tokenizer (the NLI model and the policy check share it)."""
     tokenizer = WordPiece.from_file(models_root / TOKENIZER_FILE)
     if (tokenizer.cls_id, tokenizer.sep_id) != (CLS_ID, SEP_ID):
         raise AssetError(f"{models_root / TOKENIZER_FILE}: not the uncased vocabulary the models were trained with")

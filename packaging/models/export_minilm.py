@@ -590,7 +590,7 @@ def add_int8_options(ap: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", type=Path, default=REPO / "assets/models/minilm", help="output folder")
+    ap.add_argument("--out", type=Path, default=REPO / "build/models/minilm", help="output folder")
     ap.add_argument(
         "--check-texts",
         type=Path,

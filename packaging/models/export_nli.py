@@ -475,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--with-tier1",
         type=Path,
-        default=REPO / "assets/models/minilm",
+        default=REPO / "build/models/minilm",
         help="also measure with this tier-1 model loaded first (skipped if missing; '' = off)",
     )
     ap.add_argument("--measure-note", default="", help="recorded with the figures, e.g. what else loaded the CPU")

@@ -8,7 +8,7 @@ for that option)::
     .venv/bin/python packaging/models/measure_e5.py --tokenizer tokenizers build/models/e5/full-l12
     .venv/bin/python packaging/models/measure_e5.py --preset lean-noprepack build/models/e5/full-l12-ext
     .venv/bin/python packaging/models/measure_e5.py --interleaved build/models/e5/full-l12-ext build/models/e5/full-l6
-    .venv/bin/python packaging/models/measure_e5.py --all-tiers assets/models/minilm build/models/e5/full-l12-ext
+    .venv/bin/python packaging/models/measure_e5.py --all-tiers build/models/minilm build/models/e5/full-l12-ext
 
 A model-only run records RSS (psutil; RssAnon/RssFile) after importing numpy + onnxruntime (the baseline), after
 loading the tokenizer (``unigram`` = unigram.py packed, ``unigram-dict``, or ``tokenizers`` = the package with the
@@ -24,7 +24,7 @@ other load on the machine hits them alike.
 ``--all-tiers`` instead measures the engine's worst case with this encoder as tier 1: a fresh process makes an
 ``Engine()`` (rules loaded, idle), loads this encoder + its tokenizer and the engine's own tier-2 NLI model (via its
 ModelManager), runs 200 dev texts through both, and reports the peak RSS (ru_maxrss) — the budget is 140 MiB. A
-folder without charmap.json (assets/models/minilm) is run with the engine's WordPiece, as the baseline.
+folder without charmap.json (build/models/minilm) is run with the engine's WordPiece, as the baseline.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def _load_tokenizer(kind: str, model_dir: Path):
     cm = _json.loads((model_dir / "charmap.json").read_text(encoding="utf-8"))
     prefix, bos, eos = cm["prefix_ids"], cm["bos_id"], cm["eos_id"]
     if kind.startswith("unigram"):
-        from unigram import Unigram
+        from engine.unigram import Unigram
 
         tok = Unigram.from_dir(model_dir, store="dict" if kind == "unigram-dict" else "packed")
         return tok.encode_ids, prefix, bos, eos, tok
@@ -80,7 +80,7 @@ def _feeder(model_dir: Path, sess):
     import numpy as np
 
     if "inputs_embeds" in [i.name for i in sess.get_inputs()]:
-        from wordtable import WordTable
+        from engine.wordtable import WordTable
 
         table = WordTable(model_dir / "word_table.q4")
 
@@ -276,7 +276,7 @@ def child_interleaved(model_dirs: list[Path], rounds: int = 40) -> dict:
 
     texts = read_texts(DEV, 200)
     runs = {}
-    minilm = REPO / "assets/models/minilm"
+    minilm = REPO / "build/models/minilm"
     if (minilm / "model.onnx").is_file():
         rng = np.random.default_rng(0)
         body = rng.integers(1000, 29000, 600).tolist()

@@ -4,7 +4,7 @@
 Needs only what the app has at run time (numpy, onnxruntime, tokenizers, psutil); run it with the app's interpreter
 to measure the real thing:
 
-    .venv/bin/python packaging/models/measure_rss.py --model-dir assets/models/minilm
+    .venv/bin/python packaging/models/measure_rss.py --model-dir build/models/minilm
 
 For every session-option preset below it starts a new Python process which records RSS (psutil; plus RssAnon /
 RssFile from /proc on Linux) at: start (psutil only), after importing numpy/onnxruntime/tokenizers, after loading
@@ -267,7 +267,7 @@ def run_presets(
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--model-dir", type=Path, default=REPO / "assets/models/minilm")
+    ap.add_argument("--model-dir", type=Path, default=REPO / "build/models/minilm")
     ap.add_argument("--python", default=sys.executable, help="interpreter for the fresh processes (the app's venv)")
     ap.add_argument("--texts", default=str(REPO / "../shared/eval/dev.csv"), help="CSV with a `text` column")
     ap.add_argument("--presets", default=",".join(PRESETS), help=f"comma list of {', '.join(PRESETS)}")

