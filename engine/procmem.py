@@ -67,13 +67,17 @@ def release_freed_memory() -> None:
 
 
 @functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
+def _libc() -> ctypes.CDLL | None:
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # musl or no libc found: keep the memory
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
         return None
+
+
+def _glibc_call(name: str) -> Callable[..., int] | None:
+    """A glibc allocator function (malloc_trim, mallopt), or None off Linux, on musl or with no libc found."""
+    libc = _libc() if sys.platform.startswith("linux") else None
+    return getattr(libc, name, None) if libc is not None else None
 
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter number
@@ -87,16 +91,12 @@ def share_one_heap() -> bool:
     one cycle to the next. With one heap it stays within 1 MiB and the clipboard verdict is as fast.
     True when glibc took the setting.
     """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt(M_ARENA_MAX, 1) == 1
-    except (OSError, AttributeError):  # musl or no libc found: keep the default
-        return False
+    mallopt = _glibc_call("mallopt")
+    return mallopt is not None and mallopt(M_ARENA_MAX, 1) == 1
 
 
 def trim_heap() -> None:
     """glibc malloc_trim(0): freed heap pages back to the OS (~0.1 ms); a no-op elsewhere."""
-    trim = _malloc_trim()
+    trim = _glibc_call("malloc_trim")
     if trim is not None:
         trim(0)

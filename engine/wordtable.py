@@ -22,7 +22,17 @@ from pathlib import Path
 import numpy as np
 
 BLOCK = 32
-_Q4 = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
+Q4_0 = np.dtype([("d", "<f2"), ("qs", "u1", 16)])  # one block: its scale, then 32 values two to a byte
+
+
+def nibbles(blocks: np.ndarray) -> np.ndarray:
+    """The 4-bit values 0..15 of Q4_0 blocks, [..., 32] uint8 (value j low in byte j, value j + 16 high)."""
+    return np.concatenate([blocks["qs"] & 0x0F, blocks["qs"] >> 4], axis=-1)
+
+
+def dequantize(blocks: np.ndarray) -> np.ndarray:
+    """float32 [..., 32]: (value - 8) * scale for every value of the blocks."""
+    return (nibbles(blocks).astype(np.float32) - 8.0) * blocks["d"].astype(np.float32)[..., None]
 
 
 class WordTable:
@@ -33,7 +43,7 @@ class WordTable:
             raise ValueError(f"dim {dim} is not a multiple of {BLOCK}")
         self.dim = dim
         self.blocks = dim // BLOCK
-        self.row_bytes = self.blocks * _Q4.itemsize
+        self.row_bytes = self.blocks * Q4_0.itemsize
         size = Path(path).stat().st_size
         if size % self.row_bytes:
             raise ValueError(f"{path}: {size} bytes is not a whole number of {self.row_bytes}-byte rows")
@@ -66,7 +76,5 @@ class WordTable:
             raise IndexError(f"token id out of range 0..{self.rows - 1}")
         uniq, inverse = np.unique(arr, return_inverse=True)
         raw = b"".join(self._read(int(i)) for i in uniq)
-        blocks = np.frombuffer(raw, dtype=_Q4).reshape(len(uniq), self.blocks)
-        q = np.concatenate([blocks["qs"] & 0x0F, blocks["qs"] >> 4], axis=2).astype(np.float32) - 8.0
-        rows = (q * blocks["d"].astype(np.float32)[:, :, None]).reshape(len(uniq), self.dim)
-        return rows[inverse]
+        blocks = np.frombuffer(raw, dtype=Q4_0).reshape(len(uniq), self.blocks)
+        return dequantize(blocks).reshape(len(uniq), self.dim)[inverse]

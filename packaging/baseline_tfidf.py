@@ -68,21 +68,27 @@ class Tfidf:
         return np.array(indptr), np.concatenate(indices or [np.zeros(0, np.int64)]), np.concatenate(data or [[]])
 
 
+def _rows(indptr: np.ndarray) -> np.ndarray:
+    """The row of every stored value."""
+    return np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+
+
+def _matvec(x: tuple[np.ndarray, np.ndarray, np.ndarray], w: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(x[0]) - 1)
+    np.add.at(out, rows, x[2] * w[x[1]])
+    return out
+
+
 def scores(x: tuple[np.ndarray, np.ndarray, np.ndarray], w: np.ndarray, b: float) -> np.ndarray:
-    indptr, indices, data = x
-    out = np.zeros(len(indptr) - 1)
-    np.add.at(out, np.repeat(np.arange(len(out)), np.diff(indptr)), data * w[indices])
-    return out + b
+    return _matvec(x, w, _rows(x[0])) + b
 
 
 def fit(x: tuple[np.ndarray, np.ndarray, np.ndarray], y: np.ndarray, n_features: int) -> tuple[np.ndarray, float]:
-    indptr, indices, data = x
-    row = np.repeat(np.arange(len(y)), np.diff(indptr))
+    _, indices, data = x
+    row = _rows(x[0])
 
     def forward(w: np.ndarray) -> np.ndarray:
-        out = np.zeros(len(y))
-        np.add.at(out, row, data * w[indices])
-        return out
+        return _matvec(x, w, row)
 
     def backward(g: np.ndarray) -> np.ndarray:
         return np.bincount(indices, weights=data * g[row], minlength=n_features)

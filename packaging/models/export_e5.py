@@ -58,7 +58,15 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1]))  # the engine package (unigram, wordtable)
 import export_minilm as recipe  # noqa: E402
-from e5_bin import MAX_TOKENS, QK, E5Bin, read_bin, write_q4_table, write_unigram_files  # noqa: E402
+from e5_bin import (  # noqa: E402
+    MAX_TOKENS,
+    QK,
+    E5Bin,
+    read_bin,
+    write_charmap,
+    write_q4_table,
+    write_unigram_bin,
+)
 
 from engine.unigram import META, Unigram  # noqa: E402
 
@@ -279,7 +287,8 @@ def write_tokenizer(out: Path, pieces: list[str], scores: np.ndarray, src: E5Bin
         raise RuntimeError("a piece holds a tab or new line: unigram.txt cannot list it")
     with open(out / "unigram.txt", "w", encoding="utf-8", newline="\n") as f:
         f.writelines(f"{float(s)!r}\t{p}\n" for p, s in zip(pieces, scores, strict=True))
-    write_unigram_files(out, pieces, scores, src, note)
+    write_unigram_bin(out, pieces, scores)
+    write_charmap(out, pieces, scores, src, note)
 
 
 def corpus_texts(train_csv: Path, locale_root: Path = Path("/usr/share/locale")) -> tuple[list[str], dict]:
