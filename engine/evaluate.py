@@ -21,7 +21,7 @@ from typing import IO, Any
 import numpy as np
 
 from engine.procmem import peak_rss_mib
-from engine.verdict import Verdict
+from engine.verdict import SENSITIVE_CATEGORIES, Verdict
 
 TIERS = ("0", "1", "2")
 
@@ -113,11 +113,17 @@ class EvalResult:
     per_language: dict[str, dict[str, Any]] = field(default_factory=dict)  # the same by `language` ({} without one)
 
 
+def leak_only(verdict: Verdict) -> bool:
+    """Flagged, but only for a secret or personal data: a leak warning, not an alarm that the text is an attack."""
+    return verdict.decision != "allow" and bool(verdict.categories) and set(verdict.categories) <= SENSITIVE_CATEGORIES
+
+
 def evaluate(
     scan: Callable[[str], Verdict], rows: Iterable[Row], progress: Callable[[int], None] | None = None
 ) -> EvalResult:
     """Scan every row and measure."""
     tp = fp = fn = tn = 0
+    fp_leak_only = 0  # benign rows flagged only for a secret or personal data, not as an attack
     cat_total: Counter = Counter()
     cat_pos: Counter = Counter()
     cat_label: dict[str, int] = {}
@@ -158,6 +164,7 @@ def evaluate(
             benign_by_tier[tier] += 1
             if positive:
                 fp += 1
+                fp_leak_only += leak_only(verdict)
             else:
                 tn += 1
         if positive != bool(row.label):
@@ -173,6 +180,8 @@ def evaluate(
         "n": n,
         "tpr": round(tpr, 4),
         "fpr": round(fpr, 4),
+        "fpr_attack": round((fp - fp_leak_only) / n_benign, 4) if n_benign else 0.0,
+        "fpr_leak_only": round(fp_leak_only / n_benign, 4) if n_benign else 0.0,
         "f1": round(f1, 4),
         "tpr_by_category": {c: round(cat_pos[c] / cat_total[c], 4) for c in sorted(cat_total) if cat_label[c] == 1},
         "fpr_by_category": {c: round(cat_pos[c] / cat_total[c], 4) for c in sorted(cat_total) if cat_label[c] == 0},

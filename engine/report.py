@@ -84,6 +84,8 @@ def describe_eval(result: EvalResult, name: str) -> str:
     m = result.metrics
     out = [f"{name}: {m['n']} rows",
            f"  TPR {_pct(m['tpr'])}   FPR {_pct(m['fpr'])}   F1 {m['f1']:.4f}",
+           f"  FPR split: as an attack {_pct(m['fpr_attack'])}   "
+           f"only for secrets/personal data {_pct(m['fpr_leak_only'])}",
            "  decisions:      allow     warn    block"]  # fmt: skip
     for who in ("attack", "benign"):
         d = result.decisions[who]
