@@ -216,16 +216,19 @@ def fit_tier0(corpus: Corpus, learn: np.ndarray, rules: RuleSet, bands: Bands, w
 Head = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (window embeddings, their text indices) -> logits
 
 
-def fit_head(corpus: Corpus, learn: np.ndarray, lexical: np.ndarray, bands: Bands, hidden: int) -> Head:
+def fit_head(corpus: Corpus, learn: np.ndarray, lexical: np.ndarray, bands: Bands, hidden: int,
+             lexical_feature: bool = True) -> Head:
     """Tier 1's head learned from the main-view windows of the `learn` rows.
 
     Its inputs are the window embedding, the text's lexical-prior logit and its rule score
     (standardised); texts tier 0 is unsure of weigh HARD_WEIGHT times more, as in build_tier1.
-    `lexical` is the prior's probability per text: out-of-fold for the learn rows.
+    `lexical` is the prior's probability per text: out-of-fold for the learn rows. lexical_feature=False
+    leaves the prior out of the head (an English-only prior pulls every foreign text down).
     """
 
     def extras(doc: np.ndarray) -> np.ndarray:
-        return np.stack([logit(lexical[doc]), corpus.rule_score[doc]], axis=1)
+        lex = logit(lexical[doc]) if lexical_feature else np.zeros(len(doc))
+        return np.stack([lex, corpus.rule_score[doc]], axis=1)
 
     sel = learn[corpus.doc]
     doc = corpus.doc[sel]
@@ -302,7 +305,16 @@ def flagged(t0: np.ndarray, forced: np.ndarray, t1: np.ndarray, band: float) -> 
         return forced | (t0 == "block") | ((t0 == "unsure") & (t1 >= band))
 
 
-def run_fold(corpus: Corpus, group: Group | None, rules: RuleSet, bands: Bands, hidden: int,
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """What a run changes from the shipped recipe, to compare choices on this protocol."""
+
+    hidden: int = 0  # tier-1 head: 0 logistic regression, N an MLP of N units
+    lexical_feature: bool = True  # the head reads tier 0's lexical-prior logit
+    escalate_all: bool = False  # tier 0 never allows: every text it does not block goes to tier 1 (the gate's cost)
+
+
+def run_fold(corpus: Corpus, group: Group | None, rules: RuleSet, bands: Bands, variant: Variant,
              workdir: Path) -> dict[str, Any]:  # fmt: skip
     """Learn without the group, choose the band on the rest of dev, score the group (None: the reference)."""
     started = time.perf_counter()
@@ -314,9 +326,12 @@ def run_fold(corpus: Corpus, group: Group | None, rules: RuleSet, bands: Bands, 
     wanted = rest | measured
     tier0 = fit_tier0(corpus, learn, rules, bands, workdir)
     t0, sensitive, lexical = tier0_outcomes(corpus, tier0, wanted)
+    if variant.escalate_all:
+        t0[t0 == "allow"] = "unsure"
     oof = out_of_fold_lexical(corpus, learn, np.random.default_rng(SEED))
     lexical[learn] = oof[learn]
-    t1 = head_scores(corpus, fit_head(corpus, learn, lexical, bands, hidden), wanted)
+    head = fit_head(corpus, learn, lexical, bands, variant.hidden, variant.lexical_feature)
+    t1 = head_scores(corpus, head, wanted)
     band = choose_band(t0, sensitive, t1, rest & (corpus.labels == 0))
     hit = flagged(t0, sensitive, t1, band)
     y = corpus.labels
@@ -404,6 +419,10 @@ def main() -> int:
                         help="the encoder's folder (another one is read from the embedding cache only)")
     parser.add_argument("--only", nargs="+", metavar="GROUP", help="run only these groups")
     parser.add_argument("--hidden", type=int, default=0, help="tier-1 head: 0 logistic regression, N an MLP of N units")
+    parser.add_argument("--no-lexical-feature", action="store_true",
+                        help="tier-1 head without tier 0's lexical-prior logit (embedding and rule score only)")
+    parser.add_argument("--escalate-all", action="store_true",
+                        help="tier 0 never allows (every text it does not block goes to tier 1): what the gate costs")
     parser.add_argument("--no-reference", action="store_true", help="skip the fold that holds nothing out")
     args = parser.parse_args()
     started = time.perf_counter()
@@ -417,11 +436,12 @@ def main() -> int:
         if unknown:
             parser.error(f"no such group: {', '.join(sorted(unknown))}; groups: {', '.join(g.name for g in groups)}")
         groups = [g for g in groups if g.name in args.only]
+    variant = Variant(args.hidden, not args.no_lexical_feature, args.escalate_all)
     folds: list[Group | None] = ([] if args.no_reference else [None]) + groups
     results = []
     with tempfile.TemporaryDirectory(prefix="loso-") as tmp:
         for k, group in enumerate(folds, 1):
-            result = run_fold(corpus, group, rules, bands, args.hidden, Path(tmp))
+            result = run_fold(corpus, group, rules, bands, variant, Path(tmp))
             print(f"fold {k}/{len(folds)} {result['group']}: recall {result['recall']} fpr {result['fpr']} "
                   f"({result['seconds']} s)", file=sys.stderr, flush=True)  # fmt: skip
             results.append(result)
@@ -440,6 +460,7 @@ def main() -> int:
                                    f"tier 1 head ({head}: embedding, lexical logit, rule score; no exemplar banks)",
                                    "tier 1 allow_below"],
             "fixed": ["rules", "normalisation", "embedding model", "tier 0 bands", "tier 2 (not run)"],
+            "variant": {"lexical_feature": variant.lexical_feature, "escalate_all": variant.escalate_all},
             "groups": results, **totals, "seconds": seconds,
         }, indent=1) + "\n", encoding="utf-8")  # fmt: skip
     return 0

@@ -75,12 +75,13 @@ def text_signals(engine: Engine, text: str, tier2_from: float) -> dict[str, obje
     return out
 
 
-def collect(paths: list[Path], tier2_from: float, limit: int | None, out_dir: Path = OUT_DIR) -> None:
+def collect(paths: list[Path], tier2_from: float, limit: int | None, out_dir: Path = OUT_DIR,
+            cache_dir: Path = CACHE_DIR) -> None:  # fmt: skip
     engine = Engine(idle_timeout_s=None)
     key = models_key()
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    cache_dir.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
-    cache_path = CACHE_DIR / f"signals_{key}.jsonl"
+    cache_path = cache_dir / f"signals_{key}.jsonl"
     cache: dict[str, dict[str, object]] = {}
     if cache_path.exists():
         for line in cache_path.read_text(encoding="utf-8").splitlines():
@@ -121,8 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tier2-from", type=float, default=0.3, help="tier-1 score from which tier 2 is run")
     parser.add_argument("--limit", type=int, default=None, help="at most this many rows of each file")
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR, help=f"where the signals go (default {OUT_DIR})")
+    parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR,
+                        help="where the cache goes (one per process: two runs at once need two)")
     args = parser.parse_args(argv)
-    collect(args.data, args.tier2_from, args.limit, args.out_dir)
+    collect(args.data, args.tier2_from, args.limit, args.out_dir, args.cache_dir)
     return 0
 
 
