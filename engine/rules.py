@@ -3,7 +3,10 @@
 Untrusted text never meets a backtracking regex engine: patterns are compiled
 with RE2, literal phrase lists with an Aho–Corasick automaton. One RE2 set per
 view answers "which patterns match at all" in a single pass, so only the rules
-that hit are run again for their spans.
+that hit are run again for their spans. A rule with `keywords` (the vendor key
+formats: hundreds of them) runs only where one of its keywords occurs: on short
+text the keywords are literals in that same set, on long text the Aho–Corasick
+pass that finds the phrases finds them too.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import re2
 
 from engine.assets import AssetError, assets_dir, load_toml
 from engine.normalize import Normalized, View
-from engine.secrets import CONTEXT_CHARS, PLACEHOLDER_CHECKS, VALIDATORS
+from engine.secrets import CONTEXT_CHARS, Validator, resolve_validator
 from engine.verdict import PLACEHOLDER, SEVERITIES, Finding
 
 VIEWS = ("clean", "folded")
@@ -31,6 +34,11 @@ _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.max_mem = 64 << 20
 # Derived views that only exist to defeat spelling tricks: no secrets live there.
 _MATCHING_AID_VIEWS = frozenset({"leet", "spaced"})
+MIN_KEYWORD_LEN = 2
+# The rules that take any random-looking value after a key-like name: where a rule with keywords (a
+# vendor's format) reports a secret, their finding on an overlapping span is dropped, so the value is
+# reported once, under its vendor's name.
+GENERIC_SECRET_RULES = frozenset({"secret.generic", "secret.password"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +57,7 @@ class Rule:
     must_match: tuple[str, ...]
     must_not_match: tuple[str, ...]
     source: str
+    keywords: tuple[str, ...] = ()  # the pattern runs only on text holding one of them (in any case)
 
 
 class RuleError(AssetError):
@@ -59,7 +68,7 @@ def _parse_rule(raw: dict, source: Path) -> Rule:
     where = f"{source.name}: rule {raw.get('id', '?')!r}"
     unknown = set(raw) - {
         "id", "category", "severity", "explain", "view", "pattern", "phrases",
-        "validate", "redact", "must_match", "must_not_match",
+        "validate", "redact", "must_match", "must_not_match", "keywords",
     }  # fmt: skip
     if unknown:
         raise RuleError(f"{where}: unknown keys {sorted(unknown)}")
@@ -78,8 +87,23 @@ def _parse_rule(raw: dict, source: Path) -> Rule:
     if phrases and view != "folded":
         raise RuleError(f"{where}: phrase lists match the folded view only")
     validate = raw.get("validate")
-    if validate is not None and validate not in VALIDATORS:
-        raise RuleError(f"{where}: unknown validator {validate!r}")
+    if validate is not None:
+        if not isinstance(validate, str):
+            raise RuleError(f"{where}: 'validate' must be a string")
+        try:
+            resolve_validator(validate)
+        except ValueError as exc:
+            raise RuleError(f"{where}: unknown validator {validate!r} ({exc})") from None
+    keywords = raw.get("keywords", ())
+    if "keywords" in raw:
+        if pattern is None:
+            raise RuleError(f"{where}: keywords prefilter a pattern; phrase lists need none")
+        if (
+            not isinstance(keywords, list)
+            or not keywords
+            or not all(isinstance(k, str) and len(k.strip()) >= MIN_KEYWORD_LEN for k in keywords)
+        ):
+            raise RuleError(f"{where}: 'keywords' must be a non-empty list of strings of {MIN_KEYWORD_LEN}+ characters")
     return Rule(
         id=raw["id"],
         category=raw["category"],
@@ -93,6 +117,8 @@ def _parse_rule(raw: dict, source: Path) -> Rule:
         must_match=tuple(raw.get("must_match", ())),
         must_not_match=tuple(raw.get("must_not_match", ())),
         source=source.name,
+        # as the folded view they are looked for in: lower case, any whitespace one space
+        keywords=tuple(dict.fromkeys(" ".join(k.lower().split()) for k in keywords)),
     )
 
 
@@ -147,43 +173,110 @@ def _collapse_spaces(folded: str) -> tuple[str, np.ndarray | None]:
     return cps[keep].tobytes().decode("utf-32-le", "surrogatepass"), index
 
 
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """A regex rule ready to run: its RE2 program, value groups and validator."""
+
+    rule: Rule
+    regex: re2._Regexp
+    groups: tuple[int, ...]  # group `v`, then `v2`, `v3` …: the first that took part is the value (0: whole match)
+    validator: Validator | None
+    placeholder: Validator | None  # says whether a value the validator dropped is a placeholder worth a note
+
+
+def _value_groups(regex: re2._Regexp) -> tuple[int, ...]:
+    names = regex.groupindex
+    if "v" not in names:
+        return (0,)
+    groups = [names["v"]]
+    while f"v{len(groups) + 1}" in names:
+        groups.append(names[f"v{len(groups) + 1}"])
+    return tuple(groups)
+
+
+def _automaton(words: dict) -> ahocorasick.Automaton | None:
+    if not words:
+        return None
+    automaton = ahocorasick.Automaton()
+    for word, value in words.items():
+        automaton.add_word(word, value)
+    automaton.make_automaton()
+    return automaton
+
+
 class RuleSet:
     """The compiled rules; `match` is safe to call from many threads at once."""
 
     def __init__(self, rules: Iterable[Rule]) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
+        validators = {r.id: resolve_validator(r.validate) if r.validate else (None, None) for r in self.rules}
         # what a rule's match becomes when its validator drops it as a placeholder or documented example:
         # an info note (never a secret, never masked), so the verdict says it was seen and not reported
         self._placeholders = {
             r.id: replace(r, id=f"{r.id}.{PLACEHOLDER}", category=PLACEHOLDER, severity="info", redact=None,
                           explain=f"{r.explain}, a placeholder or documented example: seen, not reported")
-            for r in self.rules if r.validate in PLACEHOLDER_CHECKS
+            for r in self.rules if validators[r.id][1] is not None
         }  # fmt: skip
-        self._regex: dict[str, list[tuple[Rule, re2._Regexp, int]]] = {v: [] for v in VIEWS}
+        # Rules without keywords: on text up to SET_PREFILTER_MAX_BYTES an RE2 set per view says which match
+        # at all; on longer text all run. Rules with keywords run only where one of their keywords occurs (in
+        # any case): on short text the same RE2 set says so (each keyword is one more literal in it, which
+        # costs ~1 µs per KB where an Aho–Corasick pass costs ~12), on long text one Aho–Corasick pass over
+        # the folded view, the one that finds the phrases, does. On short text the folded view's set also
+        # says whether any phrase occurs, and the phrase pass is skipped when none does.
+        self._plain: dict[str, list[_Compiled]] = {v: [] for v in VIEWS}
+        self._keyed: dict[str, list[_Compiled]] = {v: [] for v in VIEWS}
         self._sets: dict[str, re2.Set | None] = {}
+        self._set_keywords: dict[str, list[tuple[int, ...]]] = {}  # per view: set index - len(plain) -> rules
+        self._set_phrases: dict[str, int | None] = {}  # per view: set index of "a phrase occurs"
+        phrases = sorted({phrase for rule in self.rules for phrase in rule.phrases})
+        by_keyword: dict[str, dict[str, list[int]]] = {}  # keyword -> view -> indices into _keyed[view]
         for view in VIEWS:
-            regex_rules = [r for r in self.rules if r.pattern is not None and r.view == view]
-            rset = re2.Set.SearchSet(_RE2_OPTIONS)
-            for rule in regex_rules:
+            for rule in self.rules:
+                if rule.pattern is None or rule.view != view:
+                    continue
                 try:
                     compiled = re2.compile(rule.pattern, _RE2_OPTIONS)
-                    rset.Add(rule.pattern)
                 except re2.error as exc:
                     raise RuleError(f"{rule.source}: rule {rule.id!r}: bad RE2 pattern: {exc}") from exc
-                group = compiled.groupindex.get("v", 0)
-                self._regex[view].append((rule, compiled, group))
-            if regex_rules:
+                entry = _Compiled(rule, compiled, _value_groups(compiled), *validators[rule.id])
+                if rule.keywords:
+                    for keyword in rule.keywords:
+                        by_keyword.setdefault(keyword, {}).setdefault(view, []).append(len(self._keyed[view]))
+                    self._keyed[view].append(entry)
+                else:
+                    self._plain[view].append(entry)
+            keywords = [(k, tuple(views[view])) for k, views in by_keyword.items() if view in views]
+            self._set_keywords[view] = [indices for _, indices in keywords]
+            self._sets[view] = None
+            self._set_phrases[view] = None
+            if self._plain[view] or keywords or (phrases and view == "folded"):
+                rset = re2.Set.SearchSet(_RE2_OPTIONS)
+                for entry in self._plain[view]:
+                    try:
+                        rset.Add(entry.rule.pattern)
+                    except re2.error as exc:
+                        raise RuleError(f"{entry.rule.source}: rule {entry.rule.id!r}: bad RE2 pattern: {exc}") from exc
+                for keyword, _ in keywords:
+                    rset.Add("(?i)" + r"\s+".join(re2.escape(part) for part in keyword.split(" ")))
+                if phrases and view == "folded":  # lower case already, every whitespace a space
+                    self._set_phrases[view] = len(self._plain[view]) + len(keywords)
+                    rset.Add("|".join(" +".join(re2.escape(w) for w in phrase.split(" ")) for phrase in phrases))
                 rset.Compile()
                 self._sets[view] = rset
-            else:
-                self._sets[view] = None
-        self._automaton = ahocorasick.Automaton()
+        self._keyed_ids = frozenset(r.id for r in self.rules if r.keywords)
+        self._generic_ids = frozenset(r.id for r in self.rules if r.id in GENERIC_SECRET_RULES and not r.keywords)
+        # Aho–Corasick over the folded view: `_phrases` holds the phrases of phrase rules, `_words` those and
+        # the keywords of keyword rules too (for long text); word -> (phrase rule or None, length, {view:
+        # keyword rule indices}).
+        words: dict[str, tuple[Rule | None, int, dict[str, tuple[int, ...]]]] = {}
         for rule in self.rules:
-            for phrase in rule.phrases:
-                self._automaton.add_word(phrase, (rule, len(phrase)))  # last rule wins per phrase
-        self._has_phrases = len(self._automaton) > 0
-        if self._has_phrases:
-            self._automaton.make_automaton()
+            for phrase in rule.phrases:  # last rule wins per phrase
+                words[phrase] = (rule, len(phrase), {})
+        self._phrases = _automaton(words)
+        for word, views in by_keyword.items():
+            rule, length, _ = words.get(word, (None, len(word), {}))
+            words[word] = (rule, length, {v: tuple(ix) for v, ix in views.items()})
+        self._words = _automaton(words) if by_keyword else self._phrases
 
     @classmethod
     def load(cls, directory: Path | None = None) -> RuleSet:
@@ -213,56 +306,113 @@ class RuleSet:
                         explanation=rule.explain + note,
                         redact_as=rule.redact,
                     )
-        return list(found.values())
+        findings = list(found.values())
+        vendor = [(f.start, f.end) for f in findings if f.rule in self._keyed_ids and f.category == "secret"]
+        if vendor and self._generic_ids:
+            findings = [
+                f for f in findings
+                if f.rule not in self._generic_ids or not any(s < f.end and f.start < e for s, e in vendor)
+            ]  # fmt: skip
+        return findings
 
     def _match_view(self, view: View) -> Iterator[tuple[Rule, int, int]]:
-        for name in VIEWS:
-            if name == "clean" and view.kind in _MATCHING_AID_VIEWS:
-                continue
-            text = view.clean if name == "clean" else view.folded
-            yield from self._match_regex(name, text)
-        if self._has_phrases:
-            yield from self._match_phrases(view.folded)
-
-    def _match_regex(self, view_name: str, text: str) -> Iterator[tuple[Rule, int, int]]:
-        rset = self._sets[view_name]
-        if rset is None or not text:
-            return
-        data = text.encode("utf-8", "replace")
-        entries = self._regex[view_name]
-        if len(data) <= SET_PREFILTER_MAX_BYTES:
-            hits = rset.Match(data)
-            if not hits:
-                return
+        texts = {
+            name: view.clean if name == "clean" else view.folded
+            for name in VIEWS
+            if not (name == "clean" and view.kind in _MATCHING_AID_VIEWS)
+        }
+        data = {name: text.encode("utf-8", "replace") for name, text in texts.items() if text}
+        phrases: list[tuple[Rule, int, int]] = []
+        keyed: dict[str, set[int]] = {}
+        if any(len(d) > SET_PREFILTER_MAX_BYTES for d in data.values()):
+            if self._words is not None:
+                phrases, keyed = self._scan_words(self._words, view.folded)
+            for name, d in data.items():
+                yield from self._run_all(name, texts[name], d, range(len(self._plain[name])), keyed.get(name, ()))
         else:
-            hits = range(len(entries))
-        for index in sorted(hits):
-            rule, compiled, group = entries[index]
-            to_char = _CharOffsets(data, text)
-            count = 0
-            for m in compiled.finditer(data):
-                start, end = m.span(group)
-                if start < 0 or start == end:
-                    continue
-                found = rule
-                if rule.validate is not None:
-                    value = data[start:end].decode("utf-8", "replace")
-                    before = data[max(0, start - 4 * CONTEXT_CHARS) : start].decode("utf-8", "replace")
-                    context = before[-CONTEXT_CHARS:].lower()
-                    if not VALIDATORS[rule.validate](value, context):
-                        if rule.id not in self._placeholders or not PLACEHOLDER_CHECKS[rule.validate](value, context):
-                            continue
-                        found = self._placeholders[rule.id]
-                yield found, to_char(start), to_char(end)
-                count += 1
-                if count >= MAX_HITS_PER_RULE:
-                    break
+            found = {name: self._set_match(name, d) for name, d in data.items()}
+            if self._phrases is not None and any(has_phrase for _, _, has_phrase in found.values()):
+                phrases, _ = self._scan_words(self._phrases, view.folded)
+            for name, (plain, keyed, _) in found.items():
+                yield from self._run_all(name, texts[name], data[name], plain, keyed)
+        yield from phrases
 
-    def _match_phrases(self, folded: str) -> Iterator[tuple[Rule, int, int]]:
+    def _set_match(self, view_name: str, data: bytes) -> tuple[list[int], set[int], bool]:
+        """From one pass of the view's RE2 set: the rules without keywords that match somewhere, the rules
+        with keywords whose keywords occur, and whether a phrase occurs."""
+        rset = self._sets[view_name]
+        if rset is None:
+            return [], set(), False
+        n = len(self._plain[view_name])
+        words = self._set_keywords[view_name]
+        plain: list[int] = []
+        keyed: set[int] = set()
+        phrase = False
+        for i in sorted(rset.Match(data) or ()):
+            if i < n:
+                plain.append(i)
+            elif i - n < len(words):
+                keyed.update(words[i - n])
+            else:
+                phrase = True
+        return plain, keyed, phrase
+
+    def _run_all(
+        self, view_name: str, text: str, data: bytes, plain: Iterable[int], keyed: Iterable[int]
+    ) -> Iterator[tuple[Rule, int, int]]:
+        entries = self._plain[view_name]
+        for index in plain:
+            yield from self._run(entries[index], data, text)
+        entries = self._keyed[view_name]
+        for index in sorted(keyed):
+            yield from self._run(entries[index], data, text)
+
+    def _run(self, entry: _Compiled, data: bytes, text: str) -> Iterator[tuple[Rule, int, int]]:
+        """Spans of one rule's values in `data` (the UTF-8 of `text`), validated, in code points of `text`."""
+        rule, groups = entry.rule, entry.groups
+        to_char = _CharOffsets(data, text)
+        count = 0
+        for m in entry.regex.finditer(data):
+            start = end = -1
+            for group in groups:
+                start, end = m.span(group)
+                if 0 <= start < end:
+                    break
+            if start < 0 or start == end:
+                continue
+            found = rule
+            if entry.validator is not None:
+                value = data[start:end].decode("utf-8", "replace")
+                before = data[max(0, start - 4 * CONTEXT_CHARS) : start].decode("utf-8", "replace")
+                context = before[-CONTEXT_CHARS:].lower()
+                if not entry.validator(value, context):
+                    note = self._placeholders.get(rule.id)
+                    if note is None or entry.placeholder is None or not entry.placeholder(value, context):
+                        continue
+                    found = note
+            yield found, to_char(start), to_char(end)
+            count += 1
+            if count >= MAX_HITS_PER_RULE:
+                break
+
+    def _scan_words(
+        self, automaton: ahocorasick.Automaton, folded: str
+    ) -> tuple[list[tuple[Rule, int, int]], dict[str, set[int]]]:
+        """One Aho–Corasick pass over the folded view (lower case, runs of spaces as one): the phrase hits
+        (whole words, spans in `folded`) and, per view, the keyword rules whose keywords occur."""
         text, index = _collapse_spaces(folded)
+        phrases: list[tuple[Rule, int, int]] = []
+        keyed: dict[str, set[int]] = {}
         counts: dict[str, int] = {}
         n = len(text)
-        for end_index, (rule, length) in self._automaton.iter(text):
+        seen: set[int] = set()  # keywords already counted (hostile text repeats one all along)
+        for end_index, (rule, length, views) in automaton.iter(text):
+            if views and id(views) not in seen:
+                seen.add(id(views))
+                for view_name, indices in views.items():
+                    keyed.setdefault(view_name, set()).update(indices)
+            if rule is None:
+                continue
             start = end_index - length + 1
             end = end_index + 1
             # whole words only: "dan" must not fire inside "danger"
@@ -275,6 +425,7 @@ class RuleSet:
                 continue
             counts[rule.id] = c + 1
             if index is None:
-                yield rule, start, end
+                phrases.append((rule, start, end))
             else:
-                yield rule, int(index[start]), int(index[end - 1]) + 1
+                phrases.append((rule, int(index[start]), int(index[end - 1]) + 1))
+        return phrases, keyed

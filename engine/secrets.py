@@ -13,7 +13,9 @@ entropy and placeholder detection).
 Every validator has the signature ``(value: str, context: str) -> bool`` where
 ``value`` is the matched text (group ``v`` of the pattern, else the whole match)
 and ``context`` is up to CONTEXT_CHARS characters of text just before it, lower-cased. They
-are pure, never raise, and refuse over-long input before doing any work.
+are pure, never raise, and refuse over-long input before doing any work. A few take an argument,
+written ``name:argument`` in a rule (``vendor:3.5``); resolve_validator turns any name a rule may
+give into the validator and its placeholder check.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
-from functools import wraps
+from functools import lru_cache, wraps
 from itertools import pairwise
 from types import MappingProxyType
 
@@ -672,3 +674,81 @@ VALIDATORS: Mapping[str, Validator] = MappingProxyType(
         "url_credentials": validate_url_credentials,
     }
 )
+
+
+# -- vendor key formats (assets/rules/vendor_secrets.toml, converted from gitleaks) ---------------------------
+
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+_LETTER_HEAD = re.compile(r"[A-Za-z]{1,12}")
+
+
+def is_vendor_placeholder(value: str) -> bool:
+    """A vendor-shaped value that stands for a real one: dop_v1_xxxx…, dapi0000…, 0000…-us00, an example mark.
+
+    Looks at the whole value, then at its longest run of letters and digits (the random part of most
+    formats), with and without a letters-only head (dapi, SK). gitleaks' global allowlist (true/false/null,
+    one character repeated, $VAR, ${VAR}, {{ … }}, ${{ … }}, %VAR%, @VAR@) is covered by is_placeholder;
+    its path patterns mean nothing for pasted text.
+    """
+    v = value.strip().strip("\"'`")
+    if _token_placeholder(v):
+        return True
+    longest = max(_NOT_ALNUM.split(v), key=len)
+    if len(longest) < 8:
+        return False
+    if longest != v and is_placeholder(longest):
+        return True
+    head = _LETTER_HEAD.match(longest)
+    rest = longest[head.end() :] if head else longest
+    return len(rest) >= 8 and rest != longest and is_placeholder(rest)
+
+
+@lru_cache(maxsize=64)
+def _vendor_validators(arg: str | None) -> tuple[Validator, Validator]:
+    """`vendor[:<entropy>[:digit]]`: not a placeholder, Shannon entropy (bits per character) of the value at
+    least <entropy> (gitleaks' per-rule `entropy`), and with `digit` at least one digit in it (gitleaks'
+    allowlist of letters-only values, for rules that have one)."""
+    threshold, need_digit = 0.0, False
+    if arg:
+        number, _, option = arg.partition(":")
+        if number:
+            threshold = float(number)  # ValueError names a bad argument
+            if not 0.0 <= threshold <= 8.0 or math.isnan(threshold):
+                raise ValueError(f"entropy threshold {threshold} outside 0..8")
+        if option not in ("", "digit"):
+            raise ValueError(f"unknown option {option!r}")
+        need_digit = option == "digit"
+
+    @_bounded()
+    def validate_vendor(value: str, context: str) -> bool:
+        if is_vendor_placeholder(value):
+            return False
+        if need_digit and not any("0" <= ch <= "9" for ch in value):
+            return False
+        return shannon_entropy(value) >= threshold
+
+    @_bounded()
+    def vendor_example(value: str, context: str) -> bool:
+        return is_vendor_placeholder(value)
+
+    return validate_vendor, vendor_example
+
+
+# Validators that take an argument, written "name:argument" in a rule (validate = "vendor:3.5"): the name
+# maps to a factory from the argument (None when absent) to the validator and its placeholder check.
+PARAMETRIC_VALIDATORS: Mapping[str, Callable[[str | None], tuple[Validator, Validator | None]]] = MappingProxyType(
+    {"vendor": _vendor_validators}
+)
+
+
+def resolve_validator(spec: str) -> tuple[Validator, Validator | None]:
+    """The validator a rule names (`validate = "…"`) and its placeholder check (None if it has none).
+
+    Raises ValueError for an unknown name or a bad argument.
+    """
+    name, sep, arg = spec.partition(":")
+    if name in PARAMETRIC_VALIDATORS:
+        return PARAMETRIC_VALIDATORS[name](arg if sep else None)
+    if sep or name not in VALIDATORS:
+        raise ValueError(f"unknown validator {spec!r}")
+    return VALIDATORS[name], PLACEHOLDER_CHECKS.get(name)
