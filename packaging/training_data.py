@@ -2,7 +2,9 @@
 
 The shared training split, plus the project's own training data: hard negatives from the over-defense
 set (data/overdefense/train.csv: licences, manuals, fiction, e-mails ...) and attacks in other languages
-and styles written here (data/attacks/train.csv). Only files whose name says "train" are accepted: dev
+and styles written here (data/attacks/train.csv), and minimal pairs in which the same frame (a role-play, a
+hypothetical, an appeal, a document, a second task) carries harmless or attacking content (data/contrast/train.csv).
+Only files whose name says "train" are accepted: dev
 and test files are for choosing bands and reporting, never for learning.
 """
 
@@ -15,7 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_TRAIN = ROOT.parent / "shared" / "eval" / "train.csv"
-DEFAULT_TRAIN = (SHARED_TRAIN, ROOT / "data" / "overdefense" / "train.csv", ROOT / "data" / "attacks" / "train.csv")
+DEFAULT_TRAIN = (SHARED_TRAIN, ROOT / "data" / "overdefense" / "train.csv", ROOT / "data" / "attacks" / "train.csv",
+                 ROOT / "data" / "contrast" / "train.csv")
 
 Row = tuple[str, int, str]  # text, label, category
 
