@@ -21,7 +21,8 @@ import re2
 
 from engine.assets import AssetError, assets_dir, load_toml
 from engine.normalize import Normalized, View
-from engine.secrets import CONTEXT_CHARS, Validator, resolve_validator
+from engine.secrets import CONTEXT_CHARS, Validator
+from engine.validators import resolve_validator
 from engine.verdict import PLACEHOLDER, SEVERITIES, Finding
 
 VIEWS = ("clean", "folded")
@@ -264,6 +265,7 @@ class RuleSet:
                 rset.Compile()
                 self._sets[view] = rset
         self._keyed_ids = frozenset(r.id for r in self.rules if r.keywords)
+        self._order = {r.id: i for i, r in enumerate(self.rules)}
         self._generic_ids = frozenset(r.id for r in self.rules if r.id in GENERIC_SECRET_RULES and not r.keywords)
         # Aho–Corasick over the folded view: `_phrases` holds the phrases of phrase rules, `_words` those and
         # the keywords of keyword rules too (for long text); word -> (phrase rule or None, length, {view:
@@ -288,8 +290,9 @@ class RuleSet:
                 return rule
         raise KeyError(rule_id)
 
-    def match(self, normalized: Normalized) -> list[Finding]:
-        """Findings of every rule on every view, with spans in the original text."""
+    def match(self, normalized: Normalized, *, merge: bool = True) -> list[Finding]:
+        """Findings of every rule on every view, with spans in the original text; merge=False keeps every
+        rule's own finding where one secret was found by several (a rule's examples are checked that way)."""
         found: dict[tuple[str, int, int], Finding] = {}
         for view in normalized.views:
             note = "" if view.depth == 0 and view.kind == "text" else f" (in {view.kind} view)"
@@ -307,13 +310,32 @@ class RuleSet:
                         redact_as=rule.redact,
                     )
         findings = list(found.values())
-        vendor = [(f.start, f.end) for f in findings if f.rule in self._keyed_ids and f.category == "secret"]
-        if vendor and self._generic_ids:
-            findings = [
-                f for f in findings
-                if f.rule not in self._generic_ids or not any(s < f.end and f.start < e for s, e in vendor)
-            ]  # fmt: skip
-        return findings
+        return self._one_finding_per_secret(findings) if merge else findings
+
+    def _one_finding_per_secret(self, findings: list[Finding]) -> list[Finding]:
+        """A secret is reported once: where a rule with keywords (a vendor's format) reports it, the generic
+        rules' finding on an overlapping span goes; of two vendor findings on one span, the stronger (then the
+        rule listed first: hand-written files before generated ones) stays; personal data inside a secret
+        (a bot id's digits taken for a phone number) is part of the secret, not a second leak."""
+        secrets = [f for f in findings if f.category == "secret"]
+        if not secrets:
+            return findings
+        vendor = [f for f in secrets if f.rule in self._keyed_ids]
+        rank = {f: (-SEVERITIES.index(f.severity), self._order.get(f.rule, 0), f.start) for f in secrets}
+        dropped: set[Finding] = set()
+        for f in secrets:
+            if f.rule in self._generic_ids and any(v.start < f.end and f.start < v.end for v in vendor):
+                dropped.add(f)
+        for f in vendor:
+            if any(g is not f and g not in dropped and g.start <= f.start and f.end <= g.end and rank[g] < rank[f]
+                   for g in secrets if g.rule not in self._generic_ids):  # fmt: skip
+                dropped.add(f)
+        kept = [f for f in secrets if f not in dropped]
+        return [
+            f for f in findings
+            if f not in dropped
+            and not (f.category == "pii" and any(s.start <= f.start and f.end <= s.end for s in kept))
+        ]  # fmt: skip
 
     def _match_view(self, view: View) -> Iterator[tuple[Rule, int, int]]:
         texts = {

@@ -14,8 +14,8 @@ Every validator has the signature ``(value: str, context: str) -> bool`` where
 ``value`` is the matched text (group ``v`` of the pattern, else the whole match)
 and ``context`` is up to CONTEXT_CHARS characters of text just before it, lower-cased. They
 are pure, never raise, and refuse over-long input before doing any work. A few take an argument,
-written ``name:argument`` in a rule (``vendor:3.5``); resolve_validator turns any name a rule may
-give into the validator and its placeholder check.
+written ``name:argument`` in a rule (``vendor:3.5``). engine/validators.py is the registry that turns
+any name a rule may give into the validator and its placeholder check.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache, wraps
 from itertools import pairwise
 from types import MappingProxyType
+
+import phonenumbers
 
 # The inputs here are short matches already bounded by RE2 patterns; the stdlib `re`
 # below only ever sees such bounded values, never the whole untrusted text.
@@ -151,7 +153,7 @@ def looks_like_code_reference(value: str) -> bool:
     return False
 
 
-def _bounded(limit: int = MAX_VALUE_LEN) -> Callable[[Validator], Validator]:
+def bounded(limit: int = MAX_VALUE_LEN) -> Callable[[Validator], Validator]:
     """Make a validator total: wrong types, over-long values and any exception mean False."""
 
     def wrap(fn: Validator) -> Validator:
@@ -237,15 +239,43 @@ def _card_grouping_ok(value: str) -> bool:
     return all(g == 4 for g in groups[:-1]) and 1 <= groups[-1] <= 4
 
 
-@_bounded(64)
-def validate_luhn(value: str, context: str) -> bool:
-    """A payment card number: 13-19 digits, printed grouping, Luhn checksum, known issuer prefix."""
+# Card numbers the card networks and payment processors publish for testing (Visa's 4111…, Stripe's 4242…,
+# Mastercard's 5555…4444, Amex's 378282246310005 …): in documentation and test code every day, owned by no one.
+TEST_CARD_NUMBERS = frozenset(
+    {"4111111111111111", "4242424242424242", "4012888888881881", "4222222222222", "4000056655665556",
+     "4000000000000002", "4000000000000077", "4000000000009995", "4000002500003155", "4917610000000000",
+     "5555555555554444", "5105105105105100", "5200828282828210", "2223003122003222", "2223000048400011",
+     "378282246310005", "371449635398431", "378734493671000", "6011111111111117", "6011000990139424",
+     "6011000400000000", "3530111333300000", "3566002020360505", "3566111111111113", "30569309025904",
+     "38520000023237", "36227206271667", "6200000000000005", "6759649826438453", "5019717010103742"}
+)  # fmt: skip
+
+
+def _card_shape_ok(value: str, context: str) -> str | None:
+    """The digits of a payment card number (13-19 digits, printed grouping, Luhn checksum, known issuer
+    prefix, not a fragment of a longer number), else None."""
     digits = digits_of(value)
     if not 13 <= len(digits) <= 19 or not _card_grouping_ok(value):
-        return False
-    if _repeats_short_unit(digits) or _mostly_sequential(digits) or _preceded_by_number(context):
-        return False
-    return luhn_ok(digits) and card_issuer_ok(digits)
+        return None
+    if preceded_by_number(context):
+        return None
+    if digits in TEST_CARD_NUMBERS:  # 4242…: a repeated unit, but a famous one, worth a note
+        return digits
+    if _repeats_short_unit(digits) or _mostly_sequential(digits):
+        return None
+    return digits if luhn_ok(digits) and card_issuer_ok(digits) else None
+
+
+@bounded(64)
+def validate_luhn(value: str, context: str) -> bool:
+    """A payment card number that is not one of the published test numbers."""
+    digits = _card_shape_ok(value, context)
+    return digits is not None and digits not in TEST_CARD_NUMBERS
+
+
+@bounded(64)
+def _test_card(value: str, context: str) -> bool:
+    return _card_shape_ok(value, context) in TEST_CARD_NUMBERS
 
 
 # -- IBAN -------------------------------------------------------------------------------------------------------
@@ -278,7 +308,7 @@ def iban_mod97(iban: str) -> int:
     return remainder
 
 
-@_bounded(64)
+@bounded(64)
 def validate_iban(value: str, context: str) -> bool:
     """An IBAN: known country, that country's length, check digits, mod-97 == 1 (spaces allowed)."""
     iban = value.replace(" ", "").upper()
@@ -289,7 +319,22 @@ def validate_iban(value: str, context: str) -> bool:
         return False
     if iban[2:4] in ("00", "01", "99"):
         return False
-    return iban_mod97(iban) == 1
+    return iban_mod97(iban) == 1 and iban not in SAMPLE_IBANS
+
+
+# The IBANs the standard and the banks' documentation print as examples (ISO 13616's and the European
+# Committee for Banking Standards' GB82 WEST…, DE89 3704…, and their kin).
+SAMPLE_IBANS = frozenset(
+    {"GB82WEST12345698765432", "GB29NWBK60161331926819", "DE89370400440532013000", "FR1420041010050500013M02606",
+     "NL91ABNA0417164300", "BE68539007547034", "CH9300762011623852957", "AT611904300234573201",
+     "ES9121000418450200051332", "IT60X0542811101000000123456"}
+)  # fmt: skip
+
+
+@bounded(64)
+def _sample_iban(value: str, context: str) -> bool:
+    iban = value.replace(" ", "").upper()
+    return iban in SAMPLE_IBANS and iban_mod97(iban) == 1
 
 
 # -- US social security number ---------------------------------------------------------------------------------
@@ -297,7 +342,7 @@ def validate_iban(value: str, context: str) -> bool:
 _SSN_NEVER_ISSUED = frozenset({"078051120", "219099999", "123456789"})  # advertising / sample numbers
 
 
-@_bounded(32)
+@bounded(32)
 def validate_ssn(value: str, context: str) -> bool:
     """AAA-GG-SSSS: area not 000/666/9xx, group not 00, serial not 0000, not a famous sample."""
     digits = digits_of(value)
@@ -305,7 +350,7 @@ def validate_ssn(value: str, context: str) -> bool:
         return False
     if value[3] != value[6] or value[3] not in "- ":
         return False
-    if _preceded_by_number(context):
+    if preceded_by_number(context):
         return False
     area, group, serial = digits[:3], digits[3:5], digits[5:]
     if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
@@ -313,12 +358,19 @@ def validate_ssn(value: str, context: str) -> bool:
     return digits not in _SSN_NEVER_ISSUED and len(set(digits)) > 1
 
 
-def _preceded_by_number(context: str, *, across_gap: bool = True) -> bool:
+@bounded(32)
+def _sample_ssn(value: str, context: str) -> bool:
+    """078-05-1120 (printed in wallets sold in 1938) and the other famous samples: seen, owned by no one."""
+    digits = digits_of(value)
+    return len(value) == 11 and value[3] == value[6] and value[3] in "- " and digits in _SSN_NEVER_ISSUED
+
+
+def preceded_by_number(context: str, *, across_gap: bool = True) -> bool:
     """True if the match continues a number: "1.2." + match, or ("1234 " + match) when across_gap."""
     if not context:
         return False
     last = context[-1]
-    if last.isdigit() or last in "._":
+    if last.isdigit() or last == "_" or (last == "." and context[-2:-1].isdigit()):  # "tel." + match: a label
         return True
     if across_gap and last in " -/" and len(context) >= 2 and context[-2].isalnum():
         return context[-2].isdigit()
@@ -342,7 +394,7 @@ def _version_context(context: str) -> bool:
     return bool(_VERSION_WORDS.search(ctx)) or ctx.endswith(_VERSION_OPERATORS)
 
 
-@_bounded(64)
+@bounded(64)
 def validate_ipv4(value: str, context: str) -> bool:
     """Dotted quad with octets 0..255 (no leading zeros) that is not a version, mask, loopback or doc address."""
     parts = value.split(".")
@@ -353,7 +405,7 @@ def validate_ipv4(value: str, context: str) -> bool:
     octets = [int(p) for p in parts]
     if any(o > 255 for o in octets):
         return False
-    if _preceded_by_number(context, across_gap=False) or _version_context(context):
+    if preceded_by_number(context, across_gap=False) or _version_context(context):
         return False
     if context.endswith(":") and context[-2:-1].isdigit():  # Debian epoch: 8:6.9.11.60+dfsg
         return False
@@ -368,7 +420,7 @@ def validate_ipv4(value: str, context: str) -> bool:
 _HEX_GROUP = re.compile(r"[0-9A-Fa-f]{1,4}")
 
 
-@_bounded(80)
+@bounded(80)
 def validate_ipv6(value: str, context: str) -> bool:
     """An IPv6 address the stdlib accepts, that looks like one (not "::", "1::2", "Foo::Bar", 12:30:45)."""
     text = value.split("%", 1)[0]
@@ -389,38 +441,101 @@ def validate_ipv6(value: str, context: str) -> bool:
 
 # -- phone numbers ----------------------------------------------------------------------------------------------
 
+# Regions whose numbering plan is tried for a national number (no +country code) found after a phone cue
+# word: where Tierwall's users and the languages its cue words cover live. libphonenumber's metadata for a
+# region loads on first use.
+_CUED_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "BE", "AT", "CH", "PL", "PT", "SE", "IE", "IN", "BR",
+                 "MX", "JP", "KR", "CN", "RU", "UA", "TR", "AU", "CA")  # fmt: skip
+_DATE_SHAPE = re.compile(r"(?:0?[1-9]|[12][0-9]|3[01])[-./](?:0?[1-9]|1[0-2])[-./](?:19|20)[0-9]{2}")
 
-@_bounded(40)
-def validate_phone(value: str, context: str) -> bool:
-    """Digit count of a real number (8-15 with +, 9-12 national), consistent separators, not a list of numbers."""
+
+# A word that says a phone number follows, in the languages Tierwall's users write (the rule pii.phone_cued
+# has the same words as keywords); the end of the context is checked, so "Tel.+33…" and "call07911…" count.
+_PHONE_CUE_END = re.compile(
+    r"(?:tel|phone|mobile|mob|cell|handy|fax|call|whatsapp|telefon|telephone|téléphone|tél|portable|teléfono"
+    r"|telefono|telefone|celular|móvil|movil|cellulare|telefoonnummer|komórka|電話|电话|手机|携帯|전화|휴대폰"
+    r"|телефон|тел)[^0-9+\n]{0,20}$"
+)
+
+
+def _international_ok(value: str) -> bool:
+    """libphonenumber says the +CC number exists in its country's numbering plan (length and prefixes)."""
     digits = digits_of(value)
-    international = value.startswith(("+", "00"))
     if value.startswith("00"):
         digits = digits[2:]
+    try:
+        number = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number)
+
+
+def _national_ok(digits: str) -> bool:
+    """Valid in the numbering plan of one of the regions a national number is tried in."""
+    for region in _CUED_REGIONS:
+        try:
+            if phonenumbers.is_valid_number(phonenumbers.parse(digits, region)):
+                return True
+        except phonenumbers.NumberParseException:
+            continue
+    return False
+
+
+def _counting(value: str, digits: str, *, sequential: bool = True) -> bool:
+    """01 02 03 04 05, 10-20-30-40, 1111111 (and 123456789 unless sequential=False: libphonenumber
+    accepting a +country code outweighs a run of digits): counting or filler, not dialling."""
+    if len(set(digits)) < 3 or (sequential and _mostly_sequential(digits)):
+        return True
+    groups = [g for g in re.split(r"[ .\-/()]+", value.lstrip("+")) if g]
+    if len(groups) >= 4 and all(g.isdigit() for g in groups):
+        nums = [int(g) for g in groups]
+        steps = {b - a for a, b in pairwise(nums)}
+        if len(steps) == 1:
+            return True
+    return False
+
+
+@bounded(40)
+def validate_phone(value: str, context: str) -> bool:
+    """A number in international form that libphonenumber knows (8-15 digits), or a national one of 9-12
+    digits in the shapes the rule allows; consistent separators, not a list of numbers."""
+    digits = digits_of(value)
+    international = value.startswith(("+", "00"))
     if international:
-        if not 8 <= len(digits) <= 15:
+        if not 8 <= len(digits) - (2 if value.startswith("00") else 0) <= 15:
             return False
     elif not 9 <= len(digits) <= 12:
         return False
     if value.count("(") != value.count(")"):
         return False
-    if _preceded_by_number(context):
+    if preceded_by_number(context):
         return False
-    if international and context[-1:].isalnum():  # a+12345678: arithmetic, not a number to dial
-        return False
+    if international and context[-1:].isalnum() and not _PHONE_CUE_END.search(context):
+        return False  # a+12345678: arithmetic, not a number to dial
     seps = {ch for ch in value if ch in " .-/"}
     if "." in seps and len(seps) > 1:  # "555.123-4567": mixing dots with others is not how numbers are written
         return False
-    if len(set(digits)) < 3 or _mostly_sequential(digits):
+    if _counting(value, digits, sequential=not international):
         return False
-    groups = [g for g in re.split(r"[ .\-/()]+", value.lstrip("+")) if g]
-    # 01 02 03 04 05, 10-20-30-40: counting, not dialling
-    if len(groups) >= 4 and all(g.isdigit() for g in groups):
-        nums = [int(g) for g in groups]
-        steps = {b - a for a, b in pairwise(nums)}
-        if len(steps) == 1:
-            return False
-    return True
+    return _international_ok(value) if international else True
+
+
+@bounded(40)
+def validate_phone_cued(value: str, context: str) -> bool:
+    """A digit run after a phone cue word: valid in libphonenumber's plan for its +country code, or for a
+    national number in one of the regions tried; not a date, not a count."""
+    if not _PHONE_CUE_END.search(context):
+        return False
+    digits = digits_of(value)
+    if value.startswith("00"):
+        value, digits = "+" + value[2:], digits[2:]
+    if not 7 <= len(digits) <= 15 or value.count("(") != value.count(")"):
+        return False
+    if _DATE_SHAPE.fullmatch(value) or _counting(value, digits, sequential=not value.startswith("+")):
+        return False
+    if value.startswith("+"):
+        return _international_ok(value)
+    return _national_ok(digits)
 
 
 # -- e-mail -----------------------------------------------------------------------------------------------------
@@ -438,7 +553,7 @@ _FILE_TLDS = frozenset(
 )  # fmt: skip
 
 
-@_bounded(320)
+@bounded(320)
 def validate_email(value: str, context: str) -> bool:
     """An address someone reads mail at: not a reserved/test domain, a sample address (example@…), an asset
     name (icon@2x.png), git@host, or a credit line's published address."""
@@ -515,7 +630,7 @@ def entropy_threshold(s: str) -> float:
     return 0.7 * math.log2(max(2, min(len(s), _alphabet_size(s))))
 
 
-@_bounded()
+@bounded()
 def validate_entropy(value: str, context: str) -> bool:
     """A generic secret: long, random-looking (entropy, mixed classes) and not a placeholder or code reference."""
     v = value.strip().strip("\"'`")
@@ -532,7 +647,7 @@ def validate_entropy(value: str, context: str) -> bool:
     return shannon_entropy(v) >= entropy_threshold(v)
 
 
-@_bounded(512)
+@bounded(512)
 def validate_password(value: str, context: str) -> bool:
     """A password assignment: at least 6 characters, not a placeholder, mask or reference to a variable."""
     v = value.strip().strip("\"'`")
@@ -558,7 +673,7 @@ def _token_placeholder(value: str) -> bool:
     return is_placeholder(value) or is_placeholder(_token_body(value))
 
 
-@_bounded()
+@bounded()
 def validate_token(value: str, context: str) -> bool:
     """A token with a vendor prefix (ghp_, xoxb-, AKIA, AIza …): the random part is not a placeholder."""
     if _token_placeholder(value):
@@ -566,10 +681,12 @@ def validate_token(value: str, context: str) -> bool:
     body = _token_body(value)
     if len(set(body)) < 6:
         return False
+    if body.isascii() and body.isalpha() and body.isupper() and len(body) >= 16:  # AKIA + 16 capitals: 1 in 30
+        return shannon_entropy(body) >= 3.0 and not _mostly_sequential(body)
     return char_classes(body) >= 2 and shannon_entropy(body) >= 2.5
 
 
-@_bounded()
+@bounded()
 def validate_openai_key(value: str, context: str) -> bool:
     """An OpenAI-style sk-… key (not an Anthropic sk-ant- one): random part mixes upper, lower and digits."""
     if value.startswith("sk-ant-") or not validate_token(value, context):
@@ -585,7 +702,7 @@ def _b64url_json(part: str) -> object:
     return json.loads(raw.decode("utf-8"))
 
 
-@_bounded(MAX_JWT_LEN)
+@bounded(MAX_JWT_LEN)
 def validate_jwt(value: str, context: str) -> bool:
     """A JSON Web Token: header and payload decode to JSON objects and the header names an algorithm or type."""
     parts = value.split(".")
@@ -601,7 +718,7 @@ def validate_jwt(value: str, context: str) -> bool:
     return "alg" in header or "typ" in header or "enc" in header
 
 
-@_bounded()
+@bounded()
 def validate_url_credentials(value: str, context: str) -> bool:
     """The `user:password` of scheme://user:password@host: password present, not a placeholder or the user name."""
     user, sep, password = value.partition(":")
@@ -622,30 +739,31 @@ def is_example_value(value: str) -> bool:
     return any(mark in low for mark in _EXAMPLE_MARKS)
 
 
-@_bounded()
+@bounded()
 def _token_example(value: str, context: str) -> bool:
     return _token_placeholder(value)
 
 
-@_bounded()
+@bounded()
 def _assigned_example(value: str, context: str) -> bool:
     return is_example_value(value)
 
 
-@_bounded()
+@bounded()
 def _generic_example(value: str, context: str) -> bool:
     """As validate_entropy, leave a vendor-prefixed value to its own rule, which says it once."""
     return not value.strip().strip("\"'`").startswith(DEDICATED_PREFIXES) and is_example_value(value)
 
 
-@_bounded()
+@bounded()
 def _url_password_example(value: str, context: str) -> bool:
     return is_example_value(value.partition(":")[2])
 
 
 # Per validator: did it drop this value as a placeholder or documented example that is worth saying so?
-# A vendor-shaped token (its pattern already demands the vendor's format) counts whenever its validator
-# calls it a placeholder; a value assigned to a key-like name only when it carries an example mark.
+# A published test card, sample IBAN or sample SSN counts whenever the shape checks pass; a vendor-shaped
+# token (its pattern already demands the vendor's format) whenever its validator calls it a placeholder; a
+# value assigned to a key-like name only when it carries an example mark.
 PLACEHOLDER_CHECKS: Mapping[str, Validator] = MappingProxyType(
     {
         "token": _token_example,
@@ -653,6 +771,9 @@ PLACEHOLDER_CHECKS: Mapping[str, Validator] = MappingProxyType(
         "entropy": _generic_example,
         "password": _assigned_example,
         "url_credentials": _url_password_example,
+        "luhn": _test_card,
+        "iban": _sample_iban,
+        "ssn": _sample_ssn,
     }
 )
 
@@ -665,6 +786,7 @@ VALIDATORS: Mapping[str, Validator] = MappingProxyType(
         "ipv4": validate_ipv4,
         "ipv6": validate_ipv6,
         "phone": validate_phone,
+        "phone_cued": validate_phone_cued,
         "email": validate_email,
         "entropy": validate_entropy,
         "password": validate_password,
@@ -719,7 +841,7 @@ def _vendor_validators(arg: str | None) -> tuple[Validator, Validator]:
             raise ValueError(f"unknown option {option!r}")
         need_digit = option == "digit"
 
-    @_bounded()
+    @bounded()
     def validate_vendor(value: str, context: str) -> bool:
         if is_vendor_placeholder(value):
             return False
@@ -727,7 +849,7 @@ def _vendor_validators(arg: str | None) -> tuple[Validator, Validator]:
             return False
         return shannon_entropy(value) >= threshold
 
-    @_bounded()
+    @bounded()
     def vendor_example(value: str, context: str) -> bool:
         return is_vendor_placeholder(value)
 
@@ -739,16 +861,3 @@ def _vendor_validators(arg: str | None) -> tuple[Validator, Validator]:
 PARAMETRIC_VALIDATORS: Mapping[str, Callable[[str | None], tuple[Validator, Validator | None]]] = MappingProxyType(
     {"vendor": _vendor_validators}
 )
-
-
-def resolve_validator(spec: str) -> tuple[Validator, Validator | None]:
-    """The validator a rule names (`validate = "…"`) and its placeholder check (None if it has none).
-
-    Raises ValueError for an unknown name or a bad argument.
-    """
-    name, sep, arg = spec.partition(":")
-    if name in PARAMETRIC_VALIDATORS:
-        return PARAMETRIC_VALIDATORS[name](arg if sep else None)
-    if sep or name not in VALIDATORS:
-        raise ValueError(f"unknown validator {spec!r}")
-    return VALIDATORS[name], PLACEHOLDER_CHECKS.get(name)

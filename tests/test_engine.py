@@ -125,13 +125,15 @@ def test_a_documented_example_key_is_said_not_reported(engine):
     [("Set GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx in your shell.", "secret.github_token"),
      ("In config.ini put api_key = your_api_key_here and restart.", "secret.generic"),
      ('db:\n  password: "changeme"\n', "secret.password"),
-     ("DATABASE_URL=postgres://admin:changeme@db.internal:5432/app", "secret.connection_string")],
+     ("DATABASE_URL=postgres://admin:changeme@db.internal:5432/app", "secret.connection_string"),
+     ("In test mode pay with 4242 4242 4242 4242, any future date and any CVC.", "pii.credit_card"),
+     ("The standard's example is GB82 WEST 1234 5698 7654 32.", "pii.iban")],
 )  # fmt: skip
 def test_every_kind_of_placeholder_key_is_said_once_and_decides_nothing(engine, text, rule, monkeypatch):
     v = engine.scan(text, max_tier=1)
     notes = [f.rule for f in v.findings if f.category == "placeholder"]
     assert notes == [f"{rule}.placeholder"]
-    assert "secret" not in v.categories and "placeholder" not in v.categories and v.redacted == text
+    assert not {"secret", "pii", "placeholder"} & set(v.categories) and v.redacted == text
     engine._cache.clear()
     monkeypatch.setattr(engine.rules, "_placeholders", {})  # the engine as it was: placeholders dropped unsaid
     unsaid = engine.scan(text, max_tier=1)
@@ -158,10 +160,10 @@ def test_secret_forces_warn_and_is_redacted(engine):
 
 
 def test_personal_data_is_redacted(engine):
-    v = engine.scan("Mail jane.doe@mailbox.org or call +44 20 7946 0958 about card 4111 1111 1111 1111.")
+    v = engine.scan("Mail jane.doe@mailbox.org or call +44 20 7946 0958 about card 4661 3186 0913 9090.")
     assert v.decision != "allow"
     assert "[EMAIL]" in v.redacted and "[CARD]" in v.redacted
-    assert "jane.doe@mailbox.org" not in v.redacted and "4111 1111 1111 1111" not in v.redacted
+    assert "jane.doe@mailbox.org" not in v.redacted and "4661 3186 0913 9090" not in v.redacted
 
 
 def test_credit_lines_are_not_personal_data(engine):

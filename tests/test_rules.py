@@ -12,7 +12,8 @@ RULESET = RuleSet(RULES)
 
 
 def _ids(text: str) -> set[str]:
-    return {f.rule for f in RULESET.match(normalize(text))}
+    """Every rule that found something, also where its finding merged into a stronger one on the same secret."""
+    return {f.rule for f in RULESET.match(normalize(text), merge=False)}
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from engine.normalize import normalize
 from engine.rules import SET_PREFILTER_MAX_BYTES, RuleError, RuleSet, load_rules
-from engine.secrets import is_vendor_placeholder, resolve_validator, shannon_entropy
+from engine.secrets import is_vendor_placeholder, shannon_entropy
+from engine.validators import resolve_validator
 from engine.verdict import PLACEHOLDER
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,10 +132,13 @@ def test_a_placeholder_value_is_an_info_finding_not_a_secret(rule):
 def test_a_vendor_finding_is_masked_with_its_label():
     rule = next(r for r in VENDOR if r.id == "secret.vendor.digitalocean_pat")
     text = rule.must_match[0]
-    verdict_findings = RULESET.match(normalize(text))
-    found = [f for f in verdict_findings if f.rule == rule.id]
-    assert len(found) == 1 and found[0].redact_as == "SECRET:digitalocean_pat"
-    assert text[found[0].start : found[0].end].startswith("dop_v1_")
+    own = [f for f in RULESET.match(normalize(text), merge=False) if f.rule == rule.id]
+    assert len(own) == 1 and own[0].redact_as == "SECRET:digitalocean_pat"
+    assert text[own[0].start : own[0].end].startswith("dop_v1_")
+    # reported once: where a hand-written prefix rule finds the same token, its finding stands for both
+    reported = [f for f in RULESET.match(normalize(text)) if f.category == "secret"]
+    assert len(reported) == 1 and reported[0].redact_as.startswith("SECRET:digitalocean")
+    assert reported[0].start <= own[0].start and own[0].end <= reported[0].end
 
 
 def test_the_generic_rule_leaves_a_value_to_its_vendor_rule():
@@ -142,6 +146,48 @@ def test_the_generic_rule_leaves_a_value_to_its_vendor_rule():
     assert "secret.generic" in _ids(text, HAND_WRITTEN)  # alone, the generic rule reports the value …
     ids = _ids(text)
     assert "secret.vendor.adafruit_api_key" in ids and "secret.generic" not in ids  # … here only its vendor rule
+
+
+_OVERLAPPING = """
+[[rule]]
+id = "secret.a_vendor"
+category = "secret"
+severity = "high"
+pattern = '''\\b(?P<v>tok_[0-9]{12})\\b'''
+view = "clean"
+keywords = ["tok_"]
+redact = "SECRET:a"
+explain = "test"
+
+[[rule]]
+id = "secret.b_vendor"
+category = "secret"
+severity = "medium"
+pattern = '''tok_(?P<v>[0-9]{12})\\b'''
+view = "clean"
+keywords = ["tok"]
+redact = "SECRET:b"
+explain = "test"
+
+[[rule]]
+id = "pii.c_digits"
+category = "pii"
+severity = "medium"
+pattern = '''\\b(?P<v>[0-9]{12})\\b'''
+view = "clean"
+redact = "DIGITS"
+explain = "test"
+"""
+
+
+def test_one_value_is_one_finding_and_digits_inside_a_secret_are_not_personal_data(tmp_path):
+    (tmp_path / "o.toml").write_text(_OVERLAPPING, encoding="utf-8")
+    rules = RuleSet.load(tmp_path)
+    assert _ids("id xtok_481516234200", rules) == {"secret.b_vendor"}  # alone, the weaker rule reports it
+    found = rules.match(normalize("the token is tok_481516234200, rotate it"))
+    assert [f.rule for f in found] == ["secret.a_vendor"]  # the stronger vendor rule; no digits-as-pii finding
+    alone = rules.match(normalize("call 481516234200"))
+    assert [f.rule for f in alone] == ["pii.c_digits"]  # outside a secret the digits are reported as before
 
 
 # -- the keyword prefilter --------------------------------------------------------------------------------------
