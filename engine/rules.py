@@ -40,6 +40,8 @@ MIN_KEYWORD_LEN = 2
 # vendor's format) reports a secret, their finding on an overlapping span is dropped, so the value is
 # reported once, under its vendor's name.
 GENERIC_SECRET_RULES = frozenset({"secret.generic", "secret.password"})
+# Categories in which one value is one finding, whichever rules found it.
+_MERGED_CATEGORIES = frozenset({"secret", "pii", PLACEHOLDER})
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,28 +315,37 @@ class RuleSet:
         return self._one_finding_per_secret(findings) if merge else findings
 
     def _one_finding_per_secret(self, findings: list[Finding]) -> list[Finding]:
-        """A secret is reported once: where a rule with keywords (a vendor's format) reports it, the generic
-        rules' finding on an overlapping span goes; of two vendor findings on one span, the stronger (then the
-        rule listed first: hand-written files before generated ones) stays; personal data inside a secret
-        (a bot id's digits taken for a phone number) is part of the secret, not a second leak."""
-        secrets = [f for f in findings if f.category == "secret"]
-        if not secrets:
+        """A secret, a piece of personal data or a placeholder is reported once: where a rule with keywords (a
+        vendor's format) reports a secret, the generic rules' finding on an overlapping span goes; of two
+        findings of one category on one span (personal data: of one type on the same span), the stronger
+        (then the rule listed first: hand-written files before generated ones) stays; personal data inside a
+        secret (a bot id's digits taken for a phone number) is part of the secret, not a second leak."""
+        merged = [f for f in findings if f.category in _MERGED_CATEGORIES]
+        if len(merged) < 2:
             return findings
-        vendor = [f for f in secrets if f.rule in self._keyed_ids]
-        rank = {f: (-SEVERITIES.index(f.severity), self._order.get(f.rule, 0), f.start) for f in secrets}
+        vendor = [f for f in merged if f.category == "secret" and f.rule in self._keyed_ids]
+        rank = {f: (-SEVERITIES.index(f.severity), self._order.get(f.rule.removesuffix(f".{PLACEHOLDER}"), 0),
+                    f.start) for f in merged}  # fmt: skip
         dropped: set[Finding] = set()
-        for f in secrets:
+        for f in merged:
             if f.rule in self._generic_ids and any(v.start < f.end and f.start < v.end for v in vendor):
                 dropped.add(f)
-        for f in vendor:
-            if any(g is not f and g not in dropped and g.start <= f.start and f.end <= g.end and rank[g] < rank[f]
-                   for g in secrets if g.rule not in self._generic_ids):  # fmt: skip
-                dropped.add(f)
-        kept = [f for f in secrets if f not in dropped]
+        for f in sorted(merged, key=rank.__getitem__):
+            if f in dropped:
+                continue
+            for g in merged:
+                if g is f or g in dropped or g.category != f.category or not f.start <= g.start < g.end <= f.end:
+                    continue
+                # personal data: two rules of one type (pii.phone, pii.phone_cued) on one value; two types
+                # on one value (a Danish CPR that is also a Finnish HETU) both stay, each may be right
+                same_type = f.category != "pii" or (f.redact_as == g.redact_as and (f.start, f.end) == (g.start, g.end))
+                if same_type and rank[f] < rank[g]:
+                    dropped.add(g)
+        secrets = [f for f in merged if f.category == "secret" and f not in dropped]
         return [
             f for f in findings
             if f not in dropped
-            and not (f.category == "pii" and any(s.start <= f.start and f.end <= s.end for s in kept))
+            and not (f.category == "pii" and any(s.start <= f.start and f.end <= s.end for s in secrets))
         ]  # fmt: skip
 
     def _match_view(self, view: View) -> Iterator[tuple[Rule, int, int]]:

@@ -495,6 +495,48 @@ def _counting(value: str, digits: str, *, sequential: bool = True) -> bool:
     return False
 
 
+# Ranges the regulators keep for fiction and documentation, as (country code, start of the national number):
+# NANP 555-0100..0199 in every area code (checked apart), Ofcom's drama numbers, ACMA's, ARCEP's.
+FICTIONAL_PHONE_RANGES: tuple[tuple[int, str], ...] = (
+    *((44, p) for p in ("1134960", "1144960", "1154960", "1164960", "1174960", "1184960", "1214960", "1314960",
+                        "1414960", "1514960", "1614960", "2079460", "1914980", "2896496", "2920180", "1632960",
+                        "7700900", "8081570", "9098790", "3069990")),
+    *((61, p) for p in ("491570", "491571", "491572", "25550", "37010", "75550", "85550")),
+    *((33, p) for p in ("19900", "63998")),
+)  # fmt: skip
+
+
+def _fictional(number: phonenumbers.PhoneNumber) -> bool:
+    nsn = str(number.national_number)
+    if number.country_code == 1:
+        return len(nsn) == 10 and nsn[3:6] == "555" and nsn[6:8] == "01"
+    return any(number.country_code == cc and nsn.startswith(prefix) for cc, prefix in FICTIONAL_PHONE_RANGES)
+
+
+def is_fictional_phone(value: str) -> bool:
+    """A number from a range kept for films and documentation (555-0100..0199, 020 7946 0xxx, 07700 900xxx …):
+    nobody's number, worth a note and not a warning."""
+    digits = digits_of(value)
+    if value.startswith("00"):
+        value, digits = "+" + value[2:], digits[2:]
+    if not 7 <= len(digits) <= 15:
+        return False
+    regions = (None,) if value.startswith("+") else ("US", "GB", "AU", "FR")
+    for region in regions:
+        try:
+            number = phonenumbers.parse(value if region else "+" + digits, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if _fictional(number):
+            return True
+    return False
+
+
+@bounded(40)
+def _fictional_phone_note(value: str, context: str) -> bool:
+    return is_fictional_phone(value)
+
+
 @bounded(40)
 def validate_phone(value: str, context: str) -> bool:
     """A number in international form that libphonenumber knows (8-15 digits), or a national one of 9-12
@@ -515,7 +557,7 @@ def validate_phone(value: str, context: str) -> bool:
     seps = {ch for ch in value if ch in " .-/"}
     if "." in seps and len(seps) > 1:  # "555.123-4567": mixing dots with others is not how numbers are written
         return False
-    if _counting(value, digits, sequential=not international):
+    if _counting(value, digits, sequential=not international) or is_fictional_phone(value):
         return False
     return _international_ok(value) if international else True
 
@@ -532,6 +574,8 @@ def validate_phone_cued(value: str, context: str) -> bool:
     if not 7 <= len(digits) <= 15 or value.count("(") != value.count(")"):
         return False
     if _DATE_SHAPE.fullmatch(value) or _counting(value, digits, sequential=not value.startswith("+")):
+        return False
+    if is_fictional_phone(value):
         return False
     if value.startswith("+"):
         return _international_ok(value)
@@ -774,6 +818,8 @@ PLACEHOLDER_CHECKS: Mapping[str, Validator] = MappingProxyType(
         "luhn": _test_card,
         "iban": _sample_iban,
         "ssn": _sample_ssn,
+        "phone": _fictional_phone_note,
+        "phone_cued": _fictional_phone_note,
     }
 )
 

@@ -127,7 +127,8 @@ def test_a_documented_example_key_is_said_not_reported(engine):
      ('db:\n  password: "changeme"\n', "secret.password"),
      ("DATABASE_URL=postgres://admin:changeme@db.internal:5432/app", "secret.connection_string"),
      ("In test mode pay with 4242 4242 4242 4242, any future date and any CVC.", "pii.credit_card"),
-     ("The standard's example is GB82 WEST 1234 5698 7654 32.", "pii.iban")],
+     ("The standard's example is GB82 WEST 1234 5698 7654 32.", "pii.iban"),
+     ("In the film she calls 020 7946 0321 from a phone box.", "pii.phone")],
 )  # fmt: skip
 def test_every_kind_of_placeholder_key_is_said_once_and_decides_nothing(engine, text, rule, monkeypatch):
     v = engine.scan(text, max_tier=1)
@@ -160,7 +161,7 @@ def test_secret_forces_warn_and_is_redacted(engine):
 
 
 def test_personal_data_is_redacted(engine):
-    v = engine.scan("Mail jane.doe@mailbox.org or call +44 20 7946 0958 about card 4661 3186 0913 9090.")
+    v = engine.scan("Mail jane.doe@mailbox.org or call +44 20 7183 4958 about card 4661 3186 0913 9090.")
     assert v.decision != "allow"
     assert "[EMAIL]" in v.redacted and "[CARD]" in v.redacted
     assert "jane.doe@mailbox.org" not in v.redacted and "4661 3186 0913 9090" not in v.redacted
@@ -488,3 +489,10 @@ def test_unloading_while_another_thread_scans_waits_for_it(tmp_path):
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_one_phone_number_is_one_finding_whichever_rules_found_it(engine):
+    v = engine.scan("Handy: +49 151 27438196, ab 18 Uhr", max_tier=0)
+    phones = [f for f in v.findings if f.category == "pii"]
+    assert len(phones) == 1 and phones[0].redact_as == "PHONE"
+    assert v.redacted == "Handy: [PHONE], ab 18 Uhr"
