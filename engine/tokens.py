@@ -37,6 +37,21 @@ def text_key(canonical_text: str) -> int:
     return int.from_bytes(digest, "little")
 
 
+# Token -> CRC-32, for the words a user's texts repeat (tier 0's hot path hashes every token of every text);
+# emptied when full, so hostile text full of unique tokens costs at most its size once.
+_CRC_CACHE: dict[str, int] = {}
+_CRC_CACHE_MAX = 8192  # about 1 MiB at most
+
+
+def _crc(token: str) -> int:
+    h = zlib.crc32(token.encode("utf-8", "replace"))
+    if len(_CRC_CACHE) >= _CRC_CACHE_MAX:
+        _CRC_CACHE.clear()
+    _CRC_CACHE[token] = h
+    return h
+
+
 def token_hashes(tokens: list[str]) -> np.ndarray:
     """CRC-32 of each token (uint64 array): the ids the fingerprints and the lexicon share."""
-    return np.array([zlib.crc32(t.encode("utf-8", "replace")) for t in tokens], dtype=np.uint64)
+    get = _CRC_CACHE.get
+    return np.array([h if (h := get(t)) is not None else _crc(t) for t in tokens], dtype=np.uint64)

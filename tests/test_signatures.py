@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 
 from engine.signatures import LRUCache, SignatureStore, minhash
@@ -55,3 +57,14 @@ def test_lru_cache_evicts_least_recent():
     assert cache.get("a") == 1
     cache.put("c", 3)
     assert cache.get("b") is None and cache.get("a") == 1 and cache.get("c") == 3
+
+
+def test_token_hashes_are_the_same_from_the_cache_and_after_it_empties():
+    from engine import tokens
+
+    words_ = [f"w{i}" for i in range(tokens._CRC_CACHE_MAX + 10)] + ["don't", "ünïcode", "日本語"]
+    first = tokens.token_hashes(words_)
+    again = tokens.token_hashes(words_)  # partly from the cache, which emptied once on the way
+    expected = np.array([zlib.crc32(w.encode("utf-8")) for w in words_], dtype=np.uint64)
+    assert (first == expected).all() and (again == expected).all()
+    assert len(tokens._CRC_CACHE) <= tokens._CRC_CACHE_MAX
