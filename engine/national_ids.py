@@ -920,3 +920,24 @@ _SPECS: tuple[tuple[str, Check, str, bool], ...] = (
 VALIDATORS: Mapping[str, Validator] = MappingProxyType(
     {name: _make(check, form=form, named_by=name if named else None) for name, check, form, named in _SPECS}
 )
+
+
+def _sample_note(named_by: str | None) -> Validator:
+    """Says whether a value its validator dropped is a typed placeholder (123.456.789-09, BSN 111111111,
+    S1234567D): the ID's shape, named where its rule needs a name, digits no authority issues."""
+    terms = _TERMS[named_by] if named_by is not None else None
+
+    @bounded(40)
+    def note(value: str, context: str) -> bool:
+        digits = digits_of(value)
+        if len(digits) < 6 or preceded_by_number(context):
+            return False
+        return (terms is None or named(context, terms)) and trivial_digits(digits.lstrip("0") or digits)
+
+    return note
+
+
+# Per validator: the typed placeholders worth an info note ("seen, not reported") instead of silence.
+PLACEHOLDER_CHECKS: Mapping[str, Validator] = MappingProxyType(
+    {name: _sample_note(name if named else None) for name, _check, _form, named in _SPECS}
+)

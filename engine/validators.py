@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from engine import national_ids, personal_data, secrets
-from engine.secrets import PARAMETRIC_VALIDATORS, PLACEHOLDER_CHECKS, Validator
+from engine.secrets import PARAMETRIC_VALIDATORS, Validator
 
 
 def _merge(*modules: object) -> Mapping[str, Validator]:
@@ -25,6 +25,11 @@ def _merge(*modules: object) -> Mapping[str, Validator]:
 
 
 VALIDATORS: Mapping[str, Validator] = _merge(secrets, national_ids, personal_data)
+# Per validator, where it has one: is a value it dropped a placeholder worth an info note?
+PLACEHOLDER_CHECKS: Mapping[str, Validator] = MappingProxyType(
+    {name: fn for module in (secrets, national_ids, personal_data)
+     for name, fn in getattr(module, "PLACEHOLDER_CHECKS", {}).items()}
+)  # fmt: skip
 
 
 def resolve_validator(spec: str) -> tuple[Validator, Validator | None]:

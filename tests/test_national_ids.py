@@ -23,6 +23,7 @@ from engine.normalize import normalize
 from engine.rules import RuleSet, load_rules
 from engine.secrets import luhn_ok
 from engine.validators import VALIDATORS
+from engine.verdict import PLACEHOLDER
 
 RULES = [r for r in load_rules() if r.id.startswith("pii.national.")]
 RULESET = RuleSet.load()
@@ -31,12 +32,21 @@ UPPER = string.ascii_uppercase
 
 
 def national(text: str) -> dict[str, list[str]]:
-    """National-ID findings of the whole rule set on `text`: rule id -> values found."""
+    """National-ID findings of the whole rule set on `text` (not the info notes on typed placeholders):
+    rule id -> values found."""
     found: dict[str, list[str]] = {}
     for f in RULESET.match(normalize(text)):
-        if f.rule.startswith("pii.national."):
+        if f.rule.startswith("pii.national.") and f.category != PLACEHOLDER:
             found.setdefault(f.rule, []).append(text[f.start : f.end])
     return found
+
+
+@pytest.mark.parametrize(
+    "text", ["CPF: 123.456.789-09", "BSN: 111111111", "NRIC S1234567D", "Steuer-ID: 12345678901"]
+)
+def test_a_typed_placeholder_id_is_an_info_note_not_personal_data(text: str) -> None:
+    found = RULESET.match(normalize(text))
+    assert found and all(f.category == PLACEHOLDER and f.severity == "info" and f.redact_as is None for f in found)
 
 
 def _digits(r: random.Random, k: int) -> str:
