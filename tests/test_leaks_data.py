@@ -279,3 +279,22 @@ def test_scorer_needs_an_overlap_and_ignores_info_on_negatives(scorer):
     neg = {"text": text, "kind": "negative", "type": "code", "country": "", "family": "x", "value": ""}
     info_only = [Finding("secret.generic", "secret", "info", 0, 5, "x")]
     assert scorer.score_row(neg, _stub({text: info_only})).alarm_rules == ()
+
+
+BLIND = ROOT / "data" / "leaks" / "blind.csv"
+
+
+def test_the_blind_set_is_what_its_builder_writes_and_every_value_is_in_its_text(tmp_path):
+    """data/leaks/blind.csv (written without reading the rules) is reproducible and well formed."""
+    import subprocess
+
+    out = tmp_path / "blind.csv"
+    subprocess.run([sys.executable, str(ROOT / "packaging" / "build_leaks_blind.py"), "--out", str(out)],
+                   check=True, capture_output=True)  # fmt: skip
+    assert out.read_bytes() == BLIND.read_bytes()
+    with BLIND.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) >= 400 and {r["kind"] for r in rows} == {"secret", "pii"}
+    assert all(r["value"] and r["value"] in r["text"] for r in rows)
+    assert len({r["type"] for r in rows if r["kind"] == "pii"}) >= 15
+    assert len({r["country"] for r in rows if r["kind"] == "pii"}) >= 10
