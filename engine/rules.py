@@ -39,7 +39,7 @@ MIN_KEYWORD_LEN = 2
 # The rules that take any random-looking value after a key-like name: where a rule with keywords (a
 # vendor's format) reports a secret, their finding on an overlapping span is dropped, so the value is
 # reported once, under its vendor's name.
-GENERIC_SECRET_RULES = frozenset({"secret.generic", "secret.password"})
+GENERIC_SECRET_RULES = frozenset({"secret.generic", "secret.password", "secret.generic_said", "secret.password_said"})
 # Categories in which one value is one finding, whichever rules found it.
 _MERGED_CATEGORIES = frozenset({"secret", "pii", PLACEHOLDER})
 
@@ -268,7 +268,7 @@ class RuleSet:
                 self._sets[view] = rset
         self._keyed_ids = frozenset(r.id for r in self.rules if r.keywords)
         self._order = {r.id: i for i, r in enumerate(self.rules)}
-        self._generic_ids = frozenset(r.id for r in self.rules if r.id in GENERIC_SECRET_RULES and not r.keywords)
+        self._generic_ids = frozenset(r.id for r in self.rules if r.id in GENERIC_SECRET_RULES)
         # Aho–Corasick over the folded view: `_phrases` holds the phrases of phrase rules, `_words` those and
         # the keywords of keyword rules too (for long text); word -> (phrase rule or None, length, {view:
         # keyword rule indices}).
@@ -323,9 +323,13 @@ class RuleSet:
         merged = [f for f in findings if f.category in _MERGED_CATEGORIES]
         if len(merged) < 2:
             return findings
-        vendor = [f for f in merged if f.category == "secret" and f.rule in self._keyed_ids]
-        rank = {f: (-SEVERITIES.index(f.severity), self._order.get(f.rule.removesuffix(f".{PLACEHOLDER}"), 0),
-                    f.start) for f in merged}  # fmt: skip
+        vendor = [f for f in merged if f.category == "secret" and f.rule in self._keyed_ids
+                  and f.rule not in self._generic_ids]  # fmt: skip
+        def rank_of(f: Finding) -> tuple[int, bool, int, int]:  # stronger, then specific, then listed first
+            rule = f.rule.removesuffix(f".{PLACEHOLDER}")
+            return -SEVERITIES.index(f.severity), rule in self._generic_ids, self._order.get(rule, 0), f.start
+
+        rank = {f: rank_of(f) for f in merged}
         dropped: set[Finding] = set()
         for f in merged:
             if f.rule in self._generic_ids and any(v.start < f.end and f.start < v.end for v in vendor):

@@ -358,6 +358,17 @@ def validate_ssn(value: str, context: str) -> bool:
     return digits not in _SSN_NEVER_ISSUED and len(set(digits)) > 1
 
 
+_SSN_NAMED = re.compile(r"(?:\bssn|social\s+security(?:\s+(?:number|no\.?|#))?)\s*(?:number|no\.?|#)?\s*[:=#]?\s*$")
+
+
+@bounded(32)
+def validate_ssn_named(value: str, context: str) -> bool:
+    """Nine digits right after "SSN" / "social security number": the dashed form's rules, written solid."""
+    if len(value) != 9 or not value.isdigit() or not _SSN_NAMED.search(context):
+        return False
+    return validate_ssn(f"{value[:3]}-{value[3:5]}-{value[5:]}", "")
+
+
 @bounded(32)
 def _sample_ssn(value: str, context: str) -> bool:
     """078-05-1120 (printed in wallets sold in 1938) and the other famous samples: seen, owned by no one."""
@@ -454,7 +465,8 @@ _DATE_SHAPE = re.compile(r"(?:0?[1-9]|[12][0-9]|3[01])[-./](?:0?[1-9]|1[0-2])[-.
 _PHONE_CUE_END = re.compile(
     r"(?:tel|phone|mobile|mob|cell|handy|fax|call|whatsapp|telefon|telephone|téléphone|tél|portable|teléfono"
     r"|telefono|telefone|celular|móvil|movil|cellulare|telefoonnummer|komórka|電話|电话|手机|携帯|전화|휴대폰"
-    r"|телефон|тел)[^0-9+\n]{0,20}$"
+    r"|телефон|тел|llámame|llamar|appelle|appelez|anrufen|ruf\s+mich|chiamami|chiama|ligue|ligar|zadzwoń|bel\s+me"
+    r"|ring\s+me|text\s+me)[^0-9+\n]{0,20}$"
 )
 
 
@@ -706,6 +718,17 @@ def validate_password(value: str, context: str) -> bool:
     return len(set(v)) >= 3
 
 
+@bounded(256)
+def validate_password_said(value: str, context: str) -> bool:
+    """A password found by its surroundings, not by an assignment (netrc's `password X`, `<password>`,
+    `mysql -pX`, "the password is X"): as validate_password, and not a plain word (letters and digits or
+    symbols mixed), since prose says "the password manager" and "password is required"."""
+    v = value.strip().strip("\"'`").rstrip(".,;:!?)")  # "the password database." ends a sentence
+    if len(v) < 6 or len(set(v)) < 5 or is_placeholder(v) or v[0] in "=<>$%{&|" or v.endswith(":"):
+        return False
+    return char_classes(v) >= 2 and not v.isalpha() and shannon_entropy(v) >= 2.5
+
+
 def _token_body(value: str) -> str:
     """The random part of a vendor token: what follows its prefix (ghp_, xoxb-, sk_live_ …)."""
     body = re.sub(r"^(?:[A-Za-z]{2,10}[_\-]){1,2}", "", value) if not value.startswith("http") else value
@@ -829,6 +852,7 @@ VALIDATORS: Mapping[str, Validator] = MappingProxyType(
         "luhn": validate_luhn,
         "iban": validate_iban,
         "ssn": validate_ssn,
+        "ssn_named": validate_ssn_named,
         "ipv4": validate_ipv4,
         "ipv6": validate_ipv6,
         "phone": validate_phone,
@@ -836,6 +860,7 @@ VALIDATORS: Mapping[str, Validator] = MappingProxyType(
         "email": validate_email,
         "entropy": validate_entropy,
         "password": validate_password,
+        "password_said": validate_password_said,
         "token": validate_token,
         "openai_key": validate_openai_key,
         "jwt": validate_jwt,

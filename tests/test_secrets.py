@@ -70,19 +70,26 @@ RULES: list[dict[str, Any]] = [rule for name in RULE_FILES for rule in _load(nam
 COMPILED: dict[str, tuple[Any, int]] = {}
 
 
-def _compiled(rule: dict[str, Any]) -> tuple[Any, int]:
+def _compiled(rule: dict[str, Any]) -> tuple[Any, tuple[int, ...]]:
+    """The rule's regex and its value groups: `v`, then `v2`, `v3` … (the first that took part is the value)."""
     if rule["id"] not in COMPILED:
         regex = re2.compile(rule["pattern"])
-        COMPILED[rule["id"]] = (regex, regex.groupindex.get("v", 0))
+        names = regex.groupindex
+        groups = [names[n] for n in ["v", *(f"v{i}" for i in range(2, 10))] if n in names] or [0]
+        COMPILED[rule["id"]] = (regex, tuple(groups))
     return COMPILED[rule["id"]]
 
 
 def spans(rule: dict[str, Any], text: str) -> Iterator[tuple[int, int]]:
     """Spans one rule reports on `text`, validator applied, as engine/rules.py does it."""
-    regex, group = _compiled(rule)
+    regex, groups = _compiled(rule)
     validator = VALIDATORS[rule["validate"]] if rule.get("validate") else None
     for m in regex.finditer(text):
-        start, end = m.span(group)
+        start = end = -1
+        for group in groups:
+            start, end = m.span(group)
+            if 0 <= start < end:
+                break
         if start < 0 or start == end:
             continue
         if validator is not None:
