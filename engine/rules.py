@@ -39,7 +39,9 @@ MIN_KEYWORD_LEN = 2
 # The rules that take any random-looking value after a key-like name: where a rule with keywords (a
 # vendor's format) reports a secret, their finding on an overlapping span is dropped, so the value is
 # reported once, under its vendor's name.
-GENERIC_SECRET_RULES = frozenset({"secret.generic", "secret.password", "secret.generic_said", "secret.password_said"})
+GENERIC_SECRET_RULES = frozenset(
+    {"secret.generic", "secret.password", "secret.generic_said", "secret.password_said", "secret.generic_argument"}
+)
 # Categories in which one value is one finding, whichever rules found it.
 _MERGED_CATEGORIES = frozenset({"secret", "pii", PLACEHOLDER})
 
