@@ -29,6 +29,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 
+from engine.personal_data import real_date
 from engine.secrets import Validator, bounded, digits_of, luhn_ok, preceded_by_number
 
 Check = Callable[[str], bool]
@@ -52,10 +53,8 @@ def trivial_digits(digits: str) -> bool:
 
 def _valid_date(year: int, month: int, day: int) -> bool:
     """A real calendar date, not after today (a birth date in the future belongs to no one)."""
-    try:
-        return datetime.date(year, month, day) <= datetime.date.today()
-    except ValueError:
-        return False
+    born = real_date(year, month, day)
+    return born is not None and born <= datetime.date.today()
 
 
 def _terms(words: Iterable[str]) -> re.Pattern[str]:
@@ -391,7 +390,7 @@ def ch_ahv_ok(value: str) -> bool:
         return False
     if trivial_digits(digits[3:]):
         return False
-    total = sum((ord(d) - 48) * (3 if i % 2 else 1) for i, d in enumerate(digits[:12]))
+    total = _weighted(digits[:12], (1, 3) * 6)
     return (10 - total % 10) % 10 == ord(digits[12]) - 48
 
 
@@ -404,10 +403,8 @@ def jp_my_number_ok(value: str) -> bool:
     digits = _grouped(value, ((12,), (4, 4, 4)), " -")
     if digits is None or len(digits) != 12 or not digits.isdigit() or trivial_digits(digits):
         return False
-    body = digits[:11]
-    total = sum((ord(d) - 48) * (n + 1 if n <= 6 else n - 5) for n, d in enumerate(reversed(body), start=1))
-    rest = total % 11
-    return (0 if rest <= 1 else 11 - rest) == ord(digits[11]) - 48
+    total = _weighted(digits[10::-1], (2, 3, 4, 5, 6, 7, 2, 3, 4, 5, 6))  # from the right: n+1, then n-5
+    return _mod11_digit(total) == ord(digits[11]) - 48
 
 
 # -- Poland: PESEL ----------------------------------------------------------------------------------------------

@@ -314,9 +314,9 @@ class RuleSet:
                         redact_as=rule.redact,
                     )
         findings = list(found.values())
-        return self._one_finding_per_secret(findings) if merge else findings
+        return self._one_finding_per_value(findings) if merge else findings
 
-    def _one_finding_per_secret(self, findings: list[Finding]) -> list[Finding]:
+    def _one_finding_per_value(self, findings: list[Finding]) -> list[Finding]:
         """A secret, a piece of personal data or a placeholder is reported once: where a rule with keywords (a
         vendor's format) reports a secret, the generic rules' finding on an overlapping span goes; of two
         findings of one category on one span (personal data: of one type on the same span), the stronger

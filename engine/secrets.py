@@ -470,27 +470,31 @@ _PHONE_CUE_END = re.compile(
 )
 
 
+@lru_cache(maxsize=512)
+def _parsed(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    """libphonenumber's reading of a number in a region's plan (None: the plan of its +country code), or None.
+    Cached: a candidate is read by the validity check and the fiction check alike (callers only read it)."""
+    try:
+        return phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+
+
 def _international_ok(value: str) -> bool:
     """libphonenumber says the +CC number exists in its country's numbering plan (length and prefixes)."""
     digits = digits_of(value)
     if value.startswith("00"):
         digits = digits[2:]
-    try:
-        number = phonenumbers.parse("+" + digits, None)
-    except phonenumbers.NumberParseException:
-        return False
-    return phonenumbers.is_valid_number(number)
+    number = _parsed("+" + digits, None)
+    return number is not None and phonenumbers.is_valid_number(number)
 
 
 def _national_ok(digits: str) -> bool:
     """Valid in the numbering plan of one of the regions a national number is tried in."""
-    for region in _CUED_REGIONS:
-        try:
-            if phonenumbers.is_valid_number(phonenumbers.parse(digits, region)):
-                return True
-        except phonenumbers.NumberParseException:
-            continue
-    return False
+    return any(
+        (number := _parsed(digits, region)) is not None and phonenumbers.is_valid_number(number)
+        for region in _CUED_REGIONS
+    )
 
 
 def _counting(value: str, digits: str, *, sequential: bool = True) -> bool:
@@ -535,11 +539,8 @@ def is_fictional_phone(value: str) -> bool:
         return False
     regions = (None,) if value.startswith("+") else ("US", "GB", "AU", "FR")
     for region in regions:
-        try:
-            number = phonenumbers.parse(value if region else "+" + digits, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if _fictional(number):
+        number = _parsed(value if region else "+" + digits, region)
+        if number is not None and _fictional(number):
             return True
     return False
 
