@@ -47,8 +47,10 @@ class Lexicon:
         self.bias = bias
         self.window = window
         self.stride = stride
-        # CRC-32s of the words the training texts used often enough to learn from (sorted); None: not recorded
-        self._known = None if known is None else np.sort(np.asarray(known, dtype=np.uint64))
+        # CRC-32s of the words the training texts used often enough to learn from (sorted); None: not recorded.
+        # Each sorted table ends with a value no lookup key has (CRC-32s are below 2**32, id pairs below
+        # 2**63 - 1), so searchsorted never points past its end.
+        self._known = None if known is None else _ended(np.sort(np.asarray(known, dtype=np.uint64)))
         # Vectorised form: every word that occurs in a term gets an id; unigram
         # weights are an array by id, pair weights a sorted array of id-pair keys.
         words = sorted({w for term in weights for w in term.split(" ")})
@@ -57,8 +59,8 @@ class Lexicon:
         # words are looked up by their CRC-32 (engine.tokens.token_hashes), shared with the fingerprints
         crcs = token_hashes(words)
         order = np.argsort(crcs, kind="stable")
-        self._crc_sorted = crcs[order]
-        self._crc_ids = order.astype(np.int64)
+        self._crc_sorted = _ended(crcs[order])
+        self._crc_ids = np.append(order.astype(np.int64), len(words))
         self._unigram = np.zeros(self._n)
         pairs: dict[int, float] = {}
         for term, w in weights.items():
@@ -68,8 +70,8 @@ class Lexicon:
             elif len(parts) == 2:
                 pairs[ids[parts[0]] * self._n + ids[parts[1]]] = w
         keys = np.array(sorted(pairs), dtype=np.int64)
-        self._pair_keys = keys
-        self._pair_weights = np.array([pairs[int(k)] for k in keys])
+        self._pair_keys = _ended(keys)
+        self._pair_weights = np.append([pairs[int(k)] for k in keys], 0.0)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Lexicon:
@@ -94,30 +96,29 @@ class Lexicon:
         written without spaces (Chinese, Japanese) give one token per phrase: such a token counts as a
         word per two of its characters.
         """
-        # tier 0's hot path: a plain ASCII word (most tokens of most texts) is counted without a call
-        weight = np.array([1 if t.isascii() and t.isalpha() else _word_count(t) for t in tokens], dtype=np.float64)
+        # tier 0's hot path: a plain ASCII word (most tokens of most texts) is counted without a Python call
+        n = len(tokens)
+        plain = np.fromiter(map(str.isalpha, tokens), bool, n)
+        if not "".join(tokens).isascii():
+            plain &= np.fromiter(map(str.isascii, tokens), bool, n)
+        weight = plain.astype(np.float64)
+        for i in np.flatnonzero(~plain).tolist():
+            weight[i] = _word_count(tokens[i])
         total = float(weight.sum())
         if self._known is None or total == 0:
             return 1.0, int(total)
-        at = np.searchsorted(self._known, hashes)
-        at[at == len(self._known)] = 0
-        known = self._known[at] == hashes
+        known = self._known[self._known.searchsorted(hashes)] == hashes
         return float(weight[known].sum() / total), int(total)
 
     def contributions(self, hashes: np.ndarray) -> np.ndarray:
         """Per-token weight: the token's own plus the pair it starts."""
-        if not len(self._crc_sorted):
-            return np.zeros(len(hashes))
-        at = np.searchsorted(self._crc_sorted, hashes)
-        at[at == len(self._crc_sorted)] = 0
+        at = self._crc_sorted.searchsorted(hashes)
         ids = np.where(self._crc_sorted[at] == hashes, self._crc_ids[at], self._n - 1)
         out = self._unigram[ids]
-        if len(ids) > 1 and len(self._pair_keys):
+        if len(ids) > 1 and len(self._pair_keys) > 1:
             keys = ids[:-1] * self._n + ids[1:]
-            at = np.searchsorted(self._pair_keys, keys)
-            at[at == len(self._pair_keys)] = 0
-            hit = self._pair_keys[at] == keys
-            out[:-1] += np.where(hit, self._pair_weights[at], 0.0)
+            at = self._pair_keys.searchsorted(keys)
+            out[:-1] += np.where(self._pair_keys[at] == keys, self._pair_weights[at], 0.0)
         return out
 
     def score(self, tokens: list[str], hashes: np.ndarray) -> LexicalScore:
@@ -136,6 +137,11 @@ class Lexicon:
             k = int(np.argmax(sums))
             start, best = int(starts[k]), float(sums[k])
         return LexicalScore(_sigmoid(self.bias + best), (start, min(n, start + self.window)), contrib, tokens)
+
+
+def _ended(table: np.ndarray) -> np.ndarray:
+    """A sorted table with its dtype's largest value appended (see Lexicon.__init__)."""
+    return np.append(table, np.iinfo(table.dtype).max).astype(table.dtype)
 
 
 def _word_count(token: str) -> int:

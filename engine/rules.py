@@ -28,9 +28,12 @@ from engine.verdict import PLACEHOLDER, SEVERITIES, Finding
 VIEWS = ("clean", "folded")
 MAX_HITS_PER_RULE = 16  # per view: enough to highlight, bounded on hostile input
 # An RE2 set gives no answer (not an error) when its DFA runs out of memory, which
-# long hostile text can cause; above this size every pattern runs on its own
-# (single patterns fall back to RE2's NFA instead of failing).
-SET_PREFILTER_MAX_BYTES = 8192
+# long hostile text can cause: each set ends with a pattern that matches at the end
+# of every text, and a set answer without it means the set did not get through, so
+# every pattern runs on its own (single patterns fall back to RE2's NFA instead of
+# failing). Text above this size takes that path at once.
+SET_PREFILTER_MAX_BYTES = 4 << 20
+_SET_DONE = r"\z"
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.max_mem = 64 << 20
 # Derived views that only exist to defeat spelling tricks: no secrets live there.
@@ -222,17 +225,18 @@ class RuleSet:
                           explain=f"{r.explain}, a placeholder or documented example: seen, not reported")
             for r in self.rules if validators[r.id][1] is not None
         }  # fmt: skip
-        # Rules without keywords: on text up to SET_PREFILTER_MAX_BYTES an RE2 set per view says which match
-        # at all; on longer text all run. Rules with keywords run only where one of their keywords occurs (in
-        # any case): on short text the same RE2 set says so (each keyword is one more literal in it, which
-        # costs ~1 µs per KB where an Aho–Corasick pass costs ~12), on long text one Aho–Corasick pass over
-        # the folded view, the one that finds the phrases, does. On short text the folded view's set also
-        # says whether any phrase occurs, and the phrase pass is skipped when none does.
+        # Rules without keywords: an RE2 set per view says which match at all (one DFA pass, ~2 ms per MB of
+        # prose); where the set cannot answer (see SET_PREFILTER_MAX_BYTES) all run. Rules with keywords run
+        # only where one of their keywords occurs (in any case): the same RE2 set says so (each keyword is one
+        # more literal in it, which costs ~1 µs per KB where an Aho–Corasick pass costs ~12), or, where the
+        # set cannot answer, one Aho–Corasick pass over the folded view, the one that finds the phrases. The
+        # folded view's set also says whether any phrase occurs, and the phrase pass is skipped when none does.
         self._plain: dict[str, list[_Compiled]] = {v: [] for v in VIEWS}
         self._keyed: dict[str, list[_Compiled]] = {v: [] for v in VIEWS}
         self._sets: dict[str, re2.Set | None] = {}
         self._set_keywords: dict[str, list[tuple[int, ...]]] = {}  # per view: set index - len(plain) -> rules
         self._set_phrases: dict[str, int | None] = {}  # per view: set index of "a phrase occurs"
+        self._set_done: dict[str, int] = {}  # per view: set index of the end-of-text pattern
         phrases = sorted({phrase for rule in self.rules for phrase in rule.phrases})
         by_keyword: dict[str, dict[str, list[int]]] = {}  # keyword -> view -> indices into _keyed[view]
         for view in VIEWS:
@@ -266,6 +270,7 @@ class RuleSet:
                 if phrases and view == "folded":  # lower case already, every whitespace a space
                     self._set_phrases[view] = len(self._plain[view]) + len(keywords)
                     rset.Add("|".join(" +".join(re2.escape(w) for w in phrase.split(" ")) for phrase in phrases))
+                self._set_done[view] = rset.Add(_SET_DONE)
                 rset.Compile()
                 self._sets[view] = rset
         self._keyed_ids = frozenset(r.id for r in self.rules if r.keywords)
@@ -363,36 +368,44 @@ class RuleSet:
         data = {name: text.encode("utf-8", "replace") for name, text in texts.items() if text}
         phrases: list[tuple[Rule, int, int]] = []
         keyed: dict[str, set[int]] = {}
-        if any(len(d) > SET_PREFILTER_MAX_BYTES for d in data.values()):
+        found = {name: self._set_match(name, d) for name, d in data.items()}
+        if any(answer is None for answer in found.values()):
             if self._words is not None:
                 phrases, keyed = self._scan_words(self._words, view.folded)
             for name, d in data.items():
                 yield from self._run_all(name, texts[name], d, range(len(self._plain[name])), keyed.get(name, ()))
         else:
-            found = {name: self._set_match(name, d) for name, d in data.items()}
-            if self._phrases is not None and any(has_phrase for _, _, has_phrase in found.values()):
+            if self._phrases is not None and any(answer[2] for answer in found.values() if answer is not None):
                 phrases, _ = self._scan_words(self._phrases, view.folded)
-            for name, (plain, keyed, _) in found.items():
-                yield from self._run_all(name, texts[name], data[name], plain, keyed)
+            for name, answer in found.items():
+                if answer is not None:
+                    yield from self._run_all(name, texts[name], data[name], answer[0], answer[1])
         yield from phrases
 
-    def _set_match(self, view_name: str, data: bytes) -> tuple[list[int], set[int], bool]:
+    def _set_match(self, view_name: str, data: bytes) -> tuple[list[int], set[int], bool] | None:
         """From one pass of the view's RE2 set: the rules without keywords that match somewhere, the rules
-        with keywords whose keywords occur, and whether a phrase occurs."""
+        with keywords whose keywords occur, and whether a phrase occurs; None where the set could not answer
+        (text too long for it, or its DFA ran out of memory)."""
         rset = self._sets[view_name]
         if rset is None:
             return [], set(), False
+        if len(data) > SET_PREFILTER_MAX_BYTES:
+            return None
+        hits = rset.Match(data) or ()
+        done = self._set_done[view_name]
+        if done not in hits:
+            return None
         n = len(self._plain[view_name])
         words = self._set_keywords[view_name]
         plain: list[int] = []
         keyed: set[int] = set()
         phrase = False
-        for i in sorted(rset.Match(data) or ()):
+        for i in sorted(hits):
             if i < n:
                 plain.append(i)
             elif i - n < len(words):
                 keyed.update(words[i - n])
-            else:
+            elif i != done:
                 phrase = True
         return plain, keyed, phrase
 

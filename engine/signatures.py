@@ -57,13 +57,23 @@ def minhash(hashes: np.ndarray) -> np.ndarray | None:
     return h.min(axis=1)
 
 
-def band_keys(signature: np.ndarray) -> np.ndarray:
-    """One 64-bit key per LSH band (ROWS values each)."""
-    rows = signature.reshape(BANDS, ROWS).astype(np.uint64)
-    keys = np.zeros(BANDS, dtype=np.uint64)
-    for r in range(ROWS):
-        keys = (keys * np.uint64(1000003)) ^ rows[:, r]
-    return keys ^ (np.arange(BANDS, dtype=np.uint64) << np.uint64(56))
+_BAND_TAGS = np.arange(BANDS, dtype=np.uint64) << np.uint64(56)
+_MIX64 = np.uint64(0x9E3779B97F4A7C15)
+
+
+def band_keys(signatures: np.ndarray) -> np.ndarray:
+    """One 64-bit key per LSH band (ROWS values each) of a signature, or of each row of a signature matrix.
+
+    Keys are computed when the store loads, never stored: a key only has to be the same for equal bands
+    (a collision costs one similarity check, which decides).
+    """
+    sig = np.ascontiguousarray(signatures, dtype=np.uint32)
+    packed = sig.reshape(*sig.shape[:-1], BANDS, ROWS).view(np.uint64)  # ROWS/2 words of two values per band
+    keys = packed[..., 0].copy()
+    for c in range(1, ROWS // 2):
+        keys *= _MIX64
+        keys ^= packed[..., c]
+    return keys ^ _BAND_TAGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +91,7 @@ class SignatureStore:
         self.exact = np.sort(exact.astype(np.uint64))
         self.signatures = signatures.astype(np.uint32)
         self.categories = categories
-        keys = np.zeros((len(self.signatures), BANDS), dtype=np.uint64)
-        for row, sig in enumerate(self.signatures):
-            keys[row] = band_keys(sig)
-        flat = keys.reshape(-1)
+        flat = band_keys(self.signatures.reshape(-1, NUM_PERM)).reshape(-1)
         order = np.argsort(flat, kind="stable")
         self._band_keys = flat[order]
         self._band_rows = (order // BANDS).astype(np.int32)
@@ -114,16 +121,16 @@ class SignatureStore:
     def lookup(self, canonical_text: str, hashes: np.ndarray, near_threshold: float) -> SignatureHit | None:
         """Exact hit, else the most similar near-duplicate at or above near_threshold."""
         key = np.uint64(text_key(canonical_text))
-        i = int(np.searchsorted(self.exact, key))
+        i = int(self.exact.searchsorted(key))
         if i < len(self.exact) and self.exact[i] == key:
             return SignatureHit("exact", 1.0, -1, "known attack")
         sig = minhash(hashes)
         if sig is None or not len(self.signatures):
             return None
         keys = band_keys(sig)
-        lo = np.searchsorted(self._band_keys, keys, side="left")
-        hi = np.searchsorted(self._band_keys, keys, side="right")
-        if not np.any(hi > lo):
+        lo = self._band_keys.searchsorted(keys, side="left")
+        hi = self._band_keys.searchsorted(keys, side="right")
+        if not (hi > lo).any():
             return None
         rows = np.unique(np.concatenate([self._band_rows[a:b] for a, b in zip(lo, hi, strict=True) if b > a]))
         sims = (self.signatures[rows] == sig[None, :]).mean(axis=1)

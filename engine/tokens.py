@@ -53,5 +53,7 @@ def _crc(token: str) -> int:
 
 def token_hashes(tokens: list[str]) -> np.ndarray:
     """CRC-32 of each token (uint64 array): the ids the fingerprints and the lexicon share."""
-    get = _CRC_CACHE.get
-    return np.array([h if (h := get(t)) is not None else _crc(t) for t in tokens], dtype=np.uint64)
+    hashes = list(map(_CRC_CACHE.get, tokens))
+    if None in hashes:
+        hashes = [h if h is not None else _crc(t) for h, t in zip(hashes, tokens, strict=True)]
+    return np.fromiter(hashes, np.uint64, len(hashes))

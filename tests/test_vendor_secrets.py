@@ -19,8 +19,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine import rules as rules_module
 from engine.normalize import normalize
-from engine.rules import SET_PREFILTER_MAX_BYTES, RuleError, RuleSet, load_rules
+from engine.rules import RuleError, RuleSet, load_rules
 from engine.secrets import is_vendor_placeholder, shannon_entropy
 from engine.validators import resolve_validator
 from engine.verdict import PLACEHOLDER
@@ -222,14 +223,52 @@ def keyed(tmp_path_factory) -> RuleSet:
     return RuleSet.load(directory)
 
 
-@pytest.mark.parametrize("pad", [0, SET_PREFILTER_MAX_BYTES + 100], ids=["short", "long"])
-def test_keyword_rule_runs_only_where_a_keyword_occurs(keyed, pad):
+@pytest.mark.parametrize("pad", [0, 1100], ids=["set", "long"])
+def test_keyword_rule_runs_only_where_a_keyword_occurs(keyed, pad, monkeypatch):
+    if pad:  # text longer than the set takes: the keywords come from the Aho–Corasick pass
+        monkeypatch.setattr(rules_module, "SET_PREFILTER_MAX_BYTES", 1024)
     filler = ("Lorem ipsum dolor sit amet. " * (pad // 28 + 1))[:pad] + " "
     assert "secret.test_zebra" not in _ids(filler + "code ZX123456 here", keyed)  # pattern alone: no
     assert "secret.test_zebra" in _ids(filler + "zebra code ZX123456", keyed)
     assert "secret.test_zebra" in _ids(filler + "ZeBrA code ZX123456", keyed)  # any case
     assert "secret.test_zebra" in _ids(filler + "ZX123456 <ADD\t KEY>", keyed)  # keyword after, any whitespace
     assert "secret.test_plain" in _ids(filler + "code QY123456 here", keyed)  # no keywords: as before
+
+
+def _rules_run(ruleset: RuleSet, text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], set[str]]:
+    """The rules that ran their own pattern over `text`, and the rules that found something."""
+    ran: list[str] = []
+    run = RuleSet._run
+
+    def spy(self, entry, data, text):
+        ran.append(entry.rule.id)
+        return run(self, entry, data, text)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(RuleSet, "_run", spy)
+        found = _ids(text, ruleset)
+    return ran, found
+
+
+def test_the_set_lets_only_matching_rules_run_on_long_text(keyed, monkeypatch):
+    filler = "Lorem ipsum dolor sit amet. " * 1000  # 28 KB
+    assert _rules_run(keyed, filler, monkeypatch) == ([], set())
+    ran, found = _rules_run(keyed, filler + "code QY123456 here", monkeypatch)
+    assert ran == ["secret.test_plain"]
+    assert found == {"secret.test_plain"}
+
+
+def test_a_set_that_did_not_get_through_the_text_lets_every_rule_run(keyed, monkeypatch):
+    """RE2's set answers nothing at all when its DFA runs out of memory: an answer without the end-of-text
+    pattern is not trusted, and every rule runs on its own (keyword rules where a keyword occurs)."""
+    text = "Lorem ipsum dolor sit amet. zebra code ZX123456 and code QY123456"
+    monkeypatch.setattr(keyed, "_set_done", {view: -1 for view in keyed._set_done})
+    ran, found = _rules_run(keyed, text, monkeypatch)
+    assert sorted(ran) == ["secret.test_plain", "secret.test_zebra"]
+    assert found == {"secret.test_plain", "secret.test_zebra"}
+    ran, found = _rules_run(keyed, "Lorem ipsum dolor sit amet.", monkeypatch)
+    assert ran == ["secret.test_plain"]  # every plain rule, no keyword rule
+    assert found == set()
 
 
 def test_keyword_in_a_decoded_view_lets_the_rule_run_there(keyed):
