@@ -321,7 +321,9 @@ _UK_POSTCODE = re.compile(
 )
 # Continental postcodes, as the text before the town ends: PT 1234-567, PL 12-345, SE 123 45, and four or
 # five digits (DE, FR, ES, IT: 5; AT, BE, CH, DK, NO, LU: 4), each with an optional country letter (D-, CH-).
-_EU_CODE = re.compile(r"(?:^|[ ,])(?:[A-Z]{1,2}-)?(\d{4}-\d{3}|\d{2}-\d{3}|\d{3} \d{2}|\d{4,5})")
+# the postcode that ends a text (searched, not scanned left to right: in "Straße 218 28195" a scan takes
+# "218 28" for a Swedish code and never reaches 28195)
+_EU_CODE_AT_END = re.compile(r"(?:^|[ ,])(?:[A-Z]{1,2}-)?(\d{4}-\d{3}|\d{2}-\d{3}|\d{3} \d{2}|\d{4,5})$")
 _NL_LETTERS = re.compile(r" ?([A-Z]{2}) ")
 _TOWN_WORDS = frozenset({"city", "town", "ville", "stadt", "ciudad", "città", "cidade", "stad", "miasto"})
 # Values written to stand for an address: templates and forms (Musterstraße 1, 12345 Musterstadt), samples.
@@ -441,8 +443,8 @@ def _tail_ok(flat: str, low: str) -> bool:
     if not town or not town[0].isalpha() or town in _TOWN_WORDS:
         return False
     end = head[-12:]
-    codes = [m for m in _EU_CODE.finditer(end) if m.end() == len(end)]  # the code the town follows
-    return bool(codes) and _eu_code_ok(codes[-1][1])
+    code = _EU_CODE_AT_END.search(end)  # the code the town follows
+    return code is not None and _eu_code_ok(code[1])
 
 
 @bounded(200)

@@ -432,6 +432,7 @@ TOKENS: dict[str, tuple[str, str, str]] = {
         "ABSK2R5mLPgrenKW6kyqbPqQbFsiiIIrXHqyjbjUKMNZ3ikovNZ8gZqXH50eozk0hhZURrHCObRwo0d66PuGEgg3YJmXt74tHubbPI1PvOEHpD1IoF/ReDtuV+04dkgNh2jJ",
         "ABSKxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     ),
+    "secret.prefix.razorpay": ("Razorpay", "rzp_live_Hk3Wq9ZvL2mXtP", "rzp_live_xxxxxxxxxxxxxx"),
     "secret.prefix.flutterwave": (
         "Flutterwave",
         "FLWSECK-e88ac09c9d3a668e11b6ab1f215cd316-X",
