@@ -34,6 +34,8 @@ from types import MappingProxyType
 
 import phonenumbers
 
+from engine.public_examples import public_examples
+
 # The inputs here are short matches already bounded by RE2 patterns; the stdlib `re`
 # below only ever sees such bounded values, never the whole untrusted text.
 
@@ -239,18 +241,6 @@ def _card_grouping_ok(value: str) -> bool:
     return all(g == 4 for g in groups[:-1]) and 1 <= groups[-1] <= 4
 
 
-# Card numbers the card networks and payment processors publish for testing (Visa's 4111…, Stripe's 4242…,
-# Mastercard's 5555…4444, Amex's 378282246310005 …): in documentation and test code every day, owned by no one.
-TEST_CARD_NUMBERS = frozenset(
-    {"4111111111111111", "4242424242424242", "4012888888881881", "4222222222222", "4000056655665556",
-     "4000000000000002", "4000000000000077", "4000000000009995", "4000002500003155", "4917610000000000",
-     "5555555555554444", "5105105105105100", "5200828282828210", "2223003122003222", "2223000048400011",
-     "378282246310005", "371449635398431", "378734493671000", "6011111111111117", "6011000990139424",
-     "6011000400000000", "3530111333300000", "3566002020360505", "3566111111111113", "30569309025904",
-     "38520000023237", "36227206271667", "6200000000000005", "6759649826438453", "5019717010103742"}
-)  # fmt: skip
-
-
 def _card_shape_ok(value: str, context: str) -> str | None:
     """The digits of a payment card number (13-19 digits, printed grouping, Luhn checksum, known issuer
     prefix, not a fragment of a longer number), else None."""
@@ -259,7 +249,7 @@ def _card_shape_ok(value: str, context: str) -> str | None:
         return None
     if preceded_by_number(context):
         return None
-    if digits in TEST_CARD_NUMBERS:  # 4242…: a repeated unit, but a famous one, worth a note
+    if digits in public_examples().test_cards:  # 4242…: a repeated unit, but a famous one, worth a note
         return digits
     if _repeats_short_unit(digits) or _mostly_sequential(digits):
         return None
@@ -270,12 +260,12 @@ def _card_shape_ok(value: str, context: str) -> str | None:
 def validate_luhn(value: str, context: str) -> bool:
     """A payment card number that is not one of the published test numbers."""
     digits = _card_shape_ok(value, context)
-    return digits is not None and digits not in TEST_CARD_NUMBERS
+    return digits is not None and digits not in public_examples().test_cards
 
 
 @bounded(64)
 def _test_card(value: str, context: str) -> bool:
-    return _card_shape_ok(value, context) in TEST_CARD_NUMBERS
+    return _card_shape_ok(value, context) in public_examples().test_cards
 
 
 # -- IBAN -------------------------------------------------------------------------------------------------------
@@ -319,27 +309,17 @@ def validate_iban(value: str, context: str) -> bool:
         return False
     if iban[2:4] in ("00", "01", "99"):
         return False
-    return iban_mod97(iban) == 1 and iban not in SAMPLE_IBANS
-
-
-# The IBANs the standard and the banks' documentation print as examples (ISO 13616's and the European
-# Committee for Banking Standards' GB82 WEST…, DE89 3704…, and their kin).
-SAMPLE_IBANS = frozenset(
-    {"GB82WEST12345698765432", "GB29NWBK60161331926819", "DE89370400440532013000", "FR1420041010050500013M02606",
-     "NL91ABNA0417164300", "BE68539007547034", "CH9300762011623852957", "AT611904300234573201",
-     "ES9121000418450200051332", "IT60X0542811101000000123456"}
-)  # fmt: skip
+    return iban_mod97(iban) == 1 and iban not in public_examples().sample_ibans
 
 
 @bounded(64)
 def _sample_iban(value: str, context: str) -> bool:
     iban = value.replace(" ", "").upper()
-    return iban in SAMPLE_IBANS and iban_mod97(iban) == 1
+    return iban in public_examples().sample_ibans and iban_mod97(iban) == 1
 
 
 # -- US social security number ---------------------------------------------------------------------------------
 
-_SSN_NEVER_ISSUED = frozenset({"078051120", "219099999", "123456789"})  # advertising / sample numbers
 
 
 @bounded(32)
@@ -355,7 +335,7 @@ def validate_ssn(value: str, context: str) -> bool:
     area, group, serial = digits[:3], digits[3:5], digits[5:]
     if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
         return False
-    return digits not in _SSN_NEVER_ISSUED and len(set(digits)) > 1
+    return digits not in public_examples().ssns_never_issued and len(set(digits)) > 1
 
 
 _SSN_NAMED = re.compile(r"(?:\bssn|social\s+security(?:\s+(?:number|no\.?|#))?)\s*(?:number|no\.?|#)?\s*[:=#]?\s*$")
@@ -373,7 +353,8 @@ def validate_ssn_named(value: str, context: str) -> bool:
 def _sample_ssn(value: str, context: str) -> bool:
     """078-05-1120 (printed in wallets sold in 1938) and the other famous samples: seen, owned by no one."""
     digits = digits_of(value)
-    return len(value) == 11 and value[3] == value[6] and value[3] in "- " and digits in _SSN_NEVER_ISSUED
+    dashed = len(value) == 11 and value[3] == value[6] and value[3] in "- "
+    return dashed and digits in public_examples().ssns_never_issued
 
 
 def preceded_by_number(context: str, *, across_gap: bool = True) -> bool:
@@ -511,22 +492,12 @@ def _counting(value: str, digits: str, *, sequential: bool = True) -> bool:
     return False
 
 
-# Ranges the regulators keep for fiction and documentation, as (country code, start of the national number):
-# NANP 555-0100..0199 in every area code (checked apart), Ofcom's drama numbers, ACMA's, ARCEP's.
-FICTIONAL_PHONE_RANGES: tuple[tuple[int, str], ...] = (
-    *((44, p) for p in ("1134960", "1144960", "1154960", "1164960", "1174960", "1184960", "1214960", "1314960",
-                        "1414960", "1514960", "1614960", "2079460", "1914980", "2896496", "2920180", "1632960",
-                        "7700900", "8081570", "9098790", "3069990")),
-    *((61, p) for p in ("491570", "491571", "491572", "25550", "37010", "75550", "85550")),
-    *((33, p) for p in ("19900", "63998")),
-)  # fmt: skip
-
-
 def _fictional(number: phonenumbers.PhoneNumber) -> bool:
     nsn = str(number.national_number)
     if number.country_code == 1:
         return len(nsn) == 10 and nsn[3:6] == "555" and nsn[6:8] == "01"
-    return any(number.country_code == cc and nsn.startswith(prefix) for cc, prefix in FICTIONAL_PHONE_RANGES)
+    ranges = public_examples().fictional_phone_ranges
+    return any(number.country_code == cc and nsn.startswith(prefix) for cc, prefix in ranges)
 
 
 def is_fictional_phone(value: str) -> bool:

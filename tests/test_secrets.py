@@ -24,6 +24,8 @@ import re2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine.assets import AssetError, assets_dir
+
 ROOT = Path(__file__).resolve().parents[1]
 RULES_DIR = ROOT / "assets" / "rules"
 
@@ -543,6 +545,39 @@ def test_a_real_looking_number_is_no_placeholder() -> None:
     assert not PLACEHOLDER_CHECKS["luhn"]("4111 1111 1111 1112", "")  # wrong checksum: neither
     assert not PLACEHOLDER_CHECKS["iban"]("DE44 6018 9555 9797 1147 10", "")
     assert not PLACEHOLDER_CHECKS["ssn"]("536-22-4815", "")
+
+
+@pytest.fixture
+def own_examples(tmp_path, monkeypatch):
+    """A copy of the public-examples file the test may edit, read in place of the shipped one."""
+    from engine.public_examples import FILE, public_examples
+
+    copy = tmp_path / FILE
+    copy.parent.mkdir(parents=True)
+    copy.write_text((assets_dir() / FILE).read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv("TIERWALL_ASSETS", str(tmp_path))
+    public_examples.cache_clear()
+    yield copy
+    monkeypatch.delenv("TIERWALL_ASSETS")
+    public_examples.cache_clear()
+
+
+def test_public_examples_are_data(own_examples) -> None:
+    """A newly published test card is added to the file, not to the code."""
+    text = own_examples.read_text(encoding="utf-8")
+    own_examples.write_text(text.replace('"5019717010103742",', '"5019717010103742", "4661318609139090",'),
+                            encoding="utf-8")  # fmt: skip
+    assert PLACEHOLDER_CHECKS["luhn"]("4661 3186 0913 9090", "")
+    assert not VALIDATORS["luhn"]("4661 3186 0913 9090", "")
+
+
+@pytest.mark.parametrize("broken", ["[cards]\ntest_numbers = [4111111111111111]\n", "[cards]\n", "not toml ["])
+def test_a_broken_public_examples_file_is_named(own_examples, broken) -> None:
+    from engine.public_examples import public_examples
+
+    own_examples.write_text(broken, encoding="utf-8")
+    with pytest.raises(AssetError, match=r"public_examples\.toml"):
+        public_examples()
 
 
 # -- robustness -------------------------------------------------------------------------------------------------
