@@ -153,6 +153,18 @@ def test_address_found_whole(address: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "address",
+    ["Hauptstraße 12, 10115 Berlin", "12 rue de la Paix, 75002 Paris", "Kerkstraat 14, 1017 GC Amsterdam",
+     "Via Garibaldi 27, 10122 Torino", "Rue du Marché 4, 1204 St. Gallen", "Gartenweg 114\n70173 Stuttgart",
+     "Corso Vittorio Emanuele II 235\n40125 Bologna"],
+)  # fmt: skip
+def test_address_ends_with_its_town_not_the_sentence(address: str) -> None:
+    """The full stop after the town, and the next sentence, are no part of the address (nor of its mask);
+    a house number before a postcode on the next line is no Swedish postcode ("218 28195")."""
+    assert _found(f"Lieferung an {address}. Danke, bis Montag!", ADDRESS) == [address]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "He lived at 221B Baker Street with Dr Watson.",  # no postcode: a street in a novel
