@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.paths import config_dir  # $TIERWALL_CONFIG_DIR, else the platform's config dir; shared with the engine
+from engine.userfiles import read_json, set_aside, write_atomic
 
 __all__ = ["Settings", "SettingsFile", "config_dir"]
 
@@ -61,24 +62,14 @@ class SettingsFile:
         if not self.path.exists():
             return Settings()
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            return _from_dict(data).validated()
-        except (OSError, ValueError, TypeError) as exc:
-            backup = self.path.with_name(self.path.name + ".corrupt")
-            try:
-                self.path.replace(backup)
-                kept = f"the old file was kept as {backup}"
-            except OSError:
-                kept = "the old file could not be moved aside"
-            self.problem = f"Your settings file was unreadable ({exc}); defaults are in use and {kept}."
+            return _from_dict(read_json(self.path)).validated()
+        except (ValueError, TypeError, OverflowError) as exc:
+            self.problem = set_aside(self.path, exc).describe("Your settings file") + "; the defaults are in use."
             return Settings()
 
     def save(self, settings: Settings) -> None:
         """Write atomically, so a crash mid-write never leaves a corrupt file."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")
-        tmp.replace(self.path)
+        write_atomic(self.path, json.dumps(asdict(settings), indent=2))
 
 
 def _from_dict(data: Any) -> Settings:

@@ -7,6 +7,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from engine.errors import TierwallError
+
 
 def assets_dir() -> Path:
     """The assets folder: $TIERWALL_ASSETS, else the one beside the engine package."""
@@ -28,5 +30,5 @@ def load_toml(relative: str | Path) -> dict[str, Any]:
         raise AssetError(f"invalid TOML in {path}: {exc}") from exc
 
 
-class AssetError(RuntimeError):
+class AssetError(TierwallError, RuntimeError):
     """An asset file is missing or malformed; the message names the file."""

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+from engine.errors import TierwallError
 from engine.evaluate import NLI_LAYOUTS
 from engine.models import ModelUnavailable
 
@@ -31,7 +32,7 @@ EXIT_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `yes | head -1`'s yes
 HISTORY_LIMIT = 20  # entries `tierwall history` lists unless told otherwise
 
 
-class UsageError(Exception):
+class UsageError(TierwallError):
     """Bad arguments or unreadable input (exit 3)."""
 
 

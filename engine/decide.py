@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import reduce
 from pathlib import Path
 
 from engine.assets import AssetError, load_toml
+from engine.logistic import logit, sigmoid
 from engine.verdict import SENSITIVE_CATEGORIES, SEVERITIES, Decision, Finding
 
 # Findings of these categories describe the input, not an attack; they never add to the attack score.
@@ -17,11 +17,7 @@ _ORDER: dict[str, int] = {"allow": 0, "warn": 1, "block": 2}
 # The evidence [combine] weighs, in this order (packaging/build_decide.py learns the weights).
 ENTAILMENT_CATEGORIES = ("injection", "jailbreak", "obfuscated")  # as the policy files name them
 COMBINE_FEATURES = ("tier1_logit", "rule_score", "lexical_logit", *ENTAILMENT_CATEGORIES, "mean_entailment")
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-4), 1 - 1e-4)
-    return math.log(p / (1 - p))
+COMBINE_EPS = 1e-4  # the probabilities [combine] reads are clipped to [1e-4, 1 - 1e-4] (its weights were fitted so)
 
 
 def combine_features(
@@ -39,7 +35,7 @@ def combine_features(
         if category in strongest:
             strongest[category] = max(strongest[category], p)
     mean = sum(entailments.values()) / len(entailments) if entailments else 0.0
-    return [_logit(tier1), rule_score, _logit(lexical), *strongest.values(), mean]
+    return [logit(tier1, COMBINE_EPS), rule_score, logit(lexical, COMBINE_EPS), *strongest.values(), mean]
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +143,7 @@ class Bands:
     def combined(self, features: list[float]) -> float:
         """Attack probability of a text from the evidence of every tier that read it (combine_features)."""
         z = self.combine_bias + sum(w * x for w, x in zip(self.combine_weights, features, strict=True))
-        return 1.0 / (1.0 + math.exp(-min(max(z, -40.0), 40.0)))
+        return sigmoid(z)
 
     def tier2(self, combined: float) -> Decision:
         """Block or allow a text tier 1 left in its grey band, on the combined probability."""

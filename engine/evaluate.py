@@ -20,13 +20,14 @@ from typing import IO, Any
 
 import numpy as np
 
+from engine.errors import TierwallError
 from engine.procmem import peak_rss_mib
 from engine.verdict import SENSITIVE_CATEGORIES, Verdict
 
 TIERS = ("0", "1", "2")
 
 
-class DatasetError(ValueError):
+class DatasetError(TierwallError, ValueError):
     """The data file cannot be used; the message says why and where."""
 
 

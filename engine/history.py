@@ -17,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.errors import TierwallError
 from engine.verdict import Verdict
 
 EXCERPT_CHARS = 160
@@ -51,7 +52,7 @@ _ALLOWED_ADDED = {"decision": "TEXT NOT NULL DEFAULT ''", "categories": "TEXT NO
 _SCANS_ADDED = {"confidence": "TEXT NOT NULL DEFAULT ''"}  # '': recorded before confidence was
 
 
-class HistoryError(Exception):
+class HistoryError(TierwallError):
     """The history file exists but is not a readable history database; the message names the file."""
 
 

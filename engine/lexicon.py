@@ -11,13 +11,13 @@ worst window counts, so one injected sentence in a long benign text still shows.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from engine.assets import AssetError, assets_dir
+from engine.logistic import sigmoid
 from engine.tokens import TOKENIZER_VERSION, token_hashes
 
 
@@ -124,7 +124,7 @@ class Lexicon:
     def score(self, tokens: list[str], hashes: np.ndarray) -> LexicalScore:
         """Probability-like score of the worst window; hashes = token_hashes(tokens)."""
         if not tokens:
-            return LexicalScore(_sigmoid(self.bias))
+            return LexicalScore(sigmoid(self.bias))
         contrib = self.contributions(hashes)
         n = len(tokens)
         if n <= self.window:
@@ -136,7 +136,7 @@ class Lexicon:
             sums = csum[starts + self.window] - csum[starts]
             k = int(np.argmax(sums))
             start, best = int(starts[k]), float(sums[k])
-        return LexicalScore(_sigmoid(self.bias + best), (start, min(n, start + self.window)), contrib, tokens)
+        return LexicalScore(sigmoid(self.bias + best), (start, min(n, start + self.window)), contrib, tokens)
 
 
 def _ended(table: np.ndarray) -> np.ndarray:
@@ -152,9 +152,3 @@ def _word_count(token: str) -> int:
     if cjk:
         return max(1, cjk // 2)
     return 1 if token.isalpha() or any(c.isalpha() for c in token) else 0
-
-
-def _sigmoid(x: float) -> float:
-    if x < -60:
-        return 0.0
-    return 1.0 / (1.0 + math.exp(-x))

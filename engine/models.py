@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from engine.assets import AssetError, assets_dir
+from engine.errors import TierwallError
 from engine.procmem import release_freed_memory, rss_mib
 
 State = Literal["unloaded", "loading", "loaded", "error"]
 
 
-class ModelUnavailable(RuntimeError):
+class ModelUnavailable(TierwallError, RuntimeError):
     """A model cannot be used (missing or corrupt file, failed load); the message says which and why."""
 
 

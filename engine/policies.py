@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from engine.assets import AssetError, assets_dir, load_toml
+from engine.userfiles import read_json, set_aside, write_atomic
 
 Action = Literal["warn", "block"]
 ACTIONS: tuple[Action, ...] = ("warn", "block")
@@ -291,7 +292,7 @@ class PolicyStore:
 
     def _read(self, path: Path) -> None:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = read_json(path)
             self._policies = [self._from_json(p) for p in data["policies"]]
             if any(p.action not in ACTIONS for p in self._policies):
                 raise ValueError("unknown action")
@@ -299,11 +300,9 @@ class PolicyStore:
                 raise ValueError("a threshold outside (0, 1)")
             if len({p.id for p in self._policies}) != len(self._policies):
                 raise ValueError("an id is used twice")
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            backup = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
-            path.replace(backup)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             self._policies = []
-            self.problem = f"{path} could not be read ({exc}); it was moved to {backup.name} and policies reset"
+            self.problem = set_aside(path, exc).describe("The policies file") + "; your policies were reset"
 
     def _from_json(self, row: dict) -> Policy:
         common = {"id": str(row["id"]), "action": row["action"], "created": float(row.get("created", 0))}
@@ -365,9 +364,6 @@ class PolicyStore:
     def _save(self) -> None:
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         keys = ("id", "wording", "hypothesis", "action", "threshold", "created")
         rows = [{k: v for k, v in asdict(p).items() if k in keys} | {"wording": p.display} for p in self._policies]
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps({"version": 2, "policies": rows}, indent=1), encoding="utf-8")
-        tmp.replace(self.path)  # atomic: a crash never leaves half a file
+        write_atomic(self.path, json.dumps({"version": 2, "policies": rows}, indent=1))

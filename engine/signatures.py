@@ -18,6 +18,7 @@ import numpy as np
 
 from engine.assets import AssetError, assets_dir
 from engine.tokens import TOKENIZER_VERSION, text_key
+from engine.userfiles import read_json, set_aside, write_atomic
 
 NUM_PERM = 64
 MINHASH_VERSION = 3  # bump when the hashing changes: the store must then be rebuilt
@@ -156,16 +157,12 @@ class UserLists:
         self.deny: set[int] = set()
         if path is not None and path.exists():
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
+                data = read_json(path)
                 self.allow = {int(k, 16) for k in data.get("allow", [])}
                 self.deny = {int(k, 16) for k in data.get("deny", [])}
-            except (ValueError, TypeError, AttributeError, OSError) as exc:
-                backup = path.with_suffix(path.suffix + ".corrupt")
-                try:
-                    path.replace(backup)
-                except OSError:
-                    backup = path
-                self.error = f"user lists file {path} was unreadable ({exc}); kept as {backup}"
+            except (ValueError, TypeError, AttributeError) as exc:
+                self.allow, self.deny = set(), set()
+                self.error = set_aside(path, exc).describe("The allow/deny list file")
 
     def lookup(self, key: int) -> str | None:
         if key in self.deny:
@@ -194,11 +191,8 @@ class UserLists:
     def _save(self) -> None:
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
         payload = {"allow": sorted(f"{k:016x}" for k in self.allow), "deny": sorted(f"{k:016x}" for k in self.deny)}
-        tmp.write_text(json.dumps(payload, indent=1), encoding="utf-8")
-        tmp.replace(self.path)
+        write_atomic(self.path, json.dumps(payload, indent=1))
 
 
 K = TypeVar("K")

@@ -37,6 +37,7 @@ from training_data import DEFAULT_TRAIN, TrainingDataError, provenance, read_row
 
 from engine.decide import Bands  # noqa: E402
 from engine.lexicon import Lexicon  # noqa: E402
+from engine.logistic import logit  # noqa: E402
 from engine.normalize import normalize  # noqa: E402
 from engine.rules import RuleSet  # noqa: E402
 from engine.tiers.embedding import (  # noqa: E402
@@ -48,7 +49,7 @@ from engine.tiers.embedding import (  # noqa: E402
     EmbeddingModel,
 )
 from engine.tiers.tier0 import Tier0  # noqa: E402
-from engine.tiers.tier1 import HEAD_FEATURES, logit  # noqa: E402
+from engine.tiers.tier1 import HEAD_FEATURES  # noqa: E402
 from engine.tokens import token_hashes, words  # noqa: E402
 
 FOLDS = 5

@@ -58,12 +58,13 @@ from training_data import DEFAULT_TRAIN, is_english  # noqa: E402
 from engine.decide import Bands  # noqa: E402
 from engine.evaluate import Row, read_dataset  # noqa: E402
 from engine.lexicon import Lexicon  # noqa: E402
+from engine.logistic import logit, sigmoid  # noqa: E402
 from engine.normalize import Normalized, normalize  # noqa: E402
 from engine.rules import RuleSet  # noqa: E402
 from engine.signatures import SignatureStore  # noqa: E402
 from engine.tiers.embedding import MODEL_DIR  # noqa: E402
 from engine.tiers.tier0 import Tier0  # noqa: E402
-from engine.tiers.tier1 import MAX_EXTRA_VIEWS, logit, sigmoid  # noqa: E402
+from engine.tiers.tier1 import MAX_EXTRA_VIEWS  # noqa: E402
 from engine.tokens import token_hashes, words  # noqa: E402
 from engine.verdict import SENSITIVE_CATEGORIES  # noqa: E402
 

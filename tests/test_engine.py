@@ -225,8 +225,10 @@ def test_allowlisted_secret_still_warns(tmp_path):
 def test_corrupt_user_lists_are_kept_aside(tmp_path):
     (tmp_path / "lists.json").write_text("{not json")
     eng = Engine(user_data_dir=tmp_path)
-    assert eng.user_lists.error and "unreadable" in eng.user_lists.error
-    assert (tmp_path / "lists.json.corrupt").read_text() == "{not json"
+    assert eng.user_lists.error and "could not be read" in eng.user_lists.error
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith("lists.json.corrupt-")]
+    assert [p.read_text() for p in kept] == ["{not json"]
+    assert str(kept[0]) in eng.user_lists.error
     assert eng.scan(BENIGN).decision == "allow"
 
 

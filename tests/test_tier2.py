@@ -85,7 +85,7 @@ def test_a_corrupt_policy_file_is_moved_aside_and_reported(tmp_path: Path):
     path = tmp_path / "policies.json"
     path.write_text("{not json", encoding="utf-8")
     store = PolicyStore(path)
-    assert store.list() == [] and store.problem and "moved to" in store.problem
+    assert store.list() == [] and store.problem and "kept as" in store.problem
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("policies.json.corrupt-")]
     store.add("A new start.")
     assert json.loads(path.read_text(encoding="utf-8"))["policies"][0]["hypothesis"] == "A new start."

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from engine.decide import Bands
+from engine.logistic import logit, sigmoid
 from engine.models import ModelManager
 from engine.normalize import Normalized
 from engine.procmem import trim_heap
@@ -30,18 +31,6 @@ HEAD_FEATURES = ("embedding", "lexical_logit", "exemplar_cosine", "rule_score", 
 MAX_EXTRA_VIEWS = 3  # decoded payloads and respelled views embedded besides the text itself
 EXTRA_VIEW_WINDOWS = 4
 _SEVERITY = {"block": "high", "unsure": "medium", "allow": "info"}
-
-
-def logit(p: float | np.ndarray) -> float | np.ndarray:
-    """Log-odds, clipped to [1e-6, 1 - 1e-6] so a certain prior stays finite (float or array)."""
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    out = np.log(p / (1 - p))
-    return float(out) if out.ndim == 0 else out
-
-
-def sigmoid(z: float | np.ndarray) -> np.ndarray:
-    """Probability of a logit (float or array), clipped to [-40, 40] so exp cannot overflow."""
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
 
 
 @dataclass(slots=True)
