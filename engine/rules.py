@@ -181,15 +181,37 @@ def _collapse_spaces(folded: str) -> tuple[str, np.ndarray | None]:
     return cps[keep].tobytes().decode("utf-32-le", "surrogatepass"), index
 
 
-@dataclass(frozen=True, slots=True)
-class _Compiled:
-    """A regex rule ready to run: its RE2 program, value groups and validator."""
+def _compile(rule: Rule) -> re2._Regexp:
+    try:
+        return re2.compile(rule.pattern, _RE2_OPTIONS)
+    except re2.error as exc:
+        raise RuleError(f"{rule.source}: rule {rule.id!r}: bad RE2 pattern: {exc}") from exc
 
-    rule: Rule
-    regex: re2._Regexp
-    groups: tuple[int, ...]  # group `v`, then `v2`, `v3` …: the first that took part is the value (0: whole match)
-    validator: Validator | None
-    placeholder: Validator | None  # says whether a value the validator dropped is a placeholder worth a note
+
+class _Compiled:
+    """A regex rule ready to run: its RE2 program (compiled on first use: most of the hundreds of vendor rules
+    never run for a given user, and their programs would hold ~13 MiB from the start), value groups and
+    validator."""
+
+    __slots__ = ("_program", "placeholder", "rule", "validator")
+
+    def __init__(self, rule: Rule, validator: Validator | None, placeholder: Validator | None, *,
+                 eager: bool) -> None:  # fmt: skip
+        self.rule = rule
+        self.validator = validator
+        self.placeholder = placeholder  # says whether a value the validator dropped is a placeholder worth a note
+        self._program: tuple[re2._Regexp, tuple[int, ...]] | None = None
+        if eager:
+            self.program()
+
+    def program(self) -> tuple[re2._Regexp, tuple[int, ...]]:
+        """The compiled pattern and its value groups (`v`, then `v2`, `v3` …: the first that took part is the
+        value; 0: the whole match). Two threads may both compile it once; either result is the same."""
+        program = self._program
+        if program is None:
+            regex = _compile(self.rule)
+            program = self._program = (regex, _value_groups(regex))
+        return program
 
 
 def _value_groups(regex: re2._Regexp) -> tuple[int, ...]:
@@ -243,11 +265,7 @@ class RuleSet:
             for rule in self.rules:
                 if rule.pattern is None or rule.view != view:
                     continue
-                try:
-                    compiled = re2.compile(rule.pattern, _RE2_OPTIONS)
-                except re2.error as exc:
-                    raise RuleError(f"{rule.source}: rule {rule.id!r}: bad RE2 pattern: {exc}") from exc
-                entry = _Compiled(rule, compiled, _value_groups(compiled), *validators[rule.id])
+                entry = _Compiled(rule, *validators[rule.id], eager=not rule.keywords)
                 if rule.keywords:
                     for keyword in rule.keywords:
                         by_keyword.setdefault(keyword, {}).setdefault(view, []).append(len(self._keyed[view]))
@@ -292,6 +310,14 @@ class RuleSet:
     @classmethod
     def load(cls, directory: Path | None = None) -> RuleSet:
         return cls(load_rules(directory))
+
+    def compile_all(self) -> int:
+        """Compile every pattern now (a rule with keywords is otherwise compiled when a keyword first occurs);
+        RuleError names the file and rule of a bad one. Returns how many were compiled (for a self-check)."""
+        entries = [e for view in VIEWS for e in (*self._plain[view], *self._keyed[view])]
+        for entry in entries:
+            entry.program()
+        return len(entries)
 
     def by_id(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -421,10 +447,11 @@ class RuleSet:
 
     def _run(self, entry: _Compiled, data: bytes, text: str) -> Iterator[tuple[Rule, int, int]]:
         """Spans of one rule's values in `data` (the UTF-8 of `text`), validated, in code points of `text`."""
-        rule, groups = entry.rule, entry.groups
+        rule = entry.rule
+        regex, groups = entry.program()
         to_char = _CharOffsets(data, text)
         count = 0
-        for m in entry.regex.finditer(data):
+        for m in regex.finditer(data):
             start = end = -1
             for group in groups:
                 start, end = m.span(group)

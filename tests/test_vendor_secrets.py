@@ -271,6 +271,20 @@ def test_a_set_that_did_not_get_through_the_text_lets_every_rule_run(keyed, monk
     assert found == set()
 
 
+def test_a_keyword_rule_is_compiled_when_its_keyword_first_occurs_and_a_bad_one_is_named(tmp_path):
+    (tmp_path / "late.toml").write_text(_KEYED.replace("ZX[0-9]{6}", "ZX(?<=1)[0-9]{6}"), encoding="utf-8")
+    rules = RuleSet.load(tmp_path)  # loads: keyword rules are compiled on first use
+    assert rules.match(normalize("code QY123456 here"))  # no keyword: the bad rule never runs
+    with pytest.raises(RuleError, match=r"late\.toml.*secret\.test_zebra"):
+        rules.match(normalize("zebra code ZX123456"))
+    with pytest.raises(RuleError, match=r"late\.toml.*secret\.test_zebra"):
+        rules.compile_all()
+
+
+def test_every_shipped_pattern_compiles():
+    assert RULESET.compile_all() == sum(1 for r in RULESET.rules if r.pattern)
+
+
 def test_keyword_in_a_decoded_view_lets_the_rule_run_there(keyed):
     import base64
 
