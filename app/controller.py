@@ -51,7 +51,8 @@ CLIPBOARD_GONE = frozenset({"not text", "empty", "paused", "clipboard watching i
 def needs_sanitizing(result: ScanResult) -> bool:
     """True when the text holds secrets or personal data that the redacted copy masks."""
     sensitive = any(f.category in SENSITIVE_CATEGORIES for f in result.verdict.findings)
-    return sensitive and result.verdict.redacted != result.text
+    redacted = result.verdict.redacted
+    return sensitive and redacted is not None and redacted != result.text
 
 
 def masking_suffices(result: ScanResult) -> bool:
@@ -396,6 +397,8 @@ class TierwallApp(QObject):
 
     def replace_with_redacted(self, result: ScanResult) -> None:
         """Mask secrets and personal data on the clipboard (not scanned again); clean if nothing else was wrong."""
+        if result.verdict.redacted is None:  # no complete mask: leave the clipboard as it is
+            return
         self.guard.write(result.verdict.redacted)
         if masking_suffices(result):
             self._show_clipboard("clean")

@@ -57,7 +57,9 @@ def finding_lines(verdict: Verdict, limit: int = 3) -> list[str]:
 
 
 def can_redact(result: ScanResult) -> bool:
-    return result.verdict.redacted != result.text
+    """A masked copy exists (the engine vouches for it) and differs from the text."""
+    redacted = result.verdict.redacted
+    return redacted is not None and redacted != result.text
 
 
 class Toast(QFrame):

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 EXIT = {"allow": 0, "warn": 1, "block": 2}
 EXIT_USAGE = 3
 EXIT_INTERNAL = 4
+EXIT_NOT_REDACTED = 5  # --redact: the text could not be masked completely, and nothing was printed
 EXIT_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `yes | head -1`'s yes
 HISTORY_LIMIT = 20  # entries `tierwall history` lists unless told otherwise
 
@@ -234,6 +235,10 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     if args.json:
         out.write(verdict.to_json(indent=2) + "\n")
     elif args.redact:
+        if verdict.redacted is None:  # never print a partly masked text as the masked one
+            reason = next((r for r in verdict.reasons if r.startswith("no redacted copy")), "no redacted copy")
+            sys.stderr.write(f"tierwall: {reason}\n")
+            return EXIT_NOT_REDACTED
         out.write(verdict.redacted)
         if not verdict.redacted.endswith("\n"):
             out.write("\n")

@@ -22,7 +22,7 @@ from engine.tiers.nli import nli_loader
 from engine.tiers.tier0 import Tier0, Tier0Result, canonical_key
 from engine.tiers.tier1 import EMBEDDING_MODEL, HEAD_MODEL, Tier1, finding_category, load_head
 from engine.tiers.tier2 import NLI_MODEL, Tier2, Tier2Result
-from engine.verdict import PLACEHOLDER, SENSITIVE_CATEGORIES, Decision, Finding, Verdict, redact
+from engine.verdict import PLACEHOLDER, SENSITIVE_CATEGORIES, UNMASKED_RULES, Decision, Finding, Verdict, redact
 
 
 def _coerce(text: str | bytes) -> tuple[str, list[Finding]]:
@@ -166,6 +166,10 @@ class Engine:
             decision = at_least(decision, "warn")
             kinds = sorted({f.category for f in findings if f.category in SENSITIVE_CATEGORIES})
             reasons.append("contains " + " and ".join("secrets" if k == "secret" else "personal data" for k in kinds))
+        unmasked = next((f for f in findings if f.rule in UNMASKED_RULES), None)
+        if unmasked is not None:
+            decision = at_least(decision, "warn")
+            reasons.append(f"no redacted copy: {unmasked.explanation}")
         reasons += sorted({f.explanation for f in findings if f.category == PLACEHOLDER})  # seen, decide nothing
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         total_ms = (time.perf_counter() - started) * 1000
@@ -180,7 +184,7 @@ class Engine:
             findings=tuple(findings),
             tier=tier,
             timings_ms=timings,
-            redacted=redact(text, findings),
+            redacted=None if unmasked is not None else redact(text, findings),
             reasons=tuple(reasons),
             covered=covered,
             text_sha256=digest,

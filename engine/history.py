@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import TierwallError
-from engine.verdict import Verdict
+from engine.verdict import NOT_REDACTED_EXCERPT, Verdict
 
 EXCERPT_CHARS = 160
 MAX_ROWS = 10000
@@ -112,6 +112,11 @@ class AllowItem:
     overrode: str = "overrode: unknown"  # e.g. "overrode block: injection"
 
 
+def _excerpt_of(verdict: Verdict) -> str:
+    """What the history keeps of a scanned text: its masked excerpt, never the raw text."""
+    return excerpt(verdict.redacted) if verdict.redacted is not None else NOT_REDACTED_EXCERPT
+
+
 def excerpt(redacted: str, limit: int = EXCERPT_CHARS) -> str:
     """One line of the redacted text, whitespace folded, cut with an ellipsis."""
     head = redacted[: limit * 4]  # only the head is shown: never fold a megabyte
@@ -146,7 +151,7 @@ class History:
                 "INSERT INTO scans (at, decision, categories, source, excerpt, sha256, tier, score, confidence)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (at or time.time(), verdict.decision, ",".join(verdict.categories), source,
-                 excerpt(verdict.redacted), verdict.text_sha256, verdict.tier, verdict.score,
+                 _excerpt_of(verdict), verdict.text_sha256, verdict.tier, verdict.score,
                  json.dumps(verdict.confidence)),
             )  # fmt: skip
             row_id = int(cur.lastrowid or 0)
@@ -213,7 +218,7 @@ class History:
             self._db.execute(
                 "INSERT OR REPLACE INTO allowed (key, at, excerpt, sha256, decision, categories)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (key, time.time(), excerpt(verdict.redacted), verdict.text_sha256, verdict.decision,
+                (key, time.time(), _excerpt_of(verdict), verdict.text_sha256, verdict.decision,
                  ",".join(verdict.categories)),
             )  # fmt: skip
 

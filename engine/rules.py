@@ -11,8 +11,11 @@ pass that finds the phrases finds them too.
 
 from __future__ import annotations
 
+import time
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from pathlib import Path
 
 import ahocorasick
@@ -26,7 +29,12 @@ from engine.validators import resolve_validator
 from engine.verdict import PLACEHOLDER, SEVERITIES, Finding
 
 VIEWS = ("clean", "folded")
-MAX_HITS_PER_RULE = 16  # per view: enough to highlight, bounded on hostile input
+# A rule that only points at something (an attack phrase) reports at most this many spans per view: enough to
+# highlight. A rule whose values are masked (secrets, personal data) reports every one, within a time budget
+# per text; a text whose values could not all be found in it gets the finding `input.redaction_incomplete`,
+# and no redacted copy.
+MAX_HITS_PER_RULE = 16
+REDACTION_BUDGET_S = 2.0
 # An RE2 set gives no answer (not an error) when its DFA runs out of memory, which
 # long hostile text can cause: each set ends with a pattern that matches at the end
 # of every text, and a set answer without it means the set did not get through, so
@@ -181,6 +189,21 @@ def _collapse_spaces(folded: str) -> tuple[str, np.ndarray | None]:
     return cps[keep].tobytes().decode("utf-32-le", "surrogatepass"), index
 
 
+class _Budget:
+    """The time one text's masked values may take to find; `exceeded` says the search stopped early."""
+
+    __slots__ = ("deadline", "exceeded")
+
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.exceeded = False
+
+    def spent(self) -> bool:
+        if not self.exceeded and time.monotonic() > self.deadline:
+            self.exceeded = True
+        return self.exceeded
+
+
 def _compile(rule: Rule) -> re2._Regexp:
     try:
         return re2.compile(rule.pattern, _RE2_OPTIONS)
@@ -232,6 +255,27 @@ def _automaton(words: dict) -> ahocorasick.Automaton | None:
         automaton.add_word(word, value)
     automaton.make_automaton()
     return automaton
+
+
+class _Intervals:
+    """Spans sorted by start, for "does any overlap / contain this one?" in O(log n) (a text may hold
+    thousands of values: one comparison per pair would be quadratic)."""
+
+    def __init__(self, findings: Iterable[Finding]) -> None:
+        spans = sorted((f.start, f.end) for f in findings)
+        self._starts = [a for a, _ in spans]
+        self._reach = list(accumulate((b for _, b in spans), max))  # furthest end among the first i + 1 spans
+
+    def _reach_before(self, position: int, *, inclusive: bool) -> int:
+        """The furthest end among spans starting before `position` (at or before, if inclusive); -1: none."""
+        i = (bisect_right if inclusive else bisect_left)(self._starts, position)
+        return self._reach[i - 1] if i else -1
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self._reach_before(end, inclusive=False) > start
+
+    def contains(self, start: int, end: int) -> bool:
+        return self._reach_before(start, inclusive=True) >= end
 
 
 class RuleSet:
@@ -329,9 +373,10 @@ class RuleSet:
         """Findings of every rule on every view, with spans in the original text; merge=False keeps every
         rule's own finding where one secret was found by several (a rule's examples are checked that way)."""
         found: dict[tuple[str, int, int], Finding] = {}
+        budget = _Budget(REDACTION_BUDGET_S)
         for view in normalized.views:
             note = "" if view.depth == 0 and view.kind == "text" else f" (in {view.kind} view)"
-            for rule, start, end in self._match_view(view):
+            for rule, start, end in self._match_view(view, budget):
                 ostart, oend = view.to_original(start, end)
                 key = (rule.id, ostart, oend)
                 if key not in found:
@@ -345,7 +390,13 @@ class RuleSet:
                         redact_as=rule.redact,
                     )
         findings = list(found.values())
-        return self._one_finding_per_value(findings) if merge else findings
+        if merge:
+            findings = self._one_finding_per_value(findings)
+        if budget.exceeded:
+            findings.append(Finding("input.redaction_incomplete", "input", "medium", 0, len(normalized.original),
+                                    f"too many secrets or personal data to find all within {REDACTION_BUDGET_S:g} s: "
+                                    "some may not be reported, and no redacted copy is offered"))  # fmt: skip
+        return findings
 
     def _one_finding_per_value(self, findings: list[Finding]) -> list[Finding]:
         """A secret, a piece of personal data or a placeholder is reported once: where a rule with keywords (a
@@ -356,36 +407,36 @@ class RuleSet:
         merged = [f for f in findings if f.category in _MERGED_CATEGORIES]
         if len(merged) < 2:
             return findings
-        vendor = [f for f in merged if f.category == "secret" and f.rule in self._keyed_ids
-                  and f.rule not in self._generic_ids]  # fmt: skip
+        vendor = _Intervals(f for f in merged if f.category == "secret" and f.rule in self._keyed_ids
+                            and f.rule not in self._generic_ids)  # fmt: skip
+
         def rank_of(f: Finding) -> tuple[int, bool, int, int]:  # stronger, then specific, then listed first
             rule = f.rule.removesuffix(f".{PLACEHOLDER}")
             return -SEVERITIES.index(f.severity), rule in self._generic_ids, self._order.get(rule, 0), f.start
 
         rank = {f: rank_of(f) for f in merged}
-        dropped: set[Finding] = set()
-        for f in merged:
-            if f.rule in self._generic_ids and any(v.start < f.end and f.start < v.end for v in vendor):
-                dropped.add(f)
+        dropped = {f for f in merged if f.rule in self._generic_ids and vendor.overlaps(f.start, f.end)}
+        by_start = sorted(merged, key=lambda f: f.start)
+        starts = [f.start for f in by_start]
         for f in sorted(merged, key=rank.__getitem__):
             if f in dropped:
                 continue
-            for g in merged:
-                if g is f or g in dropped or g.category != f.category or not f.start <= g.start < g.end <= f.end:
+            # the findings that start inside f (sorted by start: one slice); of those, the ones f contains
+            for g in by_start[bisect_left(starts, f.start) : bisect_left(starts, f.end)]:
+                if g is f or g in dropped or g.category != f.category or g.end > f.end or g.start == g.end:
                     continue
                 # personal data: two rules of one type (pii.phone, pii.phone_cued) on one value; two types
                 # on one value (a Danish CPR that is also a Finnish HETU) both stay, each may be right
                 same_type = f.category != "pii" or (f.redact_as == g.redact_as and (f.start, f.end) == (g.start, g.end))
                 if same_type and rank[f] < rank[g]:
                     dropped.add(g)
-        secrets = [f for f in merged if f.category == "secret" and f not in dropped]
+        secrets = _Intervals(f for f in merged if f.category == "secret" and f not in dropped)
         return [
             f for f in findings
-            if f not in dropped
-            and not (f.category == "pii" and any(s.start <= f.start and f.end <= s.end for s in secrets))
+            if f not in dropped and not (f.category == "pii" and secrets.contains(f.start, f.end))
         ]  # fmt: skip
 
-    def _match_view(self, view: View) -> Iterator[tuple[Rule, int, int]]:
+    def _match_view(self, view: View, budget: _Budget) -> Iterator[tuple[Rule, int, int]]:
         texts = {
             name: view.clean if name == "clean" else view.folded
             for name in VIEWS
@@ -399,13 +450,14 @@ class RuleSet:
             if self._words is not None:
                 phrases, keyed = self._scan_words(self._words, view.folded)
             for name, d in data.items():
-                yield from self._run_all(name, texts[name], d, range(len(self._plain[name])), keyed.get(name, ()))
+                every = range(len(self._plain[name]))
+                yield from self._run_all(name, texts[name], d, every, keyed.get(name, ()), budget)
         else:
             if self._phrases is not None and any(answer[2] for answer in found.values() if answer is not None):
                 phrases, _ = self._scan_words(self._phrases, view.folded)
             for name, answer in found.items():
                 if answer is not None:
-                    yield from self._run_all(name, texts[name], data[name], answer[0], answer[1])
+                    yield from self._run_all(name, texts[name], data[name], answer[0], answer[1], budget)
         yield from phrases
 
     def _set_match(self, view_name: str, data: bytes) -> tuple[list[int], set[int], bool] | None:
@@ -436,22 +488,26 @@ class RuleSet:
         return plain, keyed, phrase
 
     def _run_all(
-        self, view_name: str, text: str, data: bytes, plain: Iterable[int], keyed: Iterable[int]
+        self, view_name: str, text: str, data: bytes, plain: Iterable[int], keyed: Iterable[int], budget: _Budget
     ) -> Iterator[tuple[Rule, int, int]]:
         entries = self._plain[view_name]
         for index in plain:
-            yield from self._run(entries[index], data, text)
+            yield from self._run(entries[index], data, text, budget)
         entries = self._keyed[view_name]
         for index in sorted(keyed):
-            yield from self._run(entries[index], data, text)
+            yield from self._run(entries[index], data, text, budget)
 
-    def _run(self, entry: _Compiled, data: bytes, text: str) -> Iterator[tuple[Rule, int, int]]:
-        """Spans of one rule's values in `data` (the UTF-8 of `text`), validated, in code points of `text`."""
+    def _run(self, entry: _Compiled, data: bytes, text: str, budget: _Budget) -> Iterator[tuple[Rule, int, int]]:
+        """Spans of one rule's values in `data` (the UTF-8 of `text`), validated, in code points of `text`: all
+        of them for a rule whose values are masked (until the budget is spent), else up to MAX_HITS_PER_RULE."""
         rule = entry.rule
         regex, groups = entry.program()
+        limit = None if rule.redact else MAX_HITS_PER_RULE
         to_char = _CharOffsets(data, text)
         count = 0
-        for m in regex.finditer(data):
+        for seen, m in enumerate(regex.finditer(data)):
+            if seen % 64 == 63 and budget.spent():
+                return
             start = end = -1
             for group in groups:
                 start, end = m.span(group)
@@ -471,7 +527,7 @@ class RuleSet:
                     found = note
             yield found, to_char(start), to_char(end)
             count += 1
-            if count >= MAX_HITS_PER_RULE:
+            if limit is not None and count >= limit:
                 break
 
     def _scan_words(

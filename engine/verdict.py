@@ -53,7 +53,10 @@ class Verdict:
     findings: tuple[Finding, ...]
     tier: int  # the tier whose judgement decided
     timings_ms: dict[str, float]
-    redacted: str
+    # the text with every secret and piece of personal data masked; None where that could not be vouched for
+    # (the text was longer than was scanned, or held more values than could be found in time): never a
+    # partly masked copy offered as masked
+    redacted: str | None
     reasons: tuple[str, ...] = ()  # short human reasons, e.g. "needs tier 1"
     covered: tuple[int, int] | None = None  # span of the original that was scanned, if not all
     cached: bool = False
@@ -76,6 +79,12 @@ class Verdict:
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+
+# What the history keeps of a text that has no masked copy (its raw text is never stored).
+NOT_REDACTED_EXCERPT = "[not stored: this text could not be masked completely]"
+# Findings that mean not every value to mask was found: the verdict then has no redacted copy.
+UNMASKED_RULES = frozenset({"input.truncated", "input.redaction_incomplete"})
 
 
 def redact(text: str, findings: tuple[Finding, ...] | list[Finding]) -> str:

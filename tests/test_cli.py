@@ -413,3 +413,13 @@ def test_history_corrupt_file_is_named_and_exits_3(tmp_path, monkeypatch, capsys
     err = capsys.readouterr().err
     assert str(tmp_path / HISTORY_FILE) in err and "not a readable Tierwall history" in err
     assert (tmp_path / HISTORY_FILE).read_bytes() == content  # a reader never repairs or rewrites it
+
+
+def test_scan_redact_prints_nothing_when_it_cannot_mask_everything(capsys, monkeypatch):
+    from engine import rules
+
+    monkeypatch.setattr(rules, "REDACTION_BUDGET_S", -1.0)
+    text = " ".join(f"user{i}@mailbox.org" for i in range(100))
+    assert main(["scan", "--redact", "--max-tier", "0", "--text", text]) == 5
+    out, err = capsys.readouterr()
+    assert out == "" and "no redacted copy" in err

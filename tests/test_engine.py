@@ -498,3 +498,57 @@ def test_one_phone_number_is_one_finding_whichever_rules_found_it(engine):
     phones = [f for f in v.findings if f.category == "pii"]
     assert len(phones) == 1 and phones[0].redact_as == "PHONE"
     assert v.redacted == "Handy: [PHONE], ab 18 Uhr"
+
+
+# -- redaction masks every value, or offers no masked copy ---------------------------------------------------
+
+
+def test_every_value_is_masked_however_many(engine):
+    addresses = [f"colleague{i}@mailbox.org" for i in range(40)]
+    v = engine.scan("Send it to: " + ", ".join(addresses), max_tier=0)
+    assert v.redacted is not None and v.redacted.count("[EMAIL]") == 40
+    assert not any(a in v.redacted for a in addresses)
+
+
+def _budget_spent(monkeypatch):
+    from engine import rules
+
+    monkeypatch.setattr(rules, "REDACTION_BUDGET_S", -1.0)  # spent before the search starts
+
+
+def test_more_values_than_the_time_allows_give_no_masked_copy(tmp_path, monkeypatch):
+    _budget_spent(monkeypatch)
+    eng = Engine(user_data_dir=tmp_path, user_config_dir=tmp_path, idle_timeout_s=None)
+    text = "\n".join(f"Contact {i}: person{i}@mailbox.org" for i in range(200))
+    v = eng.scan(text, max_tier=0)
+    assert v.redacted is None
+    assert v.decision != "allow"
+    assert "input.redaction_incomplete" in {f.rule for f in v.findings}
+    assert any(r.startswith("no redacted copy: too many secrets or personal data") for r in v.reasons)
+    assert eng.scan("Contact: person@mailbox.org", max_tier=0).redacted == "Contact: [EMAIL]"  # few: all found
+
+
+def test_a_text_longer_than_is_scanned_gives_no_masked_copy(tmp_path):
+    from dataclasses import replace
+
+    from engine.decide import Bands
+
+    eng = Engine(bands=replace(Bands.load(), max_scan_chars=200, cache_size=0), user_data_dir=tmp_path,
+                 user_config_dir=tmp_path, idle_timeout_s=None)  # fmt: skip
+    text = "write to ann@mailbox.org. " + "x" * 300 + " and to bob@mailbox.org"
+    v = eng.scan(text, max_tier=0)
+    assert v.redacted is None and v.decision != "allow"
+    assert any(r.startswith("no redacted copy: only the first 200 characters") for r in v.reasons)
+
+
+def test_history_keeps_no_raw_text_of_an_unmasked_verdict(tmp_path, monkeypatch):
+    from engine.history import History
+    from engine.verdict import NOT_REDACTED_EXCERPT
+
+    _budget_spent(monkeypatch)
+    eng = Engine(user_data_dir=tmp_path, user_config_dir=tmp_path, idle_timeout_s=None)
+    v = eng.scan("\n".join(f"person{i}@mailbox.org" for i in range(100)), max_tier=0)
+    history = History(tmp_path / "history.db")
+    history.add(v, "clipboard")
+    assert [row.excerpt for row in history.rows()] == [NOT_REDACTED_EXCERPT]
+    history.close()

@@ -224,7 +224,7 @@ def test_a_policy_file_with_a_bad_row_is_moved_aside(tmp_path: Path, row):
     path = tmp_path / "policies.json"
     path.write_text(json.dumps({"version": 2, "policies": [row]}), encoding="utf-8")
     store = PolicyStore(path)
-    assert store.list() == [] and "moved to" in store.problem
+    assert store.list() == [] and "kept as" in store.problem and str(path) in store.problem
 
 
 # -- the policy test set -------------------------------------------------------------------------------

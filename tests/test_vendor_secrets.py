@@ -240,9 +240,9 @@ def _rules_run(ruleset: RuleSet, text: str, monkeypatch: pytest.MonkeyPatch) -> 
     ran: list[str] = []
     run = RuleSet._run
 
-    def spy(self, entry, data, text):
+    def spy(self, entry, data, text, budget):
         ran.append(entry.rule.id)
-        return run(self, entry, data, text)
+        return run(self, entry, data, text, budget)
 
     with monkeypatch.context() as patch:
         patch.setattr(RuleSet, "_run", spy)

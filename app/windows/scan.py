@@ -175,7 +175,7 @@ class ScanPage(QWidget):
         self._request("manual")
 
     def copy_redacted(self) -> None:
-        if self.result is not None:
+        if self.result is not None and self.result.verdict.redacted is not None:
             self.copy_requested.emit(self.result.verdict.redacted)
 
     def show_result(self, result: ScanResult) -> None:
@@ -185,7 +185,10 @@ class ScanPage(QWidget):
         self.result = result
         self.editor.show_findings(result.text, result.verdict.findings)
         self.panel.show_verdict(result.verdict)
-        self.copy_button.setEnabled(result.verdict.redacted != result.text)
+        redacted = result.verdict.redacted
+        self.copy_button.setEnabled(redacted is not None and redacted != result.text)
+        self.copy_button.setToolTip("" if redacted is not None else
+                                    "No masked copy: not every secret or piece of personal data could be found")
 
     def _edited(self) -> None:
         self.result = None

@@ -329,6 +329,20 @@ def test_masking_suffices_only_for_secrets_and_personal_data(qapp, categories, r
     assert controller.masking_suffices(result) is suffices
     unmasked = replace(result, verdict=replace(result.verdict, redacted=SECRET_TEXT))
     assert controller.masking_suffices(unmasked) is False  # nothing masked: nothing made safe
+    no_copy = replace(result, verdict=replace(result.verdict, redacted=None))
+    assert controller.masking_suffices(no_copy) is False  # no complete mask: nothing made safe
+    assert controller.needs_sanitizing(no_copy) is False and not notify.can_redact(no_copy)
+
+
+def test_a_text_without_a_complete_mask_is_blocked_with_a_notice_not_half_masked(qtbot, tierwall):
+    copy(qtbot, tierwall, SECRET_TEXT)
+    block = _as_block(tierwall, SECRET_TEXT)
+    block = replace(block, verdict=replace(block.verdict, redacted=None))
+    with qtbot.waitSignal(tierwall.blocked, timeout=5000):
+        tierwall._scanned(block)
+    assert _clipboard() == block_notice(block.verdict)
+    tierwall.replace_with_redacted(block)  # the toast's "mask it" has nothing to write
+    assert _clipboard() == block_notice(block.verdict)
 
 
 # -- a block and automatic masking together ---------------------------------------------
