@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
 import pytest
 from app_support import BENIGN, RISKY, SECRET_TEXT, close, copy, make_app_with_tray
 from PySide6.QtGui import QColor, QGuiApplication
@@ -174,6 +178,49 @@ def test_a_second_start_asks_the_first_to_show_its_window(qtbot, app_env):
     finally:
         first.close()
     assert not ask_running_instance(name)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX: Windows' named pipes are per user")
+def test_the_rendezvous_is_a_socket_in_a_directory_only_this_user_can_enter(app_env):
+    from app.single import server_name
+
+    directory = Path(server_name()).parent
+    st = directory.lstat()
+    assert Path(server_name()).is_absolute() and st.st_uid == os.getuid() and not st.st_mode & 0o077
+
+
+def test_another_users_listener_does_not_stop_the_start(qtbot, app_env, monkeypatch):
+    from app import single
+
+    name = single.server_name() + "-foreign"
+    foreign = single.SingleInstance(name)  # stands for another user's program listening on the name
+    try:
+        assert foreign.listening
+        monkeypatch.setattr(single, "peer_uid", lambda socket: os.getuid() + 1)
+        assert not single.ask_running_instance(name)  # not ours: start anyway
+        monkeypatch.undo()
+        with qtbot.waitSignal(foreign.show_requested, timeout=5000):
+            assert single.ask_running_instance(name)  # ours: it is asked to show its window
+    finally:
+        foreign.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_PEERCRED is Linux's")
+def test_peer_uid_reads_the_other_ends_uid(qtbot, app_env):
+    from PySide6.QtNetwork import QLocalSocket
+
+    from app import single
+
+    name = single.server_name() + "-peer"
+    server = single.SingleInstance(name)
+    try:
+        client = QLocalSocket()
+        client.connectToServer(name)
+        assert client.waitForConnected(2000)
+        assert single.peer_uid(client) == os.getuid()
+        client.abort()
+    finally:
+        server.close()
 
 
 def test_pages_switch_with_ctrl_and_a_number(qtbot, tierwall):
