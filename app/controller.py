@@ -6,8 +6,10 @@ engine work; results come back as signals.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QObject, QTimer, Signal
@@ -28,6 +30,7 @@ from engine.history import History
 from engine.models import ModelEvent
 from engine.paths import HISTORY_FILE, data_dir
 from engine.procmem import trim_heap
+from engine.userfiles import set_aside
 from engine.verdict import SENSITIVE_CATEGORIES
 
 if TYPE_CHECKING:  # imported on first use: a tray app at rest loads no window or toast code
@@ -114,7 +117,8 @@ class TierwallApp(QObject):
             engine.models.set_budget(s.budget)
         if hasattr(self.engine, "policy_always"):
             self.engine.policy_always = s.policy_always
-        self.history = history or History(data_dir() / HISTORY_FILE)
+        self._history_problem: str | None = None
+        self.history = history or self._open_history(data_dir() / HISTORY_FILE)
         self.worker = Worker(self.engine, self)
         self.guard = ClipboardGuard(parent=self)
         self.guard.enabled = s.watch_clipboard
@@ -131,6 +135,7 @@ class TierwallApp(QObject):
         self._undo_timer.setSingleShot(True)
         self._undo_timer.timeout.connect(self._end_undo)
         self._banners: list[str] = []
+        self._history_failed = False  # said once per session
         self.autostart_error: str | None = None
         self._connect()
         self._unsubscribe = self.engine.models.subscribe(self.model_event.emit)
@@ -254,7 +259,8 @@ class TierwallApp(QObject):
         if not self.tray.available:
             self.add_banner(NO_TRAY_MESSAGE)
             show_window = True
-        problems = (self.settings_file.problem, self.engine.user_lists.error, getattr(self.policies, "problem", None))
+        problems = (self.settings_file.problem, self.engine.user_lists.error, getattr(self.policies, "problem", None),
+                    self._history_problem)  # fmt: skip
         for problem in problems:
             if problem:
                 self.add_banner(problem)
@@ -296,13 +302,45 @@ class TierwallApp(QObject):
             self.scan_page.show_result(result)
         if result.source == "typing":
             return
-        self.history.add(result.verdict, result.source)
+        if result.source == "clipboard":  # the warning first, whatever storage does
+            self._clipboard_scanned(result)
+            self.clipboard_verdict.emit(result)
+        self._record(result)
+
+    def _open_history(self, path: Path) -> History:
+        """The history file; a damaged one is moved aside and begun again, and where none can be written
+        (a read-only or full disk) the history lives in memory for this session: protection never waits on it."""
+        try:
+            return History(path)
+        except (sqlite3.Error, OSError) as exc:
+            problem = f"{exc}"
+            if isinstance(exc, sqlite3.DatabaseError) and path.exists():
+                aside = set_aside(path, exc)
+                problem = aside.describe("The scan history") + "; a new one was begun"
+                try:
+                    history = History(path)
+                except (sqlite3.Error, OSError) as again:
+                    problem += f", but it cannot be written either ({again})"
+                else:
+                    self._history_problem = problem
+                    return history
+            self._history_problem = (f"The scan history {path} cannot be written ({problem}); this session's "
+                                     "history is kept in memory only, and protection goes on")  # fmt: skip
+            return History(Path(":memory:"))
+
+    def _record(self, result: ScanResult) -> None:
+        """Add a verdict to the history; a full disk or a broken file is said once, and protection goes on."""
+        try:
+            self.history.add(result.verdict, result.source)
+        except (sqlite3.Error, OSError) as exc:
+            if not self._history_failed:
+                self._history_failed = True
+                message = f"The scan history could not be written ({exc}); protection goes on without it."
+                self.add_banner(message)
+                self.tray.notify("Tierwall cannot write its history", message)
+            return
         if self.window_built:
             self.history_page.refresh()
-        if result.source != "clipboard":
-            return
-        self._clipboard_scanned(result)
-        self.clipboard_verdict.emit(result)
 
     def _clipboard_scanned(self, result: ScanResult) -> None:
         """Block, mask or warn. The clipboard is changed, and the tray shows a risk, only while it holds the text:
