@@ -78,8 +78,8 @@ def peer_uid(socket: QLocalSocket) -> int | None:
 
 
 def _same_user(socket: QLocalSocket) -> bool:
-    uid = peer_uid(socket)
-    return uid is None or not hasattr(os, "getuid") or uid == os.getuid()
+    uid = peer_uid(socket)  # None off POSIX, where os.getuid does not exist either
+    return uid is None or uid == os.getuid()
 
 
 def ask_running_instance(name: str | None = None) -> bool:

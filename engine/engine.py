@@ -22,7 +22,16 @@ from engine.tiers.nli import nli_loader
 from engine.tiers.tier0 import Tier0, Tier0Result, canonical_key
 from engine.tiers.tier1 import EMBEDDING_MODEL, HEAD_MODEL, Tier1, finding_category, load_head
 from engine.tiers.tier2 import NLI_MODEL, Tier2, Tier2Result
-from engine.verdict import PLACEHOLDER, SENSITIVE_CATEGORIES, UNMASKED_RULES, Decision, Finding, Verdict, redact
+from engine.verdict import (
+    PLACEHOLDER,
+    SENSITIVE_CATEGORIES,
+    TRUNCATED,
+    UNMASKED_RULES,
+    Decision,
+    Finding,
+    Verdict,
+    redact,
+)
 
 
 def _coerce(text: str | bytes) -> tuple[str, list[Finding]]:
@@ -117,7 +126,7 @@ class Engine:
         if len(text) > limit:
             scanned = text[:limit]
             covered = (0, limit)
-            findings.append(Finding("input.truncated", "input", "low", limit, len(text),
+            findings.append(Finding(TRUNCATED, "input", "low", limit, len(text),
                                     f"only the first {limit} characters were scanned"))  # fmt: skip
             reasons.append(f"not fully scanned: only the first {limit} of {len(text)} characters")
         t0 = time.perf_counter()

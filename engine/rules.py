@@ -26,7 +26,7 @@ from engine.assets import AssetError, assets_dir, load_toml
 from engine.normalize import Normalized, View
 from engine.secrets import CONTEXT_CHARS, Validator
 from engine.validators import resolve_validator
-from engine.verdict import PLACEHOLDER, SEVERITIES, Finding
+from engine.verdict import PLACEHOLDER, REDACTION_INCOMPLETE, SEVERITIES, Finding
 
 VIEWS = ("clean", "folded")
 # A rule that only points at something (an attack phrase) reports at most this many spans per view: enough to
@@ -393,7 +393,7 @@ class RuleSet:
         if merge:
             findings = self._one_finding_per_value(findings)
         if budget.exceeded:
-            findings.append(Finding("input.redaction_incomplete", "input", "medium", 0, len(normalized.original),
+            findings.append(Finding(REDACTION_INCOMPLETE, "input", "medium", 0, len(normalized.original),
                                     f"too many secrets or personal data to find all within {REDACTION_BUDGET_S:g} s: "
                                     "some may not be reported, and no redacted copy is offered"))  # fmt: skip
         return findings
@@ -445,19 +445,18 @@ class RuleSet:
         data = {name: text.encode("utf-8", "replace") for name, text in texts.items() if text}
         phrases: list[tuple[Rule, int, int]] = []
         keyed: dict[str, set[int]] = {}
-        found = {name: self._set_match(name, d) for name, d in data.items()}
-        if any(answer is None for answer in found.values()):
+        answers = {name: answer for name, d in data.items() if (answer := self._set_match(name, d)) is not None}
+        if len(answers) < len(data):  # a set could not answer: every rule runs, keywords from Aho–Corasick
             if self._words is not None:
                 phrases, keyed = self._scan_words(self._words, view.folded)
             for name, d in data.items():
                 every = range(len(self._plain[name]))
                 yield from self._run_all(name, texts[name], d, every, keyed.get(name, ()), budget)
         else:
-            if self._phrases is not None and any(answer[2] for answer in found.values() if answer is not None):
+            if self._phrases is not None and any(has_phrase for _, _, has_phrase in answers.values()):
                 phrases, _ = self._scan_words(self._phrases, view.folded)
-            for name, answer in found.items():
-                if answer is not None:
-                    yield from self._run_all(name, texts[name], data[name], answer[0], answer[1], budget)
+            for name, (plain, keyed_here, _) in answers.items():
+                yield from self._run_all(name, texts[name], data[name], plain, keyed_here, budget)
         yield from phrases
 
     def _set_match(self, view_name: str, data: bytes) -> tuple[list[int], set[int], bool] | None:

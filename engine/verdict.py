@@ -84,7 +84,9 @@ class Verdict:
 # What the history keeps of a text that has no masked copy (its raw text is never stored).
 NOT_REDACTED_EXCERPT = "[not stored: this text could not be masked completely]"
 # Findings that mean not every value to mask was found: the verdict then has no redacted copy.
-UNMASKED_RULES = frozenset({"input.truncated", "input.redaction_incomplete"})
+TRUNCATED = "input.truncated"  # the text is longer than is scanned
+REDACTION_INCOMPLETE = "input.redaction_incomplete"  # more values than could be found in time
+UNMASKED_RULES = frozenset({TRUNCATED, REDACTION_INCOMPLETE})
 
 
 def redact(text: str, findings: tuple[Finding, ...] | list[Finding]) -> str:
