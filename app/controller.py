@@ -111,7 +111,8 @@ class TierwallApp(QObject):
         self.settings_file = settings_file or SettingsFile()
         self.settings = self.settings_file.load()
         s = self.settings
-        self.engine = engine or Engine(idle_timeout_s=s.idle_timeout, budget_mib=s.budget, threads=s.threads)
+        self.engine = engine or Engine(idle_timeout_s=s.idle_timeout, budget_mib=s.budget, threads=s.threads,
+                                       model_host=s.model_host)  # fmt: skip
         if engine is not None:
             engine.models.set_idle_timeout(s.idle_timeout)
             engine.models.set_budget(s.budget)
@@ -460,9 +461,9 @@ class TierwallApp(QObject):
     def refresh_memory(self) -> None:
         """Once a second: a sample for the graph and the tray's tooltip; the memory page only while on screen."""
         snap = self.engine.models.snapshot()
-        self.trace.add_sample(snap.rss_mib, snap.taken_at)
+        self.trace.add_sample(snap.total_rss_mib, snap.taken_at)
         loaded = sum(m.state == "loaded" for m in snap.models)
-        self.tray.set_detail(f"{snap.rss_mib:.0f} MiB · {loaded} of {len(snap.models)} models loaded")
+        self.tray.set_detail(f"{snap.total_rss_mib:.0f} MiB · {loaded} of {len(snap.models)} models loaded")
         if self.memory_on_screen:
             self.memory_page.show_snapshot(snap)
 

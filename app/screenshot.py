@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtGui import QPixmap
 
-from engine.procmem import rss_mib
+from engine.procmem import pss_mib, rss_mib
 
 if TYPE_CHECKING:  # imported late at run time: the data dirs must be set first
     from app.controller import TierwallApp
@@ -75,6 +75,19 @@ def settled_rss(samples: int = 5) -> float:
         wait(100)
         values.append(rss_mib())
     return statistics.median(values)
+
+
+def settled_total(host_pid: Callable[[], int | None], samples: int = 5) -> tuple[float, float, float]:
+    """Median memory of this process and the model host (if one runs) together, in PSS where the system tells
+    it (shared pages counted once between them), else RSS: (total, this process, the host)."""
+    readings = []
+    for _ in range(samples):
+        wait(100)
+        pid = host_pid()
+        own = pss_mib() or rss_mib()
+        host = (pss_mib(pid) or 0.0) if pid is not None else 0.0
+        readings.append((own + host, own, host))
+    return min(readings, key=lambda r: abs(r[0] - statistics.median(x[0] for x in readings)))
 
 
 def wait_for(condition: Callable[[], bool], timeout_s: float = 30.0) -> bool:

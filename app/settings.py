@@ -25,6 +25,7 @@ class Settings:
     idle_timeout_s: int = 60  # 0: never unload idle models
     budget_mib: int = 0  # 0: no memory budget
     threads: int = 1  # inference threads, applied at the next start
+    model_host: bool = True  # models in a process of their own, stopped when idle (all memory back); next start
     watch_clipboard: bool = True
     notifications: bool = True
     auto_sanitize: bool = False  # replace secrets/personal data on copy, without asking

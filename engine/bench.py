@@ -37,6 +37,7 @@ _PHASES = (
     ("loading tiers 1 and 2", 0.3),
     ("timing tier 2 and full escalations", 2.0),
     ("200 scans through all tiers", 8.0),
+    ("the model host: cold starts and protocol overhead", 6.0),
     ("timing tier 0 on 1 MB texts", 2.0),
     ("timing tier 0 on hostile 1 MB inputs", 3.5),  # --adversarial only
 )
@@ -145,7 +146,7 @@ def run_child(*, adversarial: bool = False, threads: int = 1, progress: TextIO |
     engine = Engine(bands=replace(Bands.load(), cache_size=0), idle_timeout_s=None, threads=threads)
     load_ms = (time.perf_counter() - t) * 1000
     engine.scan("warm up")
-    figures: dict[str, Any] = {"rss_mib": {"engine_idle": round(rss_mib(), 1)}}
+    figures: dict[str, Any] = {"rss_mib": {"engine_idle": round(rss_mib(), 1)}, "threads": threads}
     figures["load_ms"] = {"engine": round(load_ms, 1)}
     _uss(figures, "engine_idle")
     figures["latency_ms"] = latency = {}
@@ -158,7 +159,8 @@ def run_child(*, adversarial: bool = False, threads: int = 1, progress: TextIO |
     _bench_tier2(engine, figures, say)
     # the peak of ordinary use; the 1 MB texts below raise the high-water mark on purpose
     figures["rss_mib"]["peak"] = round(peak_rss_mib(), 1)
-    say.phase(PHASES[8])
+    _bench_host(engine, figures, say)
+    say.phase(PHASES[9])
     _time_tier0(engine, 1024 * 1024, "1mb", latency)
     if adversarial:
         hostile = adversarial_inputs()
@@ -167,7 +169,6 @@ def run_child(*, adversarial: bool = False, threads: int = 1, progress: TextIO |
             latency[f"adversarial_{name}_ms"] = round(max(_timed(lambda t=text: engine.scan(t, max_tier=0), 2)), 1)
             say.step(i)
     figures["rss_mib"]["peak_with_1mb_texts"] = round(peak_rss_mib(), 1)
-    figures["threads"] = threads
     return figures
 
 
@@ -282,6 +283,64 @@ def _bench_tier2(engine: Any, figures: dict[str, Any], say: _Reporter) -> None:
     engine.models.unload_all(reason="bench")
     rss["after_unload_all"] = round(rss_mib(), 1)
     _uss(figures, "after_unload_all")
+
+
+COLD_STARTS = 5
+WARM_REPEATS = 60
+
+
+def _bench_host(local: Any, figures: dict[str, Any], say: _Reporter) -> None:
+    """The models in a model host: the first escalated scan with no host running (it starts one), both
+    processes' memory with every model loaded, this process after the host stopped, and what the protocol
+    adds to tier 1 on a warm host (against `local`, the in-process engine)."""
+    from engine import Engine
+    from engine.decide import Bands
+    from engine.models import ModelUnavailable
+    from engine.normalize import normalize
+    from engine.procmem import release_freed_memory, rss_mib
+
+    say.phase(PHASES[8], COLD_STARTS + 2)
+    engine = Engine(bands=replace(Bands.load(), cache_size=0), idle_timeout_s=None, threads=figures["threads"],
+                    model_host=True)  # fmt: skip
+    host: dict[str, Any] = {}
+    figures["host"] = host
+    words = _prose(8 * 1024).split()
+    try:
+        local.models.unload_all(reason="bench")
+        release_freed_memory()
+        before = rss_mib()
+        cold = []
+        for i in range(COLD_STARTS):  # every one a new text and a new host
+            text = " ".join(words[i * 9 : i * 9 + 30])
+            cold.append(_timed(lambda t=text: engine.scan(t, always_escalate=True, max_tier=1), 1)[0])
+            if i < COLD_STARTS - 1:
+                engine.models.unload_all(reason="bench")
+            say.step(i + 1)
+        host["cold_first_scan_ms_p50"] = round(float(np.percentile(cold, 50)), 1)
+        engine.scan(" ".join(words[300:340]), always_escalate=True)  # tier 2 too: every model loaded
+        snap = engine.models.snapshot()
+        host["this_process_mib"] = round(snap.rss_mib, 1)
+        host["host_all_loaded_mib"] = round(snap.host_rss_mib or 0.0, 1)
+        engine.models.unload_all(reason="bench")
+        release_freed_memory()
+        host["after_unload_delta_mib"] = round(rss_mib() - before, 2)
+        norm = normalize(" ".join(words[:90]))  # about 128 tokens
+        local.tier1.assess(norm, 0.5, 0.0)  # both warm
+        engine.tier1.assess(norm, 0.5, 0.0)
+        inline, hosted = [], []
+        for _ in range(WARM_REPEATS):  # interleaved: a busy moment of the machine falls on both
+            inline += _timed(lambda: local.tier1.assess(norm, 0.5, 0.0), 1)
+            hosted += _timed(lambda: engine.tier1.assess(norm, 0.5, 0.0), 1)
+        host["tier1_128tok_ms_p50"] = round(float(np.percentile(hosted, 50)), 3)
+        host["protocol_overhead_ms_p50"] = round(float(np.percentile(hosted, 50) - np.percentile(inline, 50)), 3)
+        host["starts"] = engine.models.starts
+        say.step(COLD_STARTS + 1)
+    except ModelUnavailable as exc:
+        figures["host_unavailable"] = str(exc)
+    finally:
+        engine.models.close()
+        local.models.unload_all(reason="bench")
+    say.step(COLD_STARTS + 2)
 
 
 def run_in_fresh_process(

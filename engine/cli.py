@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from engine.errors import TierwallError
-from engine.evaluate import NLI_LAYOUTS
+from engine.host.protocol import HOST_SUBCOMMAND
 from engine.models import ModelUnavailable
 
 if TYPE_CHECKING:
@@ -76,6 +76,8 @@ def _decisions(value: str) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from engine.evaluate import NLI_LAYOUTS
+
     parser = _Parser(prog="tierwall", description="Local, offline LLM prompt firewall.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -169,7 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == [HOST_SUBCOMMAND]:  # the model host, started by the engine of another tierwall process
+        from engine.host.server import main as serve
+
+        return serve(words[1:])
+    args = build_parser().parse_args(words)
     commands = {"scan": _cmd_scan, "eval": _cmd_eval, "bench": _cmd_bench, "models": _cmd_models, "nli": _cmd_nli,
                 "policy": _cmd_policy, "history": _cmd_history}  # fmt: skip
     try:
@@ -371,7 +378,7 @@ def _cmd_nli(args: argparse.Namespace) -> int:
 
 def _cmd_nli_eval(args: argparse.Namespace) -> int:
     from engine import Engine
-    from engine.evaluate import nli_accuracy, read_nli_jsonl
+    from engine.evaluate import NLI_LAYOUTS, nli_accuracy, read_nli_jsonl
 
     if not args.file:
         raise UsageError(f"nli-eval needs a FILE.jsonl[.gz]: JSON lines, each {NLI_LAYOUTS}")

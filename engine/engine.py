@@ -7,22 +7,21 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from engine.decide import Bands, at_least, combine_features
+from engine.inference import model_specs
 from engine.lexicon import Lexicon
-from engine.models import ModelManager, ModelSpec, ModelUnavailable, specs_from_manifest
+from engine.models import ModelManager, Models, ModelUnavailable
 from engine.normalize import Normalized, normalize
 from engine.paths import config_dir, data_dir
 from engine.policies import Policy, PolicyStore, load_builtin
 from engine.rules import RuleSet
 from engine.signatures import LRUCache, SignatureStore, UserLists
-from engine.tiers.embedding import TOKENIZER_FILE, TOKENIZER_MODEL, embedding_loader, load_tokenizer
-from engine.tiers.nli import nli_loader
 from engine.tiers.tier0 import Tier0, Tier0Result, canonical_key
-from engine.tiers.tier1 import EMBEDDING_MODEL, HEAD_MODEL, Tier1, finding_category, load_head
-from engine.tiers.tier2 import NLI_MODEL, Tier2, Tier2Result
+from engine.tiers.tier1 import Tier1, finding_category
+from engine.tiers.tier2 import Tier2, Tier2Result
 from engine.verdict import (
+    MODEL_UNAVAILABLE,
     PLACEHOLDER,
     SENSITIVE_CATEGORIES,
     TRUNCATED,
@@ -50,24 +49,8 @@ def _coerce(text: str | bytes) -> tuple[str, list[Finding]]:
         return decoded, [bad]
 
 
-def model_specs(root: Path | None = None, *, threads: int = 1) -> list[ModelSpec]:
-    """The models the engine knows, with files and provenance from assets/models/manifest.json."""
-    loaders = {
-        EMBEDDING_MODEL: (1, embedding_loader(threads)),
-        HEAD_MODEL: (1, load_head),
-        NLI_MODEL: (2, nli_loader(threads)),
-    }
-    specs = specs_from_manifest(loaders, root)
-    # tier 2's tokenizer is the NLI model's tokenizer.json, verified against that entry's sha256
-    nli = next(s for s in specs if s.name == NLI_MODEL)
-    files = tuple(f for f in nli.files if f.path == TOKENIZER_FILE)
-    specs.insert(2, ModelSpec(TOKENIZER_MODEL, 2, files, load_tokenizer if files else _no_tokenizer,
-                              nli.licence, nli.source))  # fmt: skip
-    return specs
-
-
-def _no_tokenizer(_: Path) -> Any:
-    raise ModelUnavailable(f"{TOKENIZER_FILE} is not listed in the manifest entry of {NLI_MODEL}")
+def _unavailable(tier: int, exc: ModelUnavailable) -> Finding:
+    return Finding(MODEL_UNAVAILABLE, "input", "info", 0, 0, f"tier {tier} could not run: {exc}", tier=tier)
 
 
 class Engine:
@@ -79,21 +62,28 @@ class Engine:
         user_data_dir: Path | None = None,
         user_config_dir: Path | None = None,
         bands: Bands | None = None,
-        models: ModelManager | None = None,
+        models: Models | None = None,
         idle_timeout_s: float | None = 60.0,
         budget_mib: float | None = None,
         threads: int = 1,
         policy_always: bool = False,
+        model_host: bool = False,
     ) -> None:
+        """`model_host`: run the models in a child process that is stopped when they go idle, so that all of
+        their memory goes back (the tray's choice); else in this process (one-shot use: the CLI, tests)."""
         self.bands = bands or Bands.load()
         self.rules = RuleSet.load()
         self.signatures = SignatureStore.load()
         self.tier0 = Tier0(self.rules, self.signatures, Lexicon.load(), self.bands)
-        self.models = models or ModelManager(
-            model_specs(threads=threads),
-            idle_timeout_s=idle_timeout_s,
-            budget_mib=budget_mib,
-        )
+        if models is None:
+            specs = model_specs(threads=threads)
+            if model_host:
+                from engine.host.client import HostModels
+
+                models = HostModels(specs, threads=threads, idle_timeout_s=idle_timeout_s, budget_mib=budget_mib)
+            else:
+                models = ModelManager(specs, idle_timeout_s=idle_timeout_s, budget_mib=budget_mib)
+        self.models: Models = models
         self.tier1 = Tier1(self.models, self.bands)
         self.tier2 = Tier2(self.models, self.bands)
         self.builtin_policies = load_builtin()
@@ -113,7 +103,8 @@ class Engine:
             elapsed = (time.perf_counter() - started) * 1000
             return replace(hit, cached=True, timings_ms={**hit.timings_ms, "total": elapsed})
         verdict = self._scan(text, digest, input_findings, max_tier, always_escalate, started)
-        self._cache.put(cache_key, verdict)
+        if not any(f.rule == MODEL_UNAVAILABLE for f in verdict.findings):  # the next scan may find the tier back
+            self._cache.put(cache_key, verdict)
         return verdict
 
     def _scan(
@@ -236,6 +227,7 @@ class Engine:
             r1 = self.tier1.assess(norm, result.lexical.probability, result.rule_score)
         except ModelUnavailable as exc:
             reasons.insert(0, f"needs tier 1, which is unavailable: {exc}")
+            findings.append(_unavailable(1, exc))
             return at_least(earlier, "warn"), 0, self._tier0_likelihood(result), None, False
         finally:
             timings["tier1"] = round((time.perf_counter() - t1) * 1000, 4)
@@ -257,6 +249,7 @@ class Engine:
             r2 = self._tier2(norm, policies, timings, focus)
         except ModelUnavailable as exc:
             reasons.insert(0, f"needs tier 2, which is unavailable: {exc}")
+            findings.append(_unavailable(2, exc))
             return at_least(earlier, "warn"), 1, r1.score, covered, False
         if r2.covered is not None and covered is None:
             covered = r2.covered
@@ -306,6 +299,7 @@ class Engine:
             r2 = self._tier2(norm, policies, timings)
         except ModelUnavailable as exc:
             reasons.append(f"your policies could not be checked: {exc}")
+            findings.append(_unavailable(2, exc))
             return at_least(decision, "warn"), 0.0
         findings.extend(r2.findings)
         if r2.findings:  # the strongest fired policy is the first reason

@@ -16,10 +16,11 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from engine.assets import AssetError, assets_dir
 from engine.errors import TierwallError
@@ -73,11 +74,19 @@ class ModelInfo:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
+    """The models' states and the memory they take: this process, and the model host when one runs."""
+
     models: tuple[ModelInfo, ...]
-    rss_mib: float
+    rss_mib: float  # this process
     idle_timeout_s: float | None
     budget_mib: float | None
     taken_at: float = field(default_factory=time.time)
+    host_rss_mib: float | None = None  # the model host's process, while one runs
+    host_pid: int | None = None
+
+    @property
+    def total_rss_mib(self) -> float:
+        return self.rss_mib + (self.host_rss_mib or 0.0)
 
     def model(self, name: str) -> ModelInfo:
         for m in self.models:
@@ -122,6 +131,23 @@ def verify_files(spec: ModelSpec, root: Path) -> list[str]:
     return problems
 
 
+def verify_ahead(root: Path | None = None) -> dict[str, tuple[tuple[ModelFile, ...], Future[list[str]]]]:
+    """Begin checking every model file the manifest lists, on a thread of its own, and return at once.
+
+    The model host calls this first thing, so that the hashing (which releases the GIL) runs while the
+    interpreter imports the libraries the models need; ModelManager(verified_ahead=...) then waits for the
+    check of a model before its first load instead of starting one.
+    """
+    root = root or assets_dir() / "models"
+    pool = ThreadPoolExecutor(1, thread_name_prefix="tierwall-verify")
+    ahead = {}
+    for name, entry in read_manifest(root).items():
+        files = tuple(ModelFile(f["path"], f["sha256"], int(f["size"])) for f in entry.get("files", ()))
+        ahead[name] = (files, pool.submit(verify_files, ModelSpec(name, 0, files, _missing(name, root)), root))
+    pool.shutdown(wait=False)
+    return ahead
+
+
 def read_manifest(root: Path | None = None) -> dict[str, dict[str, Any]]:
     """The models section of assets/models/manifest.json ({} if there is none)."""
     path = (root or assets_dir() / "models") / "manifest.json"
@@ -161,6 +187,53 @@ def _missing(name: str, root: Path) -> Callable[[Path], Any]:
     return loader
 
 
+class Listeners:
+    """Who hears of model events. A listener that raises is skipped: it must not break a load or a host."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._callbacks: list[Callable[[ModelEvent], None]] = []
+
+    def subscribe(self, callback: Callable[[ModelEvent], None]) -> Callable[[], None]:
+        """Add a listener; returns the function that removes it."""
+        with self._lock:
+            self._callbacks.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._callbacks:
+                    self._callbacks.remove(callback)
+
+        return unsubscribe
+
+    def emit(self, event: ModelEvent) -> None:
+        with self._lock:
+            callbacks = list(self._callbacks)
+        for callback in callbacks:
+            with contextlib.suppress(Exception):
+                callback(event)
+
+
+class Models(Protocol):
+    """What the engine and the app ask of the models, wherever they run (ModelManager here, HostModels there)."""
+
+    root: Path
+
+    @property
+    def names(self) -> tuple[str, ...]: ...
+    def spec(self, name: str) -> ModelSpec: ...
+    def infer(self, op: str, args: dict[str, Any]) -> dict[str, Any]: ...
+    def snapshot(self) -> Snapshot: ...
+    def subscribe(self, callback: Callable[[ModelEvent], None]) -> Callable[[], None]: ...
+    def set_idle_timeout(self, seconds: float | None) -> None: ...
+    def set_budget(self, mib: float | None) -> None: ...
+    def is_available(self, name: str) -> bool: ...
+    def reset_error(self, name: str) -> None: ...
+    def unload(self, name: str, *, reason: str = "asked", wait: bool = True) -> bool: ...
+    def unload_all(self, *, reason: str = "asked") -> None: ...
+    def close(self) -> None: ...
+
+
 class _Slot:
     """The manager's private record of one model."""
 
@@ -177,7 +250,6 @@ class _Slot:
         self.last_used_wall: float | None = None
         self.loads = 0
         self.error: str | None = None
-        self.verified = False
         self.cond = threading.Condition()
 
 
@@ -200,6 +272,7 @@ class ModelManager:
         budget_mib: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         reaper_interval_s: float = 1.0,
+        verified_ahead: dict[str, tuple[tuple[ModelFile, ...], Future[list[str]]]] | None = None,
     ) -> None:
         self.root = root or assets_dir() / "models"
         self._slots: dict[str, _Slot] = {s.name: _Slot(s) for s in specs}
@@ -208,10 +281,11 @@ class ModelManager:
         self._idle_timeout_s = idle_timeout_s
         self._budget_mib = budget_mib
         self._clock = clock
-        self._listeners: list[Callable[[ModelEvent], None]] = []
+        self._listeners = Listeners()
         self._reaper_interval_s = reaper_interval_s
         self._stop = threading.Event()
         self._reaper: threading.Thread | None = None
+        self._ahead = dict(verified_ahead or {})  # checks begun before the manager existed (verify_ahead)
 
     # -- configuration ----------------------------------------------------
     @property
@@ -233,15 +307,7 @@ class ModelManager:
 
     def subscribe(self, callback: Callable[[ModelEvent], None]) -> Callable[[], None]:
         """Call `callback(event)` on every state change (from whichever thread made it)."""
-        with self._lock:
-            self._listeners.append(callback)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if callback in self._listeners:
-                    self._listeners.remove(callback)
-
-        return unsubscribe
+        return self._listeners.subscribe(callback)
 
     # -- use ----------------------------------------------------------------
     @contextmanager
@@ -257,6 +323,17 @@ class ModelManager:
                 slot.last_used_mono = self._clock()
                 slot.last_used_wall = time.time()
                 slot.cond.notify_all()
+
+    def infer(self, op: str, args: dict[str, Any]) -> dict[str, Any]:
+        """One of engine.inference's operations on the models held here (the in-process path)."""
+        from engine.inference import run  # the tiers' model code knows this manager, not the other way round
+
+        try:
+            return run(self, op, args)
+        except ModelUnavailable:
+            raise
+        except Exception as exc:  # a model that fails mid-inference makes its tier unavailable, as in the host
+            raise ModelUnavailable(f"{op} failed: {type(exc).__name__}: {exc}") from exc
 
     def is_available(self, name: str) -> bool:
         """False if the model's files failed verification or its load failed."""
@@ -282,11 +359,9 @@ class ModelManager:
                 slot.state = "loading"
             self._emit(ModelEvent("loading", slot.spec.name))
             try:
-                if not slot.verified:
-                    problems = verify_files(slot.spec, self.root)
-                    if problems:
-                        raise ModelUnavailable("; ".join(problems))
-                    slot.verified = True
+                problems = self._verify(slot.spec)  # on every load: a file changed since the last one is caught
+                if problems:
+                    raise ModelUnavailable("; ".join(problems))
                 self._make_room(slot)
                 before = rss_mib()
                 started = time.perf_counter()
@@ -313,6 +388,13 @@ class ModelManager:
                 slot.cond.notify_all()
         self._emit(ModelEvent("loaded", slot.spec.name))
         self._ensure_reaper()
+
+    def _verify(self, spec: ModelSpec) -> list[str]:
+        with self._lock:
+            ahead = self._ahead.pop(spec.name, None)  # good for the first load only
+        if ahead is not None and ahead[0] == spec.files:
+            return ahead[1].result()
+        return verify_files(spec, self.root)
 
     def _make_room(self, loading: _Slot) -> None:
         """Evict least-recently-used idle models while the budget would be exceeded."""
@@ -366,7 +448,6 @@ class ModelManager:
         with slot.cond:
             if slot.state == "error":
                 slot.state = "unloaded"
-                slot.verified = False
                 slot.error = None
 
     def unload_idle(self) -> list[str]:
@@ -431,11 +512,7 @@ class ModelManager:
             raise KeyError(f"unknown model {name!r}; known: {', '.join(self._slots) or 'none'}") from None
 
     def _emit(self, event: ModelEvent) -> None:
-        with self._lock:
-            listeners = list(self._listeners)
-        for callback in listeners:
-            with contextlib.suppress(Exception):  # a broken listener must not break loading
-                callback(event)
+        self._listeners.emit(event)
 
 
 def _reap(ref: weakref.ReferenceType[ModelManager], stop: threading.Event, interval_s: float) -> None:

@@ -12,10 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.models import ModelManager
+from engine.models import Models, ModelUnavailable
 from engine.normalize import normalize
-from engine.tiers.embedding import TOKENIZER_MODEL
-from engine.tiers.nli import NliModel, premise_windows
 
 MAX_TEST_WINDOWS = 64  # windows read per text by `policy test` (a scan reads at most bands.tier2_max_windows)
 EXCERPT_CHARS = 60
@@ -87,11 +85,8 @@ class PolicyChecker:
     hypothesis sets how many premise tokens fit in a window, so they are counted as a scan counts them.
     """
 
-    def __init__(self, manager: ModelManager, *, context: Sequence[str] = (), max_windows: int = MAX_TEST_WINDOWS):
-        from engine.tiers.tier2 import NLI_MODEL
-
-        self.manager = manager
-        self.model_name = NLI_MODEL
+    def __init__(self, models: Models, *, context: Sequence[str] = (), max_windows: int = MAX_TEST_WINDOWS):
+        self.models = models
         self.context = tuple(context)
         self.max_windows = max_windows
 
@@ -101,16 +96,15 @@ class PolicyChecker:
         if not hypotheses:
             raise ValueError("no hypothesis to check")
         view = normalize(text).main
-        with self.manager.use(TOKENIZER_MODEL) as tokenizer, self.manager.use(self.model_name) as model:
-            model: NliModel
-            longest = max(len(model.hypothesis_ids(h, tokenizer)) for h in (*hypotheses, *self.context))
-            body = model.max_len - 3 - longest
-            windows = premise_windows(view.folded, tokenizer, body=body, max_windows=self.max_windows)
-            if not view.folded.strip():
-                return PolicyCheck(hypotheses, threshold, (), True, len(text))
-            probs = model.entailment(windows, hypotheses, tokenizer)
+        args = {"views": [[view.folded, self.max_windows]], "hypotheses": list(hypotheses), "context": self.context}
+        read = self.models.infer("entail", args)["views"][0]
+        if not view.folded.strip():
+            return PolicyCheck(hypotheses, threshold, (), True, len(text))
         rows = []
-        for i, (a, b) in enumerate(windows.spans):
-            start, end = view.to_original(a, b)
-            rows.append(WindowScore(start, end, excerpt(text[start:end]), tuple(float(p) for p in probs[i])))
-        return PolicyCheck(hypotheses, threshold, tuple(rows), windows.complete, len(text))
+        try:
+            for (a, b), probs in zip(read["spans"], read["entailment"], strict=True):
+                start, end = view.to_original(int(a), int(b))
+                rows.append(WindowScore(start, end, excerpt(text[start:end]), tuple(float(p) for p in probs)))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelUnavailable(f"tier 2's model gave a malformed answer ({type(exc).__name__}: {exc})") from exc
+        return PolicyCheck(hypotheses, threshold, tuple(rows), bool(read["complete"]), len(text))

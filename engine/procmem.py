@@ -27,6 +27,15 @@ def uss_mib() -> float | None:
         return None
 
 
+def pss_mib(pid: int | None = None) -> float | None:
+    """Proportional set size of a process (this one by default): its share of pages it shares with others, so
+    that two processes' figures add up to what they hold together. None where it cannot be read (not Linux)."""
+    try:
+        return psutil.Process(pid).memory_full_info().pss / MIB
+    except (psutil.Error, AttributeError, OSError):
+        return None
+
+
 def rss_parts_mib() -> dict[str, float]:
     """RSS split into anonymous memory (heap, arenas) and file-backed pages (mapped libraries), Linux only.
 

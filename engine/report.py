@@ -135,6 +135,9 @@ def describe_bench(figures: dict[str, Any]) -> str:
     for group, unit in (("rss_mib", "MiB"), ("uss_mib", "MiB"), ("load_ms", "ms"), ("latency_ms", "ms")):
         for key, value in figures.get(group, {}).items():
             out.append(f"  {group}.{key:<40} {value:>10.3f} {unit}")
+    for key, value in figures.get("host", {}).items():
+        unit = "ms" if key.endswith("_ms_p50") else "MiB" if key.endswith("_mib") else ""
+        out.append(f"  host.{key:<43} {value:>10.3f} {unit}".rstrip())
     if "tier1_unavailable" in figures:
         out.append(f"  tier 1 not measured: {figures['tier1_unavailable']}")
     return "\n".join(out) + "\n"

@@ -87,6 +87,7 @@ NOT_REDACTED_EXCERPT = "[not stored: this text could not be masked completely]"
 TRUNCATED = "input.truncated"  # the text is longer than is scanned
 REDACTION_INCOMPLETE = "input.redaction_incomplete"  # more values than could be found in time
 UNMASKED_RULES = frozenset({TRUNCATED, REDACTION_INCOMPLETE})
+MODEL_UNAVAILABLE = "input.model_unavailable"  # a tier that was needed could not run: the verdict is not cached
 
 
 def redact(text: str, findings: tuple[Finding, ...] | list[Finding]) -> str:

@@ -48,8 +48,8 @@ from engine.tiers.embedding import (  # noqa: E402
     WINDOW_TOKENS,
     EmbeddingModel,
 )
+from engine.tiers.head import HEAD_FEATURES  # noqa: E402
 from engine.tiers.tier0 import Tier0  # noqa: E402
-from engine.tiers.tier1 import HEAD_FEATURES  # noqa: E402
 from engine.tokens import token_hashes, words  # noqa: E402
 
 FOLDS = 5

@@ -24,7 +24,7 @@ def test_the_child_reports_phases_and_tenths_of_long_phases():
     said = _said(PHASES, 200)
     assert [(p.phase, p.name, p.done) for p in said[:2]] == [(1, PHASES[0], 0), (2, PHASES[1], 0)]
     assert [p.done for p in said[2:]] == [20 * k for k in range(1, 11)]  # 200 steps: 10 lines, not 200
-    assert said[-1].phases == len(PHASES) == 9
+    assert said[-1].phases == len(PHASES) == 10
 
 
 def test_progress_fraction_grows_with_the_run_and_ends_at_one():
@@ -51,7 +51,7 @@ def test_not_a_terminal_one_line_per_phase():
     show.close()
     lines = err.getvalue().splitlines()
     assert len(lines) == 2 and "\r" not in err.getvalue()
-    assert lines[0].startswith("bench 1/10 at ") and lines[0].endswith(f"s: {PHASES[0]}")
+    assert lines[0].startswith("bench 1/11 at ") and lines[0].endswith(f"s: {PHASES[0]}")
     assert lines[1].endswith(f"s: {PHASES[1]}")
 
 

@@ -448,6 +448,7 @@ def test_tables_above_the_limit_match_full_size_tables() -> None:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
 def test_tables_cost_little_resident_memory() -> None:
     code = """
+import engine.engine  # what a scanning process has imported (engine/__init__ imports it lazily)
 import engine.normalize as n
 def rss():
     return next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmRSS"))

@@ -113,7 +113,7 @@ class MemoryPage(QWidget):
         outer.addWidget(widget)
         stats = QHBoxLayout()
         self.stat_labels: dict[str, QLabel] = {}
-        for key in ("Process RSS", "Models loaded", "Peak RSS"):
+        for key in ("Process RSS", "Model host", "Total", "Models loaded", "Peak RSS"):
             frame, box = card()
             box.addWidget(muted(key))
             value = QLabel("—")
@@ -123,7 +123,7 @@ class MemoryPage(QWidget):
             stats.addWidget(frame)
         layout.addLayout(stats)
         graph_frame, graph_box = card()
-        graph_box.addWidget(muted("Process RSS, last minutes (▲ model loaded, ▼ unloaded)"))
+        graph_box.addWidget(muted("Total RSS (app and model host), last minutes (▲ model loaded, ▼ unloaded)"))
         self.graph = MemoryGraph(trace)
         graph_box.addWidget(self.graph, 1)
         layout.addWidget(graph_frame, 1)
@@ -168,6 +168,10 @@ class MemoryPage(QWidget):
         self.graph.update()
         loaded = [m for m in snap.models if m.state == "loaded"]
         self.stat_labels["Process RSS"].setText(f"{snap.rss_mib:.1f} MiB")
+        host = "not running" if snap.host_rss_mib is None else f"{snap.host_rss_mib:.1f} MiB"
+        self.stat_labels["Model host"].setText(host)
+        self.stat_labels["Model host"].setToolTip("" if snap.host_pid is None else f"process {snap.host_pid}")
+        self.stat_labels["Total"].setText(f"{snap.total_rss_mib:.1f} MiB")
         self.stat_labels["Models loaded"].setText(f"{len(loaded)} of {len(snap.models)}")
         # the kernel's high-water mark lags the current RSS a little: keep the highest of both ever seen
         self.peak_mib = max(self.peak_mib, peak_rss_mib(), snap.rss_mib)

@@ -25,6 +25,7 @@ from engine.unigram import Unigram
 from engine.wordpiece import WordPiece
 from engine.wordtable import WordTable
 
+EMBEDDING_MODEL = "e5-small-int8"
 MODEL_DIR = "e5"
 # Short, sentence-aligned windows: one injected sentence must dominate the window it
 # sits in, not be averaged away by a paragraph of benign prose (most attacks are short).

@@ -20,6 +20,7 @@ from engine.tiers.embedding import CLS_ID, SEP_ID, token_windows
 from engine.tiers.runtime import open_session
 from engine.wordpiece import WordPiece
 
+NLI_MODEL = "nli-minilm-l6-int8"
 MODEL_DIR = "nli"
 LABELS = ("entailment", "neutral", "contradiction")
 MAX_TOKENIZE_CHARS = 200_000
@@ -111,3 +112,23 @@ def nli_loader(threads: int = 1) -> Callable[[Path], NliModel]:
         return NliModel(models_root / MODEL_DIR, threads=threads)
 
     return load
+
+
+def most_suspicious(
+    windows: PremiseWindows, focus: Sequence[tuple[int, int, float]], limit: int, cleared_below: float
+) -> PremiseWindows:
+    """The `limit` premise windows that overlap tier 1's most suspicious windows, in text order.
+
+    Complete if the candidates covered the text and every window left out overlaps only tier-1
+    windows scored below `cleared_below` (tier 1 cleared those parts on its own).
+    """
+    if len(windows.ids) <= limit:
+        return windows
+    suspicion = [max((p for a, b, p in focus if a < end and start < b), default=1.0) for start, end in windows.spans]
+    chosen = sorted(sorted(range(len(suspicion)), key=lambda i: -suspicion[i])[:limit])
+    left_out = set(range(len(suspicion))) - set(chosen)
+    complete = windows.complete and all(suspicion[i] < cleared_below for i in left_out)
+    return PremiseWindows(
+        tuple(windows.ids[i] for i in chosen), tuple(windows.spans[i] for i in chosen), complete,
+        windows.covered_end if complete else windows.spans[chosen[-1]][1],
+    )  # fmt: skip

@@ -12,21 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from engine.decide import Bands
-from engine.models import ModelManager
-from engine.normalize import Normalized
+from engine.models import Models, ModelUnavailable
+from engine.normalize import Normalized, View
 from engine.policies import Policy
-from engine.procmem import trim_heap
-from engine.tiers.embedding import TOKENIZER_MODEL
-from engine.tiers.nli import NliModel, PremiseWindows, premise_windows
+from engine.tiers.nli import NLI_MODEL
 from engine.tiers.tier1 import finding_category
 from engine.verdict import Decision, Finding
 
-NLI_MODEL = "nli-minilm-l6-int8"
+__all__ = ["NLI_MODEL", "Tier2", "Tier2Result"]
+
 MAX_EXTRA_VIEWS = 1  # a decoded payload is read too (obfuscated instructions)
 EXTRA_VIEW_WINDOWS = 2
-FOCUS_CANDIDATES = 64  # premise windows considered when tier 1's window scores choose which to read
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +40,10 @@ class Tier2Result:
 
 
 class Tier2:
-    def __init__(self, manager: ModelManager, bands: Bands) -> None:
-        self.manager = manager
+    """Asks the models (in this process or the model host) for entailments and explains what fired."""
+
+    def __init__(self, models: Models, bands: Bands) -> None:
+        self.models = models
         self.bands = bands
 
     def assess(
@@ -57,27 +58,33 @@ class Tier2:
         if not policies:
             return Tier2Result("allow", 0.0, [], (), None)
         views = [norm.main, *norm.views[1 : 1 + MAX_EXTRA_VIEWS]]
-        hypotheses = [p.hypothesis for p in policies]
+        limits = [self.bands.tier2_max_windows, *[EXTRA_VIEW_WINDOWS] * (len(views) - 1)]
+        args = {"views": [[v.folded, n] for v, n in zip(views, limits, strict=True)],
+                "hypotheses": [p.hypothesis for p in policies], "focus": [list(w) for w in focus],
+                "cleared_below": self.bands.tier1_allow_below}  # fmt: skip
+        raw = self.models.infer("entail", args)
+        try:
+            return self._explain(views, raw["views"], policies, bool(focus))
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise ModelUnavailable(f"tier 2's model gave a malformed answer ({type(exc).__name__}: {exc})") from exc
+
+    def _explain(self, views: list[View], read: list[dict[str, Any]], policies: Sequence[Policy],
+                 focused: bool) -> Tier2Result:  # fmt: skip
+        if len(read) != len(views):
+            raise ValueError(f"{len(read)} views read, {len(views)} asked")
         best = [(-1.0, 0, (0, 0))] * len(policies)  # per policy: probability, view, span in the view
         covered = None
-        with self.manager.use(TOKENIZER_MODEL) as tokenizer, self.manager.use(NLI_MODEL) as model:
-            model: NliModel
-            body = model.max_len - 3 - max(len(model.hypothesis_ids(h, tokenizer)) for h in hypotheses)
-            for vi, view in enumerate(views):
-                limit = self.bands.tier2_max_windows if vi == 0 else EXTRA_VIEW_WINDOWS
-                if vi == 0 and focus:
-                    candidates = premise_windows(view.folded, tokenizer, body=body, max_windows=FOCUS_CANDIDATES)
-                    windows = _most_suspicious(candidates, focus, limit, self.bands.tier1_allow_below)
-                else:
-                    windows = premise_windows(view.folded, tokenizer, body=body, max_windows=limit)
-                if vi == 0 and not windows.complete:
-                    covered = view.to_original(windows.spans[0][0] if focus else 0, windows.covered_end)
-                probs = model.entailment(windows, hypotheses, tokenizer)
-                for j in range(len(policies)):
-                    i = int(probs[:, j].argmax())
-                    if probs[i, j] > best[j][0]:
-                        best[j] = (float(probs[i, j]), vi, windows.spans[i])
-        trim_heap()  # inference buffers are freed by now: hand the pages back rather than let the heap grow
+        for vi, view in enumerate(read):
+            spans, probs = view["spans"], view["entailment"]
+            if len(probs) != len(spans) or any(len(row) != len(policies) for row in probs):
+                raise ValueError(f"{len(probs)} rows of entailments for {len(spans)} windows")
+            if vi == 0 and not view["complete"]:
+                covered = views[0].to_original(int(spans[0][0]) if focused else 0, int(view["covered_end"]))
+            for j in range(len(policies)):
+                column = [float(row[j]) for row in probs]
+                i = column.index(max(column))  # the first of the highest
+                if column[i] > best[j][0]:
+                    best[j] = (column[i], vi, (int(spans[i][0]), int(spans[i][1])))
         checked = zip(policies, best, strict=True)
         hits = sorted(((p, policy, vi, span) for policy, (p, vi, span) in checked if p >= policy.threshold),
                       key=lambda hit: -hit[0])  # strongest first: the first finding is the explanation shown
@@ -101,23 +108,3 @@ class Tier2:
         strongest = max(max(b[0] for b in best), 0.0)
         entailments = tuple((p.id, round(max(b[0], 0.0), 4)) for p, b in zip(policies, best, strict=True))
         return Tier2Result(decision, max(score, 0.0), findings, tuple(fired), covered, strongest, entailments)
-
-
-def _most_suspicious(
-    windows: PremiseWindows, focus: Sequence[tuple[int, int, float]], limit: int, cleared_below: float
-) -> PremiseWindows:
-    """The `limit` premise windows that overlap tier 1's most suspicious windows, in text order.
-
-    Complete if the candidates covered the text and every window left out overlaps only tier-1
-    windows scored below `cleared_below` (tier 1 cleared those parts on its own).
-    """
-    if len(windows.ids) <= limit:
-        return windows
-    suspicion = [max((p for a, b, p in focus if a < end and start < b), default=1.0) for start, end in windows.spans]
-    chosen = sorted(sorted(range(len(suspicion)), key=lambda i: -suspicion[i])[:limit])
-    left_out = set(range(len(suspicion))) - set(chosen)
-    complete = windows.complete and all(suspicion[i] < cleared_below for i in left_out)
-    return PremiseWindows(
-        tuple(windows.ids[i] for i in chosen), tuple(windows.spans[i] for i in chosen), complete,
-        windows.covered_end if complete else windows.spans[chosen[-1]][1],
-    )  # fmt: skip
