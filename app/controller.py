@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # imported on first use: a tray app at rest loads no window o
 
 MEMORY_REFRESH_MS = 1000
 STARTUP_TRIM_MS = 2000
+SETTLE_TRIM_MS = 3000  # after the last scan of a burst, hand freed heap back: a tray app spends its life idle
 UNLOAD_REASONS = {"asked": "", "idle": "idle", "memory budget": "budget", "shutdown": ""}
 APP_ICON = assets_dir() / "icons" / "tierwall.png"  # made by packaging/make_icons.py, for the autostart entry
 NO_TRAY_MESSAGE = "No system tray was found, so Tierwall runs in this window instead; closing it quits Tierwall."
@@ -132,6 +133,10 @@ class TierwallApp(QObject):
         self._toast: Toast | None = None
         self.confirm_allow: Callable[[ScanResult], bool] = ask_allow_blocked  # replaceable: tests answer for the user
         self._replaced: Replacement | None = None  # the block replacement the clipboard holds, if it still does
+        self._trim_timer = QTimer(self)
+        self._trim_timer.setSingleShot(True)
+        self._trim_timer.setInterval(SETTLE_TRIM_MS)
+        self._trim_timer.timeout.connect(lambda: self.worker.chore(trim_heap))
         self._undo_timer = QTimer(self)
         self._undo_timer.setSingleShot(True)
         self._undo_timer.timeout.connect(self._end_undo)
@@ -278,6 +283,7 @@ class TierwallApp(QObject):
     def shutdown(self) -> None:
         """After the event loop: stop listening, finish queued work, free the models."""
         self._undo_timer.stop()
+        self._trim_timer.stop()
         self._memory_timer.stop()
         self._unsubscribe()
         self.guard.close()
@@ -299,6 +305,7 @@ class TierwallApp(QObject):
 
     # -- verdicts --------------------------------------------------------------
     def _scanned(self, result: ScanResult) -> None:
+        self._trim_timer.start()  # (re)started: the heap is trimmed once the scans have stopped coming
         if result.source in ("typing", "manual") and self.window_built:
             self.scan_page.show_result(result)
         if result.source == "typing":

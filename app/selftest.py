@@ -178,7 +178,7 @@ def _leak_guard(app: TierwallApp, report: Report) -> None:
 
 
 def _run(soak_minutes: float | None = None) -> Report:
-    from app.controller import STARTUP_TRIM_MS, TierwallApp
+    from app.controller import SETTLE_TRIM_MS, STARTUP_TRIM_MS, TierwallApp
 
     report = Report()
     app = TierwallApp()
@@ -248,6 +248,7 @@ def _run(soak_minutes: float | None = None) -> Report:
 
     app.unload("")
     wait_for(lambda: all(m.state != "loaded" for m in models.snapshot().models), 30)
+    wait(SETTLE_TRIM_MS + 300)  # the tray trims its heap once the scans have stopped
     report.figures["rss_mib.tray_after_unload"], *parts = settled_total(host_pid)
     report.details["pss_mib_after_unload"] = {"tray": round(parts[0], 1), "model_host": round(parts[1], 1)}
     report.figures["rss_mib.after_unload_above_idle"] = (

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import hashlib
 import os
 import socket as sockets
 import stat
@@ -25,6 +24,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+from engine.digest import sha256
 from engine.paths import data_dir
 
 CONNECT_MS = 500
@@ -54,7 +54,7 @@ def server_name() -> str:
     """Per user and per data dir, so tests and portable set-ups do not collide with a real session; on POSIX
     the full path of a socket in the user's private directory."""
     key = f"{getpass.getuser()}:{data_dir()}"
-    name = "tierwall-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+    name = "tierwall-" + sha256(key.encode()).hexdigest()[:16]
     private = _private_dir()
     return name if private is None else str(private / f"{name}.sock")
 

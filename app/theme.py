@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from PySide6.QtGui import QColor
+
+from engine.digest import sha256
 
 DECISION_COLOURS: dict[str, str] = {"allow": "#2e9d5b", "warn": "#d98a1c", "block": "#cf3f3f"}
 CATEGORY_COLOURS: dict[str, str] = {
@@ -25,7 +25,7 @@ def category_colour(category: str) -> QColor:
     known = CATEGORY_COLOURS.get(category)
     if known:
         return QColor(known)
-    hue = int(hashlib.sha256(category.encode()).hexdigest()[:4], 16) % 360
+    hue = int(sha256(category.encode()).hexdigest()[:4], 16) % 360
     return QColor.fromHsv(hue, 150, 200)
 
 

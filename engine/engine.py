@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from engine.decide import Bands, at_least, combine_features
+from engine.digest import sha256
 from engine.inference import model_specs
 from engine.lexicon import Lexicon
 from engine.models import ModelManager, Models, ModelUnavailable
@@ -96,7 +96,7 @@ class Engine:
         """Judge one text. Bytes that are not UTF-8 are replaced and reported, never raised."""
         started = time.perf_counter()
         text, input_findings = _coerce(text)
-        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        digest = sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         cache_key = (digest, max_tier, always_escalate, self.policy_always, self.policies.revision)
         hit = self._cache.get(cache_key)
         if hit is not None:

@@ -9,229 +9,32 @@ Everything that shows memory reads `snapshot()` and listens to `subscribe()`.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any
 
-from engine.assets import AssetError, assets_dir
-from engine.errors import TierwallError
+from engine.assets import assets_dir
+from engine.model_files import (
+    ModelFile,
+    ModelSpec,
+    ModelUnavailable,
+    read_manifest,
+    specs_from_manifest,
+    verify_ahead,
+    verify_files,
+)
+from engine.model_types import Listeners, ModelEvent, ModelInfo, Models, Snapshot, State
 from engine.procmem import release_freed_memory, rss_mib
 
-State = Literal["unloaded", "loading", "loaded", "error"]
-
-
-class ModelUnavailable(TierwallError, RuntimeError):
-    """A model cannot be used (missing or corrupt file, failed load); the message says which and why."""
-
-
-@dataclass(frozen=True, slots=True)
-class ModelFile:
-    path: str  # relative to assets/models
-    sha256: str
-    size: int
-
-
-@dataclass(frozen=True, slots=True)
-class ModelSpec:
-    """What the manager needs to know to load one model."""
-
-    name: str
-    tier: int
-    files: tuple[ModelFile, ...]
-    loader: Callable[[Path], Any]  # gets assets/models, returns the loaded model
-    licence: str = ""
-    source: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ModelInfo:
-    """One model's state and accounting, as the CLI and the app show it."""
-
-    name: str
-    tier: int
-    state: State
-    in_use: int  # inferences holding it right now
-    load_ms: float | None
-    rss_before_load_mib: float | None
-    rss_after_load_mib: float | None
-    rss_after_unload_mib: float | None
-    added_mib: float | None  # rss_after_load - rss_before_load of the last load
-    last_used: float | None  # wall-clock time (time.time()) of the last use
-    unload_in_s: float | None  # seconds until the idle unload, if loaded and idle
-    loads: int
-    error: str | None
-    file_bytes: int
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """The models' states and the memory they take: this process, and the model host when one runs."""
-
-    models: tuple[ModelInfo, ...]
-    rss_mib: float  # this process
-    idle_timeout_s: float | None
-    budget_mib: float | None
-    taken_at: float = field(default_factory=time.time)
-    host_rss_mib: float | None = None  # the model host's process, while one runs
-    host_pid: int | None = None
-
-    @property
-    def total_rss_mib(self) -> float:
-        return self.rss_mib + (self.host_rss_mib or 0.0)
-
-    def model(self, name: str) -> ModelInfo:
-        for m in self.models:
-            if m.name == name:
-                return m
-        raise KeyError(name)
-
-
-@dataclass(frozen=True, slots=True)
-class ModelEvent:
-    """A state change: kind is "loading", "loaded", "unloaded", "error" or "settings"."""
-
-    kind: str
-    model: str | None
-    reason: str = ""
-    at: float = field(default_factory=time.time)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def verify_files(spec: ModelSpec, root: Path) -> list[str]:
-    """Problems with a model's files (missing, wrong size, wrong sha256); empty if all is well."""
-    problems = []
-    for f in spec.files:
-        path = root / f.path
-        if not path.is_file():
-            problems.append(f"{path}: missing")
-            continue
-        size = path.stat().st_size
-        if size != f.size:
-            problems.append(f"{path}: size {size} bytes, manifest says {f.size}")
-            continue
-        digest = _sha256(path)
-        if digest != f.sha256:
-            problems.append(f"{path}: sha256 {digest[:12]}…, manifest says {f.sha256[:12]}…")
-    return problems
-
-
-def verify_ahead(root: Path | None = None) -> dict[str, tuple[tuple[ModelFile, ...], Future[list[str]]]]:
-    """Begin checking every model file the manifest lists, on a thread of its own, and return at once.
-
-    The model host calls this first thing, so that the hashing (which releases the GIL) runs while the
-    interpreter imports the libraries the models need; ModelManager(verified_ahead=...) then waits for the
-    check of a model before its first load instead of starting one.
-    """
-    root = root or assets_dir() / "models"
-    pool = ThreadPoolExecutor(1, thread_name_prefix="tierwall-verify")
-    ahead = {}
-    for name, entry in read_manifest(root).items():
-        files = tuple(ModelFile(f["path"], f["sha256"], int(f["size"])) for f in entry.get("files", ()))
-        ahead[name] = (files, pool.submit(verify_files, ModelSpec(name, 0, files, _missing(name, root)), root))
-    pool.shutdown(wait=False)
-    return ahead
-
-
-def read_manifest(root: Path | None = None) -> dict[str, dict[str, Any]]:
-    """The models section of assets/models/manifest.json ({} if there is none)."""
-    path = (root or assets_dir() / "models") / "manifest.json"
-    if not path.exists():
-        return {}
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))["models"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise AssetError(f"unreadable model manifest {path}: {exc}") from exc
-
-
-def specs_from_manifest(
-    loaders: dict[str, tuple[int, Callable[[Path], Any]]], root: Path | None = None
-) -> list[ModelSpec]:
-    """One spec per known model, its files and provenance taken from the manifest.
-
-    A model the manifest lacks still gets a spec, whose load fails with a
-    message saying so: the tier is then reported unavailable, never skipped.
-    """
-    root = root or assets_dir() / "models"
-    manifest = read_manifest(root)
-    specs = []
-    for name, (tier, loader) in loaders.items():
-        entry = manifest.get(name)
-        if entry is None:
-            specs.append(ModelSpec(name, tier, (), _missing(name, root)))
-            continue
-        files = tuple(ModelFile(f["path"], f["sha256"], int(f["size"])) for f in entry.get("files", ()))
-        specs.append(ModelSpec(name, tier, files, loader, entry.get("licence", ""), entry.get("source", "")))
-    return specs
-
-
-def _missing(name: str, root: Path) -> Callable[[Path], Any]:
-    def loader(_: Path) -> Any:
-        raise ModelUnavailable(f"{name} is not listed in {root / 'manifest.json'}")
-
-    return loader
-
-
-class Listeners:
-    """Who hears of model events. A listener that raises is skipped: it must not break a load or a host."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._callbacks: list[Callable[[ModelEvent], None]] = []
-
-    def subscribe(self, callback: Callable[[ModelEvent], None]) -> Callable[[], None]:
-        """Add a listener; returns the function that removes it."""
-        with self._lock:
-            self._callbacks.append(callback)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if callback in self._callbacks:
-                    self._callbacks.remove(callback)
-
-        return unsubscribe
-
-    def emit(self, event: ModelEvent) -> None:
-        with self._lock:
-            callbacks = list(self._callbacks)
-        for callback in callbacks:
-            with contextlib.suppress(Exception):
-                callback(event)
-
-
-class Models(Protocol):
-    """What the engine and the app ask of the models, wherever they run (ModelManager here, HostModels there)."""
-
-    root: Path
-
-    @property
-    def names(self) -> tuple[str, ...]: ...
-    def spec(self, name: str) -> ModelSpec: ...
-    def infer(self, op: str, args: dict[str, Any]) -> dict[str, Any]: ...
-    def snapshot(self) -> Snapshot: ...
-    def subscribe(self, callback: Callable[[ModelEvent], None]) -> Callable[[], None]: ...
-    def set_idle_timeout(self, seconds: float | None) -> None: ...
-    def set_budget(self, mib: float | None) -> None: ...
-    def is_available(self, name: str) -> bool: ...
-    def reset_error(self, name: str) -> None: ...
-    def unload(self, name: str, *, reason: str = "asked", wait: bool = True) -> bool: ...
-    def unload_all(self, *, reason: str = "asked") -> None: ...
-    def close(self) -> None: ...
+__all__ = [  # engine.model_files and engine.model_types are used through this module too
+    "Listeners", "ModelEvent", "ModelFile", "ModelInfo", "ModelManager", "ModelSpec", "ModelUnavailable",
+    "Models", "Snapshot", "read_manifest", "specs_from_manifest", "verify_ahead", "verify_files",
+]  # fmt: skip
 
 
 class _Slot:

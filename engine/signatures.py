@@ -28,11 +28,19 @@ _MASK32 = np.uint64(0xFFFFFFFF)
 _SHIFT = np.uint32(15)
 
 
-def _permutations(seed: int = 20261125) -> tuple[np.ndarray, np.ndarray]:
+MINHASH_FILE = "signatures/minhash.json"  # the permutations, drawn once from a seeded generator
+
+
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
     """NUM_PERM hash functions on 32-bit words: h(x) = m(a*x + b mod 2**32), a odd, m an xor-shift mix."""
-    rng = np.random.default_rng(seed)
-    a = rng.integers(0, 2**31, size=NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-    b = rng.integers(0, 2**32, size=NUM_PERM, dtype=np.uint64).astype(np.uint32)
+    path = assets_dir() / MINHASH_FILE
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        a, b = np.array(doc["a"], dtype=np.uint32), np.array(doc["b"], dtype=np.uint32)
+    except (OSError, ValueError, KeyError, TypeError, OverflowError) as exc:
+        raise AssetError(f"unreadable MinHash permutations {path}: {exc}") from exc
+    if a.shape != (NUM_PERM,) or b.shape != (NUM_PERM,) or not (a & 1).all():
+        raise AssetError(f"{path}: {NUM_PERM} odd multipliers and {NUM_PERM} offsets expected")
     return a[:, None], b[:, None]
 
 

@@ -7,10 +7,11 @@ signature store and the lexicon must be rebuilt (their manifests record it).
 
 from __future__ import annotations
 
-import hashlib
 import zlib
 
 import numpy as np
+
+from engine.digest import blake2b
 
 TOKENIZER_VERSION = 1
 _PUNCT = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\u00ab\u00bb\u201c\u201d\u2018\u2019\u2014\u2013\u2026"
@@ -33,7 +34,7 @@ def canonical(folded: str) -> str:
 
 def text_key(canonical_text: str) -> int:
     """A stable 64-bit key of a canonical text (exact signatures, allow/deny lists)."""
-    digest = hashlib.blake2b(canonical_text.encode("utf-8", "replace"), digest_size=8).digest()
+    digest = blake2b(canonical_text.encode("utf-8", "replace"), digest_size=8).digest()
     return int.from_bytes(digest, "little")
 
 

@@ -68,3 +68,16 @@ def test_token_hashes_are_the_same_from_the_cache_and_after_it_empties():
     expected = np.array([zlib.crc32(w.encode("utf-8")) for w in words_], dtype=np.uint64)
     assert (first == expected).all() and (again == expected).all()
     assert len(tokens._CRC_CACHE) <= tokens._CRC_CACHE_MAX
+
+
+def test_minhash_permutations_are_the_seeded_draw_they_say_they_are():
+    import json
+
+    from engine.assets import assets_dir
+    from engine.signatures import _A, _B, MINHASH_FILE, NUM_PERM
+
+    doc = json.loads((assets_dir() / MINHASH_FILE).read_text(encoding="utf-8"))
+    rng = np.random.default_rng(doc["seed"])
+    a = rng.integers(0, 2**31, size=NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = rng.integers(0, 2**32, size=NUM_PERM, dtype=np.uint64).astype(np.uint32)
+    assert (a == _A.ravel()).all() and (b == _B.ravel()).all()
