@@ -104,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("--limit", type=_positive, help="nli-eval: only the first N rows")
     models.add_argument("--json", action="store_true")
 
+    verify = sub.add_parser("verify", help="check every asset and model file against its manifest (sha256)")
+    verify.add_argument("--json", action="store_true", help="one JSON object: ok, files checked, problems")
     nli = sub.add_parser("nli", help="entailment, neutral and contradiction probabilities of one pair")
     nli.add_argument("premise")
     nli.add_argument("hypothesis")
@@ -178,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(words[1:])
     args = build_parser().parse_args(words)
     commands = {"scan": _cmd_scan, "eval": _cmd_eval, "bench": _cmd_bench, "models": _cmd_models, "nli": _cmd_nli,
-                "policy": _cmd_policy, "history": _cmd_history}  # fmt: skip
+                "policy": _cmd_policy, "history": _cmd_history, "verify": _cmd_verify}  # fmt: skip
     try:
         code = commands[args.command](args)
         sys.stdout.flush()  # a reader that left early is found here, not in the interpreter's final flush
@@ -194,6 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     except KeyboardInterrupt:
         print("tierwall: interrupted", file=sys.stderr)
+        return EXIT_INTERNAL
+    except TierwallError as exc:  # assets that differ from their manifest, an unreadable file: said in one line
+        print(f"tierwall: {exc}", file=sys.stderr)
         return EXIT_INTERNAL
     except Exception as exc:  # an internal error must still exit with its own code
         print(f"tierwall: internal error: {exc}", file=sys.stderr)
@@ -316,6 +321,37 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(describe_bench(figures))
     return 0
+
+
+# -- verify -----------------------------------------------------------------
+def _cmd_verify(args: argparse.Namespace) -> int:
+    """Every asset file against assets/SHA256SUMS and every model file against the models' manifest: 0 if all
+    match, 1 (with one line per file that does not) otherwise."""
+    from engine.assets import assets_dir
+    from engine.inference import model_specs
+    from engine.integrity import MANIFEST, listed_files, problems
+    from engine.models import verify_files
+
+    root = assets_dir()
+    found = problems(root)
+    try:
+        checked = len(listed_files(root))
+    except TierwallError:
+        checked = 0
+    models = 0
+    for spec in model_specs(root / "models"):
+        if not spec.files:
+            found.append(f"model {spec.name}: not listed in {root / 'models' / 'manifest.json'}")
+        found += verify_files(spec, root / "models")
+        models += len(spec.files)
+    if args.json:
+        print(json.dumps({"ok": not found, "asset_files": checked, "model_files": models, "problems": found}))
+    else:
+        for line in found:
+            print(line)
+        what = f"{checked} asset files ({MANIFEST}) and {models} model files (models/manifest.json)"
+        print(f"all {what} match" if not found else f"{len(found)} problem(s) in {what}")
+    return 0 if not found else 1
 
 
 # -- models -----------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 from engine.decide import Bands, at_least, combine_features
 from engine.digest import sha256
 from engine.inference import model_specs
+from engine.integrity import require_intact
 from engine.lexicon import Lexicon
 from engine.models import ModelManager, Models, ModelUnavailable
 from engine.normalize import Normalized, normalize
@@ -70,7 +71,10 @@ class Engine:
         model_host: bool = False,
     ) -> None:
         """`model_host`: run the models in a child process that is stopped when they go idle, so that all of
-        their memory goes back (the tray's choice); else in this process (one-shot use: the CLI, tests)."""
+        their memory goes back (the tray's choice); else in this process (one-shot use: the CLI, tests).
+
+        Raises AssetError, naming the file, if the assets differ from their manifest (engine.integrity)."""
+        require_intact()
         self.bands = bands or Bands.load()
         self.rules = RuleSet.load()
         self.signatures = SignatureStore.load()

@@ -288,6 +288,12 @@ class ModelManager:
     def snapshot(self) -> Snapshot:
         with self._lock:
             timeout, budget = self._idle_timeout_s, self._budget_mib
+        return Snapshot(self.infos(), rss_mib(), timeout, budget)
+
+    def infos(self) -> tuple[ModelInfo, ...]:
+        """Every model's state and accounting now (the snapshot without the process's RSS: cheaper)."""
+        with self._lock:
+            timeout = self._idle_timeout_s
         now = self._clock()
         infos = []
         for slot in self._slots.values():
@@ -305,7 +311,7 @@ class ModelManager:
                     unload_in_s=unload_in, loads=slot.loads, error=slot.error,
                     file_bytes=sum(f.size for f in slot.spec.files),
                 ))  # fmt: skip
-        return Snapshot(tuple(infos), rss_mib(), timeout, budget)
+        return tuple(infos)
 
     # -- internals ------------------------------------------------------------
     def _slot(self, name: str) -> _Slot:

@@ -421,7 +421,7 @@ def test_tables_above_the_limit_match_full_size_tables() -> None:
     """White-box: what the lookups return for every code point from just below the limit up."""
     import numpy as np
 
-    from engine import normalize as mod
+    from engine.normalize import tables as mod
 
     tb = mod._tables()
     lim = mod._TABLE_LIMIT
@@ -687,7 +687,7 @@ def test_clean_is_nfkc_and_map_blocks_are_consistent(text: str) -> None:
 
 
 def test_assets_dir_env_override(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    from engine import normalize as mod
+    from engine.normalize import tables as mod
 
     (tmp_path / "normalize").mkdir()
     (tmp_path / "normalize" / "leet.txt").write_text("# test\n0 o\n", encoding="utf-8")
