@@ -200,8 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TierwallError as exc:  # assets that differ from their manifest, an unreadable file: said in one line
         print(f"tierwall: {exc}", file=sys.stderr)
         return EXIT_INTERNAL
-    except Exception as exc:  # an internal error must still exit with its own code
-        print(f"tierwall: internal error: {exc}", file=sys.stderr)
+    except Exception as exc:  # an internal error must still exit with its own code, and name its cause
+        print(f"tierwall: internal error: {type(exc).__name__}" + (f": {exc}" if str(exc) else ""), file=sys.stderr)
         if os.environ.get("TIERWALL_DEBUG"):
             traceback.print_exc()
         return EXIT_INTERNAL
@@ -218,7 +218,9 @@ def _silence_stdout() -> None:
 
 
 # -- scan -------------------------------------------------------------------
-def _read_input(args: argparse.Namespace) -> bytes | str:
+def _read_input(args: argparse.Namespace, limit_chars: int) -> bytes | str:
+    """The text to scan: --text, a file or standard input, read only as far as the engine scans (and a little
+    more, so that it reports the rest as not scanned); /dev/zero or a 100 GB file cost what 4 MiB do."""
     if args.text is not None and args.file is not None:
         raise UsageError("give a FILE, '-' or --text, not both")
     if args.text is not None:
@@ -226,19 +228,37 @@ def _read_input(args: argparse.Namespace) -> bytes | str:
     if args.file is None:
         raise UsageError("nothing to scan: give a FILE, '-' for standard input, or --text TEXT")
     if args.file == "-":
-        return sys.stdin.buffer.read()
+        return _read_bounded(sys.stdin.buffer, limit_chars, "standard input")
     path = Path(args.file)
     try:
-        return path.read_bytes()
+        with path.open("rb") as fh:
+            return _read_bounded(fh, limit_chars, str(path))
     except IsADirectoryError:
         raise UsageError(f"{path} is a directory") from None
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
+def _read_bounded(stream: Any, limit_chars: int, name: str) -> bytes:
+    """At most 4 bytes per scanned character and one character more: enough that a longer input reaches the
+    engine longer than its limit (it then says "not fully scanned"), however its characters are encoded."""
+    cap = 4 * (limit_chars + 1)
+    data = stream.read(cap)
+    if len(data) == cap and stream.read(1):
+        lead = len(data) - 1  # do not cut a character in two: find where the last one starts
+        while lead > len(data) - 4 and (data[lead] & 0xC0) == 0x80:
+            lead -= 1
+        if data[lead] >= 0xC0 and len(data) - lead < (2 if data[lead] < 0xE0 else 3 if data[lead] < 0xF0 else 4):
+            data = data[:lead]
+        print(f"tierwall: {name} is longer than the {cap:,} bytes read; the rest was not scanned", file=sys.stderr)
+    return data
+
+
 def _cmd_scan(args: argparse.Namespace) -> int:
-    data = _read_input(args)
     from engine import Engine
+    from engine.decide import Bands
+
+    data = _read_input(args, Bands.load().max_scan_chars)
 
     verdict = Engine(policy_always=args.policy_always).scan(
         data, max_tier=args.max_tier, always_escalate=args.always_escalate

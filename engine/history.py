@@ -11,6 +11,7 @@ overrode, since the engine's list holds only keys.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Collection
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import TierwallError
+from engine.userfiles import PRIVATE_FILE, make_private
 from engine.verdict import NOT_REDACTED_EXCERPT, Verdict
 
 EXCERPT_CHARS = 160
@@ -136,7 +138,8 @@ class History:
         if read_only:  # a reader (the CLI) must neither create the file nor change it
             self._db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private(path)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))  # SQLite gives its WAL the same mode
         self._db = sqlite3.connect(str(path))
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")

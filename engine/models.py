@@ -44,6 +44,7 @@ class _Slot:
         self.spec = spec
         self.model: Any = None
         self.state: State = "unloaded"
+        self.draining = False  # an unload waits for the inferences holding the model
         self.in_use = 0
         self.load_ms: float | None = None
         self.rss_before: float | None = None
@@ -145,6 +146,8 @@ class ModelManager:
     def _acquire(self, slot: _Slot) -> None:
         while True:
             with slot.cond:
+                while slot.draining:  # an unload is waiting for the running inferences: new ones wait for it
+                    slot.cond.wait()
                 if slot.state == "loaded":
                     slot.in_use += 1
                     slot.last_used_mono = self._clock()
@@ -228,10 +231,15 @@ class ModelManager:
         with slot.cond:
             if slot.state != "loaded":
                 return False
-            while slot.in_use:
-                if not wait:
-                    return False
-                slot.cond.wait()
+            if slot.in_use and not wait:
+                return False
+            slot.draining = True  # no new inference takes the model until it is unloaded: the unload cannot starve
+            try:
+                while slot.in_use:
+                    slot.cond.wait()
+            finally:
+                slot.draining = False
+                slot.cond.notify_all()
             if slot.state != "loaded":
                 return False
             model, slot.model = slot.model, None

@@ -35,8 +35,34 @@ def _finite(text: str) -> float:
     return value
 
 
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+OWN_DIR_NAME = "tierwall"  # a directory of this name is Tierwall's own: it may be made private when it exists
+
+
+def make_private(path: Path) -> None:
+    """The user's file readable by the user only (0600), in a directory only the user can enter (0700).
+
+    A directory Tierwall creates is created 0700; an existing one is narrowed only if it is Tierwall's own
+    (named "tierwall", as the platform's default dirs are), never a directory the user pointed it at
+    ($TIERWALL_DATA_DIR=~ must not lock up the home directory). Never fails: on a file system without Unix
+    modes there is nothing to do.
+    """
+    directory = path.parent
+    try:
+        if not directory.exists():
+            directory.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+        elif directory.name == OWN_DIR_NAME and directory.stat().st_mode & 0o077:
+            directory.chmod(PRIVATE_DIR)
+        if path.exists() and path.stat().st_mode & 0o077:
+            path.chmod(PRIVATE_FILE)
+    except OSError:
+        pass  # not ours to change (another owner), or no modes here: reading and writing go on
+
+
 def read_json(path: Path) -> Any:
     """The parsed JSON of a user file; UserFileError (naming no path: the caller does) when it cannot be."""
+    make_private(path)
     try:
         size = path.stat().st_size
         if size > MAX_USER_FILE_BYTES:
@@ -81,11 +107,14 @@ def set_aside(path: Path, cause: BaseException | str) -> SetAside:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file and a rename: a crash or a full disk never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write through a temporary file and a rename: a crash or a full disk never leaves half a file. The file
+    is the user's only (0600) from its first byte."""
+    make_private(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -103,7 +103,7 @@ def test_internal_error_exits_4(monkeypatch, capsys):
 
     monkeypatch.setattr(engine.Engine, "scan", broken)
     assert main(["scan", "--text", "hello"]) == 4
-    assert "internal error: boom" in capsys.readouterr().err
+    assert "internal error: RuntimeError: boom" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -423,3 +423,38 @@ def test_scan_redact_prints_nothing_when_it_cannot_mask_everything(capsys, monke
     assert main(["scan", "--redact", "--max-tier", "0", "--text", text]) == 5
     out, err = capsys.readouterr()
     assert out == "" and "no redacted copy" in err
+
+
+class _Endless:
+    """A stream that never ends (as /dev/zero), counting what was read from it."""
+
+    def __init__(self, unit: bytes) -> None:
+        self.unit, self.given = unit, 0
+
+    def read(self, n: int = -1) -> bytes:
+        assert n >= 0, "the whole stream was asked for"
+        self.given += n
+        return (self.unit * (n // len(self.unit) + 1))[:n]
+
+
+@pytest.mark.parametrize("unit", [b"\x00", "é".encode(), "日本".encode(), "😀".encode()])
+def test_scan_reads_only_what_it_scans_and_cuts_no_character_in_two(unit, capsys):
+    from engine.cli import _read_bounded
+
+    endless = _Endless(unit)
+    data = _read_bounded(endless, 1000, "standard input")
+    assert endless.given <= 4 * 1001 + 1
+    text = data.decode("utf-8")  # whole characters only
+    assert len(text) > 1000  # longer than the limit: the engine says it was not fully scanned
+    assert "longer than the 4,004 bytes read" in capsys.readouterr().err
+
+
+def test_an_internal_error_names_its_cause(monkeypatch, capsys):
+    import engine.cli as cli
+
+    def no_memory(args):
+        raise MemoryError
+
+    monkeypatch.setitem(cli._cmd_scan.__globals__, "_cmd_scan", no_memory)
+    assert main(["scan", "--text", "hello"]) == 4
+    assert capsys.readouterr().err.strip() == "tierwall: internal error: MemoryError"

@@ -232,3 +232,35 @@ def test_unknown_model_name(tmp_path):
     mm = ModelManager([], root=tmp_path)
     with pytest.raises(KeyError, match="unknown model"), mm.use("nope"):
         pass
+
+
+def test_an_unload_is_not_starved_by_continuous_inferences(tmp_path):
+    """Three threads hold the model in turns without a gap; unload(wait=True) still gets its turn at once."""
+    import threading
+    import time
+
+    log: list[str] = []
+    mm = ModelManager([_spec(tmp_path, "a", log)], root=tmp_path, idle_timeout_s=None)
+    stop = threading.Event()
+
+    def busy() -> None:
+        while not stop.is_set():
+            with mm.use("a"):
+                time.sleep(0.003)
+
+    threads = [threading.Thread(target=busy, daemon=True) for _ in range(3)]
+    for t in threads:
+        t.start()
+    time.sleep(0.1)
+    done: list[bool] = []
+    unloader = threading.Thread(target=lambda: done.append(mm.unload("a", wait=True)), daemon=True)
+    try:
+        unloader.start()
+        unloader.join(2.0)  # starved, it would wait for as long as the others keep scanning
+        assert done == [True] and "close a" in log
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(5)
+        unloader.join(5)
+    assert mm.snapshot().model("a").loads >= 2  # the busy threads loaded it again afterwards

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,33 @@ def test_damaged_settings_give_the_defaults_and_a_message(tmp_path, content):
     assert settings_file.load() == Settings()
     assert settings_file.problem and str(path) in settings_file.problem
     assert [p.name.startswith("settings.json.corrupt-") for p in tmp_path.iterdir()] == [True]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Unix file modes")
+def test_the_users_files_are_private_and_old_ones_are_made_so(tmp_path):
+    from engine.history import History
+
+    own = tmp_path / "tierwall"  # as the platform's default dirs are named
+    write_atomic(own / "settings.json", "{}")
+    assert _mode(own) == 0o700 and _mode(own / "settings.json") == 0o600
+    History(own / "history.sqlite3").close()
+    assert _mode(own / "history.sqlite3") == 0o600
+    old = own / "lists.json"  # left by an earlier version: world-readable, in a world-readable dir
+    old.write_text("{}", encoding="utf-8")
+    old.chmod(0o644)
+    own.chmod(0o755)
+    read_json(old)
+    assert _mode(old) == 0o600 and _mode(own) == 0o700
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Unix file modes")
+def test_a_directory_the_user_chose_keeps_its_mode(tmp_path):
+    chosen = tmp_path / "shared"  # $TIERWALL_DATA_DIR pointed at a directory of the user's
+    chosen.mkdir(mode=0o755)
+    chosen.chmod(0o755)
+    write_atomic(chosen / "lists.json", "{}")
+    assert _mode(chosen) == 0o755 and _mode(chosen / "lists.json") == 0o600
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
