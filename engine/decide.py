@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import reduce
 from pathlib import Path
+from typing import Any
 
 from engine.assets import AssetError, load_toml
 from engine.logistic import logit, sigmoid
-from engine.verdict import SENSITIVE_CATEGORIES, SEVERITIES, Decision, Finding
+from engine.verdict import PLACEHOLDER, SENSITIVE_CATEGORIES, SEVERITIES, UNMASKED_RULES, Decision, Finding
 
 # Findings of these categories describe the input, not an attack; they never add to the attack score.
 NON_ATTACK_CATEGORIES = SENSITIVE_CATEGORIES | {"input"}
@@ -160,3 +161,60 @@ class Bands:
 def at_least(decision: Decision, floor: Decision) -> Decision:
     """The stricter of two decisions."""
     return decision if _ORDER[decision] >= _ORDER[floor] else floor
+
+
+# -- what every scan ends with, whatever the tiers said ------------------------------------------------
+TIER1_SEVERITY = {"block": "high", "unsure": "medium", "allow": "info"}  # tier 1's finding, by its own decision
+
+
+def list_decision(listed: str | None) -> tuple[Decision, str] | None:
+    """The user's allow- or denylist decides outright (with the reason shown first); None if not listed."""
+    if listed == "deny":
+        return "block", "on your denylist"
+    if listed == "allow":
+        return "allow", "on your allowlist"
+    return None
+
+
+def user_policy_decision(fired: Sequence[Any]) -> Decision:
+    """What the user's own policies that fired ask for (a built-in hypothesis is evidence, never a decision)."""
+    chosen = [p for p in fired if not p.builtin]
+    if not chosen:
+        return "allow"
+    return "block" if any(p.action == "block" for p in chosen) else "warn"
+
+
+def lower_quoted(findings: Sequence[Finding], quoted: Callable[[Finding], bool]) -> list[Finding]:
+    """A critical phrase in quotes is more often talked about than used: let a model judge it.
+
+    "Why does 'ignore previous instructions' work?" mentions the attack; the same words unquoted give the
+    instruction. Quoted (as tier 0 tells), the finding is "high" (unsure) instead of "critical" (block).
+    Secrets and personal data stay as they are: quoted, they leak all the same.
+    """
+    out = []
+    for f in findings:
+        if f.severity == "critical" and f.category not in SENSITIVE_CATEGORIES and quoted(f):
+            f = replace(f, severity="high", explanation=f.explanation + " (quoted: perhaps mentioned, not meant)")
+        out.append(f)
+    return out
+
+
+def apply_floors(
+    decision: Decision, findings: Sequence[Finding], *, listed: str | None, partly_read: bool
+) -> tuple[Decision, list[str]]:
+    """The floors under every decision, and the reasons they add: a text not read whole is never allowed (unless
+    the user allowlisted it), nor one with secrets or personal data in it, nor one no redacted copy could be made
+    of; placeholders (test keys, example values) are said and decide nothing."""
+    reasons: list[str] = []
+    if listed != "allow" and partly_read:
+        decision = at_least(decision, "warn")
+    kinds = sorted({f.category for f in findings if f.category in SENSITIVE_CATEGORIES})
+    if kinds:
+        decision = at_least(decision, "warn")
+        reasons.append("contains " + " and ".join("secrets" if k == "secret" else "personal data" for k in kinds))
+    unmasked = next((f for f in findings if f.rule in UNMASKED_RULES), None)
+    if unmasked is not None:
+        decision = at_least(decision, "warn")
+        reasons.append(f"no redacted copy: {unmasked.explanation}")
+    reasons += sorted({f.explanation for f in findings if f.category == PLACEHOLDER})
+    return decision, reasons

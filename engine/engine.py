@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from engine.decide import Bands, at_least, combine_features
+from engine.decide import Bands, apply_floors, at_least, combine_features, list_decision
 from engine.digest import sha256
 from engine.inference import model_specs
 from engine.integrity import require_intact
@@ -24,7 +24,6 @@ from engine.tiers.tier2 import Tier2, Tier2Result
 from engine.verdict import (
     MODEL_UNAVAILABLE,
     PLACEHOLDER,
-    SENSITIVE_CATEGORIES,
     TRUNCATED,
     UNMASKED_RULES,
     Decision,
@@ -137,13 +136,11 @@ class Engine:
         tier = 0
         policies_checked = False
         listed = self.user_lists.lookup(result.key)
+        by_list = list_decision(listed)
         decision: Decision
-        if listed == "deny":
-            decision = "block"
-            reasons.insert(0, "on your denylist")
-        elif listed == "allow":
-            decision = "allow"
-            reasons.insert(0, "on your allowlist")
+        if by_list is not None:
+            decision = by_list[0]
+            reasons.insert(0, by_list[1])
         elif result.decision == "unsure" or (always_escalate and max_tier >= 1):
             if max_tier < 1:
                 decision = "warn"
@@ -164,17 +161,10 @@ class Engine:
             decision, strongest = self._user_policies(norm, decision, findings, reasons, timings)
             if decision != before:  # a policy of the user's decided: tier 2 did
                 tier, score = 2, max(score, strongest)
-        if listed != "allow" and (covered or norm.truncated):
-            decision = at_least(decision, "warn")
-        if any(f.category in SENSITIVE_CATEGORIES for f in findings):
-            decision = at_least(decision, "warn")
-            kinds = sorted({f.category for f in findings if f.category in SENSITIVE_CATEGORIES})
-            reasons.append("contains " + " and ".join("secrets" if k == "secret" else "personal data" for k in kinds))
-        unmasked = next((f for f in findings if f.rule in UNMASKED_RULES), None)
-        if unmasked is not None:
-            decision = at_least(decision, "warn")
-            reasons.append(f"no redacted copy: {unmasked.explanation}")
-        reasons += sorted({f.explanation for f in findings if f.category == PLACEHOLDER})  # seen, decide nothing
+        decision, floor_reasons = apply_floors(decision, findings, listed=listed,
+                                               partly_read=bool(covered or norm.truncated))  # fmt: skip
+        reasons += floor_reasons
+        unmasked = any(f.rule in UNMASKED_RULES for f in findings)
         findings.sort(key=lambda f: (f.start, f.end, f.rule))
         total_ms = (time.perf_counter() - started) * 1000
         timings["total"] = round(total_ms, 4)
@@ -188,7 +178,7 @@ class Engine:
             findings=tuple(findings),
             tier=tier,
             timings_ms=timings,
-            redacted=None if unmasked is not None else redact(text, findings),
+            redacted=None if unmasked else redact(text, findings),
             reasons=tuple(reasons),
             covered=covered,
             text_sha256=digest,

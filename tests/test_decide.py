@@ -107,3 +107,68 @@ def test_combined_probability_rises_with_each_piece_of_evidence():
     stronger_nli = combine_features(0.8, 0.0, 0.3, {"inj.a": 0.95, "inj.b": 0.1, "jb.a": 0.1, "obf.a": 0.1},
                                     CATEGORY_OF)  # fmt: skip
     assert b.combined(stronger_tier1) > p0 and b.combined(stronger_nli) > p0
+
+
+# -- the floors and the lists: every scan's last word, tested without models --------------------------------
+def _f(rule: str, category: str, severity: str = "low", explanation: str = "x") -> Finding:
+    return Finding(rule, category, severity, 0, 1, explanation)
+
+
+def test_lists_decide_outright_and_say_so_first():
+    from engine.decide import list_decision
+
+    assert list_decision("deny") == ("block", "on your denylist")
+    assert list_decision("allow") == ("allow", "on your allowlist")
+    assert list_decision(None) is None
+
+
+def test_a_text_not_read_whole_is_never_allowed_unless_the_user_allowlisted_it():
+    from engine.decide import apply_floors
+
+    assert apply_floors("allow", [], listed=None, partly_read=True) == ("warn", [])
+    assert apply_floors("allow", [], listed="allow", partly_read=True) == ("allow", [])
+    assert apply_floors("block", [], listed=None, partly_read=True) == ("block", [])
+    assert apply_floors("allow", [], listed=None, partly_read=False) == ("allow", [])
+
+
+def test_secrets_personal_data_and_a_missing_redacted_copy_each_warn_with_their_reason():
+    from engine.decide import apply_floors
+    from engine.verdict import REDACTION_INCOMPLETE
+
+    decision, reasons = apply_floors("allow", [_f("secret.x", "secret"), _f("pii.y", "pii")], listed=None,
+                                     partly_read=False)  # fmt: skip
+    assert decision == "warn" and reasons == ["contains personal data and secrets"]
+    decision, reasons = apply_floors("allow", [_f(REDACTION_INCOMPLETE, "input", explanation="too many")],
+                                     listed="allow", partly_read=False)  # fmt: skip
+    assert decision == "warn" and reasons == ["no redacted copy: too many"]  # even on the allowlist
+
+
+def test_placeholders_are_said_and_decide_nothing():
+    from engine.decide import apply_floors
+    from engine.verdict import PLACEHOLDER
+
+    found = [_f("secret.test_card", PLACEHOLDER, "info", "a public test card"), _f("p", PLACEHOLDER, "info", "a")]
+    assert apply_floors("allow", found, listed=None, partly_read=False) == ("allow", ["a", "a public test card"])
+
+
+def test_only_the_users_own_policies_decide_and_block_wins():
+    from types import SimpleNamespace as P
+
+    from engine.decide import user_policy_decision
+
+    builtin = P(builtin=True, action="block")
+    assert user_policy_decision([builtin]) == "allow"  # a built-in hypothesis is evidence, not a decision
+    assert user_policy_decision([P(builtin=False, action="warn")]) == "warn"
+    assert user_policy_decision([P(builtin=False, action="warn"), P(builtin=False, action="block")]) == "block"
+    assert user_policy_decision([]) == "allow"
+
+
+def test_a_quoted_critical_phrase_is_lowered_to_high_but_a_quoted_secret_is_not():
+    from engine.decide import lower_quoted
+
+    found = [_f("inj.ignore", "injection", "critical", "ignores"), _f("secret.k", "secret", "critical", "a key"),
+             _f("inj.other", "injection", "critical", "other")]  # fmt: skip
+    out = lower_quoted(found, lambda f: f.rule != "inj.other")
+    assert [(f.rule, f.severity) for f in out] == [("inj.ignore", "high"), ("secret.k", "critical"),
+                                                   ("inj.other", "critical")]  # fmt: skip
+    assert out[0].explanation.endswith("(quoted: perhaps mentioned, not meant)")

@@ -6,17 +6,17 @@ so tier 0 must be safe when it allows and right when it blocks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
-from engine.decide import Bands
+from engine.decide import Bands, lower_quoted
 from engine.lexicon import LexicalScore, Lexicon
 from engine.normalize import Normalized, View
 from engine.rules import RuleSet
 from engine.signatures import SignatureStore
 from engine.tokens import canonical, text_key, token_hashes, words
-from engine.verdict import SENSITIVE_CATEGORIES, Finding
+from engine.verdict import Finding
 
 _QUOTES = {"'": "'", '"': '"', "`": "`", "\u201c": "\u201d", "\u2018": "\u2019", "\u00ab": "\u00bb", "\u201e": "\u201c"}
 MAX_VIEWS_SCORED = 8  # derived views beyond this are matched by rules, not fingerprinted
@@ -42,7 +42,8 @@ class Tier0:
 
     def rule_findings(self, norm: Normalized) -> list[Finding]:
         """What normalisation and the rules found (no signatures, no lexical prior)."""
-        return [*norm.findings, *_mentions_downgraded(norm.original, self.rules.match(norm))]
+        text = norm.original
+        return [*norm.findings, *lower_quoted(self.rules.match(norm), lambda f: _quoted(text, f.start, f.end))]
 
     def assess(self, norm: Normalized) -> Tier0Result:
         findings = self.rule_findings(norm)
@@ -116,21 +117,6 @@ def _quoted(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 2) : start].rstrip()
     after = text[end : end + 2].lstrip()
     return bool(before) and bool(after) and _QUOTES.get(before[-1]) == after[0]
-
-
-def _mentions_downgraded(text: str, findings: list[Finding]) -> list[Finding]:
-    """A critical phrase in quotes is more often talked about than used: let a model judge it.
-
-    "Why does 'ignore previous instructions' work?" mentions the attack; the
-    same words unquoted give the instruction. Quoted, the finding is "high"
-    (unsure) instead of "critical" (block).
-    """
-    out = []
-    for f in findings:
-        if f.severity == "critical" and f.category not in SENSITIVE_CATEGORIES and _quoted(text, f.start, f.end):
-            f = replace(f, severity="high", explanation=f.explanation + " (quoted: perhaps mentioned, not meant)")
-        out.append(f)
-    return out
 
 
 def canonical_key(folded: str) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.decide import Bands
+from engine.decide import TIER1_SEVERITY, Bands
 from engine.logistic import logit, sigmoid
 from engine.models import Models, ModelUnavailable
 from engine.normalize import Normalized, View
@@ -24,7 +24,6 @@ __all__ = ["EMBEDDING_MODEL", "HEAD_MODEL", "Tier1", "Tier1Result", "finding_cat
 
 MAX_EXTRA_VIEWS = 3  # decoded payloads and respelled views embedded besides the text itself
 EXTRA_VIEW_WINDOWS = 4
-_SEVERITY = {"block": "high", "unsure": "medium", "allow": "info"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +74,7 @@ class Tier1:
         start, end = views[vi].to_original(*scored[vi]["spans"][k])
         where = "" if vi == 0 else f" (in {views[vi].kind} view)"
         finding = Finding(
-            "tier1.embedding", finding_category(category), _SEVERITY[decision], start, end,
+            "tier1.embedding", finding_category(category), TIER1_SEVERITY[decision], start, end,
             f"embedding classifier: {score:.0%} likely an attack{where}; "
             f"closest known attack is {_article(category)} {category} text (cosine {cosine:.2f})",
             tier=1, confidence=round(score, 4),

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.decide import Bands
+from engine.decide import Bands, user_policy_decision
 from engine.models import Models, ModelUnavailable
 from engine.normalize import Normalized, View
 from engine.policies import Policy
@@ -100,10 +100,7 @@ class Tier2:
             ))  # fmt: skip
         # The user's own policies decide by their threshold and action; the built-in hypotheses are evidence
         # that decide.py weighs with the other tiers' (engine.Engine._escalate), never a verdict on their own.
-        decision: Decision = "allow"
-        chosen = [p for p in fired if not p.builtin]
-        if chosen:
-            decision = "block" if any(p.action == "block" for p in chosen) else "warn"
+        decision = user_policy_decision(fired)
         score = max((b[0] for b, p in zip(best, policies, strict=True) if p.builtin), default=0.0)
         strongest = max(max(b[0] for b in best), 0.0)
         entailments = tuple((p.id, round(max(b[0], 0.0), 4)) for p, b in zip(policies, best, strict=True))
