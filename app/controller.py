@@ -26,7 +26,7 @@ from app.wording import block_notice, categories_in_words
 from app.worker import ScanResult, Worker
 from engine import Engine
 from engine.assets import assets_dir
-from engine.history import History
+from engine.history import IN_MEMORY, History
 from engine.models import ModelEvent
 from engine.paths import HISTORY_FILE, data_dir
 from engine.procmem import trim_heap
@@ -334,7 +334,7 @@ class TierwallApp(QObject):
                     return history
             self._history_problem = (f"The scan history {path} cannot be written ({problem}); this session's "
                                      "history is kept in memory only, and protection goes on")  # fmt: skip
-            return History(Path(":memory:"))
+            return History(Path(IN_MEMORY))
 
     def _record(self, result: ScanResult) -> None:
         """Add a verdict to the history; a full disk or a broken file is said once, and protection goes on."""

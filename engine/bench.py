@@ -344,7 +344,8 @@ def _bench_host(local: Any, figures: dict[str, Any], say: _Reporter) -> None:
 
 
 def run_in_fresh_process(
-    *, adversarial: bool = False, threads: int = 1, on_progress: Callable[[Progress], None] | None = None
+    *, adversarial: bool = False, threads: int = 1, on_progress: Callable[[Progress], None] | None = None,
+    soak: int | None = None,
 ) -> dict[str, Any]:
     """Run the child and return its figures, passing its progress to `on_progress` as it comes.
 
@@ -353,6 +354,8 @@ def run_in_fresh_process(
     cmd = [sys.executable, "-m", "engine", "bench", "--child", "--threads", str(threads)]
     if adversarial:
         cmd.append("--adversarial")
+    if soak:
+        cmd += ["--soak", str(soak)]
     env = {**os.environ, "OMP_NUM_THREADS": str(threads), "PYTHONHASHSEED": "0"}
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     out: list[str] = []

@@ -128,6 +128,9 @@ def excerpt(redacted: str, limit: int = EXCERPT_CHARS) -> str:
     return line + "…" if len(head) < len(redacted) else line
 
 
+IN_MEMORY = ":memory:"  # SQLite's name for a database that lives in memory only (the app's fallback)
+
+
 class History:
     """The history database. Used from the GUI thread only (each call is a quick local write)."""
 
@@ -138,8 +141,9 @@ class History:
         if read_only:  # a reader (the CLI) must neither create the file nor change it
             self._db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
             return
-        make_private(path)
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))  # SQLite gives its WAL the same mode
+        if str(path) != IN_MEMORY:
+            make_private(path)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))  # SQLite gives its WAL the same mode
         self._db = sqlite3.connect(str(path))
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")

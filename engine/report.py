@@ -135,6 +135,11 @@ def describe_bench(figures: dict[str, Any]) -> str:
     for group, unit in (("rss_mib", "MiB"), ("uss_mib", "MiB"), ("load_ms", "ms"), ("latency_ms", "ms")):
         for key, value in figures.get(group, {}).items():
             out.append(f"  {group}.{key:<40} {value:>10.3f} {unit}")
+    for key, value in figures.get("soak", {}).items():
+        if isinstance(value, (int, float)):
+            out.append(f"  soak.{key:<43} {value:>10}")
+    for problem in figures.get("soak", {}).get("problems", ()):
+        out.append(f"  soak target missed: {problem}")
     for key, value in figures.get("host", {}).items():
         unit = "ms" if key.endswith("_ms_p50") else "MiB" if key.endswith("_mib") else ""
         out.append(f"  host.{key:<43} {value:>10.3f} {unit}".rstrip())

@@ -220,6 +220,20 @@ def test_bench_json_has_the_documented_keys():
 
     assert figures["full_escalation_policies"] == len(load_builtin())
     assert figures["threads"] == 1
+    host = figures["host"]  # the models in a model host: the keys, and what they measure
+    assert host["cold_first_scan_ms_p50"] > host["tier1_128tok_ms_p50"] > 0
+    assert abs(host["after_unload_delta_mib"]) < 20 and host["host_all_loaded_mib"] > 50
+    assert "protocol_overhead_ms_p50" in host and host["starts"] >= 5
+
+
+def test_bench_soak_reports_drift_descriptors_and_threads():
+    r = run("bench", "--soak", "300", "--json")
+    soak = json.loads(r.stdout)["soak"]
+    assert r.returncode == (1 if soak["problems"] else 0)
+    assert soak["scans"] == 300 and soak["escalated"] == 3 and soak["model_host_starts"] >= 1
+    for key in ("rss_drift_mib", "fds_start", "fds_end", "threads_start", "threads_end"):
+        assert key in soak
+    assert soak["fds_growth"] <= 0 and soak["threads_growth"] <= 0  # nothing left open by the host's comings
 
 
 def test_models_lists_and_verifies(capsys):

@@ -162,3 +162,11 @@ def test_a_directory_the_user_chose_keeps_its_mode(tmp_path):
 
 def _mode(path: Path) -> int:
     return path.stat().st_mode & 0o777
+
+
+def test_an_in_memory_history_creates_no_file(tmp_path, monkeypatch):
+    from engine.history import IN_MEMORY, History
+
+    monkeypatch.chdir(tmp_path)
+    History(Path(IN_MEMORY)).close()
+    assert list(tmp_path.iterdir()) == []
