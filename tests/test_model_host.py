@@ -238,3 +238,38 @@ def test_a_model_that_returns_nan_or_raises_makes_its_tier_unavailable(engine, m
     monkeypatch.setattr(Head, "logits", broken)
     v = engine.scan("A sentence about the weather, nothing more, number 7732.", always_escalate=True, max_tier=1)
     assert v.decision == "warn" and "RuntimeError: bad tensor" in v.reasons[0]
+
+
+def test_unload_all_amid_scans_from_6_threads_fails_none_of_them(tmp_path: Path):
+    """Unload all (the memory page's button) while six threads scan: the scans on their way finish, the host
+    stops after them, the next ones start a new host; no verdict says a tier could not run."""
+    eng = Engine(user_data_dir=tmp_path, user_config_dir=tmp_path, model_host=True)
+    verdicts: list = []
+    failures: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(20):
+                verdicts.append(eng.scan(f"Thread {n} note {i}: the museum garden opens at {i % 12 + 1}.",
+                                         always_escalate=True))  # fmt: skip
+        except BaseException as exc:  # a scan must never raise
+            failures.append(exc)
+
+    eng.scan("warm the host up", always_escalate=True, max_tier=1)
+    threads = [threading.Thread(target=work, args=(n,), daemon=True) for n in range(6)]
+    for t in threads:
+        t.start()
+    unloads = 0
+    while any(t.is_alive() for t in threads) and unloads < 8:
+        time.sleep(0.1)
+        eng.models.unload_all()
+        unloads += 1
+    for t in threads:
+        t.join(300)
+    try:
+        assert not any(t.is_alive() for t in threads) and failures == []
+        assert len(verdicts) == 120 and unloads >= 2
+        assert [v.reasons for v in verdicts if any(f.rule == MODEL_UNAVAILABLE for f in v.findings)] == []
+        assert eng.models.starts >= 2
+    finally:
+        eng.models.close()

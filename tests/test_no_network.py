@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+import pytest
 
 SITECUSTOMIZE = """
 import os, socket
@@ -58,3 +61,21 @@ def test_every_tier_runs_with_network_sockets_forbidden_and_none_is_tried(tmp_pa
     assert not log.exists(), log.read_text(encoding="utf-8")
     probe = subprocess.run([sys.executable, "-c", "import socket; socket.socket()"], capture_output=True, env=env)
     assert probe.returncode != 0 and log.exists()  # the guard itself works
+
+
+@pytest.mark.skipif(shutil.which("strace") is None or not sys.platform.startswith("linux"), reason="needs strace")
+def test_the_tray_self_test_opens_no_network_socket_in_any_process(tmp_path: Path):
+    """The whole tray (clipboard, notifications, every tier in the model host, unload, the window's pages) under
+    strace -f: not one AF_INET or AF_INET6 socket, in the tray or in any process it starts."""
+    pytest.importorskip("PySide6")
+    log = tmp_path / "strace.log"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TIERWALL_DATA_DIR": str(tmp_path),
+           "TIERWALL_CONFIG_DIR": str(tmp_path)}  # fmt: skip
+    run = subprocess.run(["strace", "-f", "-qq", "-e", "trace=socket,connect", "-o", str(log),
+                          sys.executable, "-m", "app.main", "--self-test", "--json"],
+                         capture_output=True, text=True, env=env, timeout=600)  # fmt: skip
+    assert run.returncode in (0, 1), run.stderr[-2000:]  # 1: a figure over its target, measured under strace
+    report = json.loads(run.stdout)
+    assert "tiers_that_decided" in report["details"] and 2 in report["details"]["tiers_that_decided"]
+    calls = log.read_text(encoding="utf-8")
+    assert "AF_INET" not in calls, [line for line in calls.splitlines() if "AF_INET" in line][:5]

@@ -242,10 +242,18 @@ class HostModels:
             self._release(host)
 
     def _stop(self, host: Host) -> None:
+        """Stop a host once the requests already on their way to it are answered (new ones start a new host):
+        an *Unload all* in the middle of scanning must not turn those scans into failures."""
         with self._lock:
             if self._host is host:
                 self._host = None
             host.stopping = True
+        deadline = time.monotonic() + self._warm_s
+        while time.monotonic() < deadline and not host.ended:
+            with self._lock:
+                if host.in_flight == 0:
+                    break
+            time.sleep(0.005)
         host.stop()
 
     def _stop_if_idle(self, host: Host) -> None:
