@@ -22,8 +22,8 @@ from PySide6.QtCore import QObject, QTimer
 from app.leakguard import NONE_DRIFT_LIMIT, OBJECTS_DRIFT_LIMIT, exercise_window
 from app.screenshot import settled_total, wait, wait_for
 from app.worker import ScanResult
-from engine.assets import AssetError
 from engine.errors import TierwallError
+from engine.integrity import require_intact
 from engine.models import ModelEvent
 
 if TYPE_CHECKING:
@@ -120,8 +120,8 @@ def run_self_test(*, as_json: bool = False, soak_minutes: float | None = None) -
         if var not in os.environ:
             os.environ[var] = tempfile.mkdtemp(prefix="tierwall-selftest-")
     try:
-        verify_files_or_raise()
-        report = _run(soak_minutes)
+        require_intact()  # every asset file against assets/SHA256SUMS before anything is measured (the model
+        report = _run(soak_minutes)  # files are checked as the self-test loads them, in the model host)
     except TierwallError as exc:  # assets or models that are not what they should be: one line, no traceback
         print(json.dumps({"ok": False, "problems": [str(exc)]}) if as_json else f"self-test: FAILED: {exc}")
         return 1
@@ -146,17 +146,6 @@ def run_self_test(*, as_json: bool = False, soak_minutes: float | None = None) -
                     print(f"{'soak.' + key:44s} {value}")
         print("self-test: " + ("all as expected" if report.ok else "FAILED: " + "; ".join(report.problems)))
     return 0 if report.ok else 1
-
-
-def verify_files_or_raise() -> None:
-    """Every asset file against assets/SHA256SUMS before anything is measured. (The model files are checked
-    as the self-test loads each model, in the model host: a mismatch there is an unavailable model, reported.)"""
-    from engine.integrity import problems
-
-    found = problems()
-    if found:
-        more = f" (and {len(found) - 1} more; `tierwall verify` lists them)" if len(found) > 1 else ""
-        raise AssetError(f"{found[0]}{more}")
 
 
 def _large_copy(app: TierwallApp, report: Report) -> float:

@@ -66,10 +66,11 @@ def embed_and_score(manager: ModelManager, args: Result) -> Result:
             win = model.embed_text(str(text), max_windows=int(limit))
             cosine, nearest, benign = head.similarities(win.vectors)
             z = head.logits(win.vectors, lexical, cosine, rules, benign)
-            _finite(z.tolist(), EMBEDDING_MODEL)
+            logits = z.tolist()
+            _finite(logits, EMBEDDING_MODEL)
             views.append({
                 "spans": [list(span) for span in win.spans], "complete": win.complete,
-                "covered_end": win.covered_end, "z": z.tolist(), "p": sigmoid(z).tolist(),
+                "covered_end": win.covered_end, "z": logits, "p": sigmoid(z).tolist(),
                 "cosine": cosine.tolist(), "category": [head.categories[int(head.bank_category[i])] for i in nearest],
             })  # fmt: skip
     trim_heap()  # inference buffers are freed by now: hand the pages back rather than let the heap grow

@@ -33,8 +33,18 @@ from engine.procmem import release_freed_memory, rss_mib
 
 __all__ = [  # engine.model_files and engine.model_types are used through this module too
     "Listeners", "ModelEvent", "ModelFile", "ModelInfo", "ModelManager", "ModelSpec", "ModelUnavailable",
-    "Models", "Snapshot", "read_manifest", "specs_from_manifest", "verify_ahead", "verify_files",
+    "Models", "Snapshot", "read_manifest", "reading_answer", "specs_from_manifest", "verify_ahead", "verify_files",
 ]  # fmt: skip
+
+
+@contextmanager
+def reading_answer(what: str) -> Iterator[None]:
+    """Around the reading of a model operation's answer: a malformed one (a host that answered nonsense) makes
+    the tier unavailable, as a failed inference does, instead of raising out of the scan."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ModelUnavailable(f"{what} gave a malformed answer ({type(exc).__name__}: {exc})") from exc
 
 
 class _Slot:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.models import Models, ModelUnavailable
+from engine.models import Models, reading_answer
 from engine.normalize import normalize
 
 MAX_TEST_WINDOWS = 64  # windows read per text by `policy test` (a scan reads at most bands.tier2_max_windows)
@@ -97,14 +97,14 @@ class PolicyChecker:
             raise ValueError("no hypothesis to check")
         view = normalize(text).main
         args = {"views": [[view.folded, self.max_windows]], "hypotheses": list(hypotheses), "context": self.context}
-        read = self.models.infer("entail", args)["views"][0]
+        answer = self.models.infer("entail", args)
         if not view.folded.strip():
             return PolicyCheck(hypotheses, threshold, (), True, len(text))
         rows = []
-        try:
+        with reading_answer("tier 2's model"):
+            read = answer["views"][0]
             for (a, b), probs in zip(read["spans"], read["entailment"], strict=True):
                 start, end = view.to_original(int(a), int(b))
                 rows.append(WindowScore(start, end, excerpt(text[start:end]), tuple(float(p) for p in probs)))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ModelUnavailable(f"tier 2's model gave a malformed answer ({type(exc).__name__}: {exc})") from exc
-        return PolicyCheck(hypotheses, threshold, tuple(rows), bool(read["complete"]), len(text))
+            complete = bool(read["complete"])
+        return PolicyCheck(hypotheses, threshold, tuple(rows), complete, len(text))

@@ -273,3 +273,14 @@ def test_unload_all_amid_scans_from_6_threads_fails_none_of_them(tmp_path: Path)
         assert eng.models.starts >= 2
     finally:
         eng.models.close()
+
+
+@pytest.mark.parametrize("answer", [{"views": "nonsense"}, {"views": []}, {}, {"views": [{"spans": [[0, 1]]}]}])
+def test_an_answer_of_the_wrong_shape_makes_the_tier_unavailable(engine, monkeypatch, answer):
+    from engine.policy_check import PolicyChecker
+
+    monkeypatch.setattr(engine.models, "infer", lambda op, args: answer)
+    v = engine.scan(f"A sentence about the weather, shape {len(str(answer))}.", always_escalate=True, max_tier=1)
+    assert v.decision == "warn" and "malformed answer" in v.reasons[0]
+    with pytest.raises(ModelUnavailable, match="malformed answer"):
+        PolicyChecker(engine.models).check("Some text to check.", ["This text mentions a fruit."], 0.5)

@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.decide import TIER1_SEVERITY, Bands
 from engine.logistic import logit, sigmoid
-from engine.models import Models, ModelUnavailable
+from engine.models import Models, reading_answer
 from engine.normalize import Normalized, View
 from engine.tiers.embedding import EMBEDDING_MODEL
 from engine.tiers.head import HEAD_MODEL
@@ -49,10 +49,8 @@ class Tier1:
         args = {"views": [[v.folded, n] for v, n in zip(views, limits, strict=True)],
                 "lexical_logit": logit(lexical_probability), "rules": rules}  # fmt: skip
         raw = self.models.infer("embed_and_score", args)
-        try:
+        with reading_answer("tier 1's models"):
             return self._explain(views, raw["views"])
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise ModelUnavailable(f"tier 1's models gave a malformed answer ({type(exc).__name__}: {exc})") from exc
 
     def _explain(self, views: list[View], scored: list[dict[str, Any]]) -> Tier1Result:
         if len(scored) != len(views):

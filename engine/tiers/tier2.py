@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.decide import Bands, user_policy_decision
-from engine.models import Models, ModelUnavailable
+from engine.models import Models, reading_answer
 from engine.normalize import Normalized, View
 from engine.policies import Policy
 from engine.tiers.nli import NLI_MODEL
@@ -63,10 +63,8 @@ class Tier2:
                 "hypotheses": [p.hypothesis for p in policies], "focus": [list(w) for w in focus],
                 "cleared_below": self.bands.tier1_allow_below}  # fmt: skip
         raw = self.models.infer("entail", args)
-        try:
+        with reading_answer("tier 2's model"):
             return self._explain(views, raw["views"], policies, bool(focus))
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise ModelUnavailable(f"tier 2's model gave a malformed answer ({type(exc).__name__}: {exc})") from exc
 
     def _explain(self, views: list[View], read: list[dict[str, Any]], policies: Sequence[Policy],
                  focused: bool) -> Tier2Result:  # fmt: skip
