@@ -136,7 +136,7 @@ def _timed(fn: Callable[[], Any], repeats: int) -> list[float]:
 def run_child(*, adversarial: bool = False, threads: int = 1, progress: TextIO | None = None) -> dict[str, Any]:
     """The measurements themselves (run inside the fresh process); progress lines go to `progress`."""
     from engine import Engine
-    from engine.decide import Bands
+    from engine.bands import Bands
     from engine.procmem import peak_rss_mib, rss_mib
 
     say = _Reporter((*PHASES, ADVERSARIAL_PHASE) if adversarial else PHASES, progress)
@@ -186,10 +186,17 @@ def _time_tier0(engine: Any, size: int, name: str, latency: dict[str, float]) ->
 
     text = _prose(size)
     engine.scan(text, max_tier=0)
-    times = _timed(lambda: engine.tier0.assess(normalize(text)), REPEATS[size])
+    times = _timed(lambda: engine.tier0.read(normalize(text)), REPEATS[size])
     latency[f"tier0_{name}_p50"] = round(float(np.percentile(times, 50)), 4)
     scans = _timed(lambda: engine.scan(text, max_tier=0), REPEATS[size])
     latency[f"scan_{name}_p50"] = round(float(np.percentile(scans, 50)), 4)
+
+
+def _read_tier1(engine: Any, norm: Any) -> None:
+    """Tier 1 alone on a text, as after a tier-0 reading with a lexical prior of 0.5 and no rule."""
+    from engine.tiers.reading import Reading, checked
+
+    checked(engine.tier1.read(norm, [Reading("tier0", "unsure", 0.0, lexical=0.5)]))
 
 
 def _bench_tier1(engine: Any, figures: dict[str, Any], say: _Reporter) -> None:
@@ -222,7 +229,7 @@ def _bench_tier1(engine: Any, figures: dict[str, Any], say: _Reporter) -> None:
     for tokens in (128, 512):
         cut = offsets[tokens - specials - 1][1]  # N tokens with the model's special tokens
         norm = normalize(prose[:cut])
-        times = _timed(lambda norm=norm: engine.tier1.assess(norm, 0.5, 0.0), 100 if tokens == 128 else 30)
+        times = _timed(lambda norm=norm: _read_tier1(engine, norm), 100 if tokens == 128 else 30)
         latency[f"tier1_{tokens}tok_p50"] = round(float(np.percentile(times, 50)), 3)
         say.step(1 if tokens == 128 else 2)
     words = prose.split()
@@ -294,7 +301,7 @@ def _bench_host(local: Any, figures: dict[str, Any], say: _Reporter) -> None:
     processes' memory with every model loaded, this process after the host stopped, and what the protocol
     adds to tier 1 on a warm host (against `local`, the in-process engine)."""
     from engine import Engine
-    from engine.decide import Bands
+    from engine.bands import Bands
     from engine.models import ModelUnavailable
     from engine.normalize import normalize
     from engine.procmem import release_freed_memory, rss_mib
@@ -325,12 +332,12 @@ def _bench_host(local: Any, figures: dict[str, Any], say: _Reporter) -> None:
         release_freed_memory()
         host["after_unload_delta_mib"] = round(rss_mib() - before, 2)
         norm = normalize(" ".join(words[:90]))  # about 128 tokens
-        local.tier1.assess(norm, 0.5, 0.0)  # both warm
-        engine.tier1.assess(norm, 0.5, 0.0)
+        _read_tier1(local, norm)  # both warm
+        _read_tier1(engine, norm)
         inline, hosted = [], []
         for _ in range(WARM_REPEATS):  # interleaved: a busy moment of the machine falls on both
-            inline += _timed(lambda: local.tier1.assess(norm, 0.5, 0.0), 1)
-            hosted += _timed(lambda: engine.tier1.assess(norm, 0.5, 0.0), 1)
+            inline += _timed(lambda: _read_tier1(local, norm), 1)
+            hosted += _timed(lambda: _read_tier1(engine, norm), 1)
         host["tier1_128tok_ms_p50"] = round(float(np.percentile(hosted, 50)), 3)
         host["protocol_overhead_ms_p50"] = round(float(np.percentile(hosted, 50) - np.percentile(inline, 50)), 3)
         host["starts"] = engine.models.starts

@@ -1,161 +1,28 @@
-"""Bands and escalation: the only place that maps scores to decisions."""
+"""The only place that decides: which tier reads a text next, and the verdict's decision from their readings.
+
+Every rule that maps scores, findings, the user's lists and policies, truncation and unavailable tiers to
+allow / warn / block is here, and is tested without a model (tests/test_decide.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import reduce
-from pathlib import Path
 from typing import Any
 
-from engine.assets import AssetError, load_toml
-from engine.logistic import logit, sigmoid
-from engine.verdict import PLACEHOLDER, SENSITIVE_CATEGORIES, SEVERITIES, UNMASKED_RULES, Decision, Finding
+from engine.bands import Bands, combine_features
+from engine.policies import Policy
+from engine.tiers.reading import Reading, Step
+from engine.verdict import (
+    PLACEHOLDER,
+    SENSITIVE_CATEGORIES,
+    UNMASKED_RULES,
+    Decision,
+    Finding,
+    finding_category,
+)
 
-# Findings of these categories describe the input, not an attack; they never add to the attack score.
-NON_ATTACK_CATEGORIES = SENSITIVE_CATEGORIES | {"input"}
 _ORDER: dict[str, int] = {"allow": 0, "warn": 1, "block": 2}
-# The evidence [combine] weighs, in this order (packaging/build_decide.py learns the weights).
-ENTAILMENT_CATEGORIES = ("injection", "jailbreak", "obfuscated")  # as the policy files name them
-COMBINE_FEATURES = ("tier1_logit", "rule_score", "lexical_logit", *ENTAILMENT_CATEGORIES, "mean_entailment")
-COMBINE_EPS = 1e-4  # the probabilities [combine] reads are clipped to [1e-4, 1 - 1e-4] (its weights were fitted so)
-
-
-def combine_features(
-    tier1: float, rule_score: float, lexical: float, entailments: Mapping[str, float], category_of: Mapping[str, str]
-) -> list[float]:
-    """The model tiers' evidence on one text as [combine] reads it.
-
-    Per category the strongest entailment of its built-in hypotheses, and the mean over all of them: the
-    NLI model entails nearly every hypothesis on imperative prose (a licence "tells" and "instructs"),
-    so one hypothesis entailed far above the rest is a sign, all of them entailed together much less.
-    """
-    strongest = dict.fromkeys(ENTAILMENT_CATEGORIES, 0.0)
-    for policy, p in entailments.items():
-        category = category_of.get(policy)
-        if category in strongest:
-            strongest[category] = max(strongest[category], p)
-    mean = sum(entailments.values()) / len(entailments) if entailments else 0.0
-    return [logit(tier1, COMBINE_EPS), rule_score, logit(lexical, COMBINE_EPS), *strongest.values(), mean]
-
-
-@dataclass(frozen=True, slots=True)
-class Bands:
-    severity_weight: dict[str, float]
-    unsure_at: float
-    block_at: float
-    lexical_unsure_at: float
-    readable_below: float  # share of known words under which tier 0 cannot judge a text
-    readable_min_words: int  # ... if it has at least this many words with letters
-    near_duplicate_block: float
-    near_duplicate_unsure: float
-    tier1_allow_below: float
-    tier1_block_at: float
-    tier1_max_windows: int
-    tier2_max_windows: int
-    max_scan_chars: int
-    cache_size: int
-    combine_weights: tuple[float, ...] = ()
-    combine_bias: float = 0.0
-    combine_block_at: float = 0.5
-
-    @classmethod
-    def load(cls, path: str | Path = "bands.toml") -> Bands:
-        data = load_toml(path)
-        try:
-            weights = {k: float(data["severity_weight"][k]) for k in SEVERITIES}
-            t0 = data["tier0"]
-            t1 = data["tier1"]
-            t2 = data["tier2"]
-            eng = data["engine"]
-            comb = data["combine"]
-            bands = cls(
-                severity_weight=weights,
-                unsure_at=float(t0["unsure_at"]),
-                block_at=float(t0["block_at"]),
-                lexical_unsure_at=float(t0["lexical_unsure_at"]),
-                readable_below=float(t0["unreadable_below"]),
-                readable_min_words=int(t0["unreadable_min_words"]),
-                near_duplicate_block=float(t0["near_duplicate_block"]),
-                near_duplicate_unsure=float(t0["near_duplicate_unsure"]),
-                tier1_allow_below=float(t1["allow_below"]),
-                tier1_block_at=float(t1["block_at"]),
-                tier1_max_windows=int(t1["max_windows"]),
-                tier2_max_windows=int(t2["max_windows"]),
-                max_scan_chars=int(eng["max_scan_chars"]),
-                cache_size=int(eng["cache_size"]),
-                combine_weights=tuple(float(w) for w in comb["weights"]),
-                combine_bias=float(comb["bias"]),
-                combine_block_at=float(comb["block_at_probability"]),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise AssetError(f"bands file {path}: missing or invalid entry {exc}") from exc
-        if not 0 < bands.unsure_at <= bands.block_at <= 1:
-            raise AssetError(f"bands file {path}: need 0 < unsure_at <= block_at <= 1")
-        if not 0 < bands.tier1_allow_below <= bands.tier1_block_at <= 1 or bands.tier1_max_windows < 1:
-            raise AssetError(f"bands file {path}: need 0 < tier1 allow_below <= block_at <= 1, max_windows >= 1")
-        if bands.tier2_max_windows < 1:
-            raise AssetError(f"bands file {path}: need tier2 max_windows >= 1")
-        if len(bands.combine_weights) != len(COMBINE_FEATURES) or not 0 < bands.combine_block_at < 1:
-            raise AssetError(f"bands file {path}: [combine] needs {len(COMBINE_FEATURES)} weights "
-                             f"({', '.join(COMBINE_FEATURES)}) and 0 < block_at_probability < 1")  # fmt: skip
-        return bands
-
-    def attack_score(self, findings: list[Finding]) -> float:
-        """Noisy-OR over distinct rules of each rule's strongest finding.
-
-        Occurrences of one rule are one piece of evidence, not many: a German
-        text with ten soft hyphens is not ten times as suspicious as one with one.
-        """
-        strongest: dict[str, float] = {}
-        for f in findings:
-            if f.category not in NON_ATTACK_CATEGORIES:
-                w = self.severity_weight[f.severity]
-                if w > strongest.get(f.rule, -1.0):
-                    strongest[f.rule] = w
-        return 1.0 - reduce(lambda a, b: a * (1.0 - b), strongest.values(), 1.0)
-
-    def tier0(self, attack_score: float, lexical: float, known_share: float = 1.0, words: int = 0) -> str:
-        """allow / unsure / block for tier 0; "unsure" is the only path to a model.
-
-        Tier 0 allows only what it can read: a text of enough words, most of which its lexicon never
-        learned from (another language or script), goes to a model however low its scores are.
-        """
-        if attack_score >= self.block_at:
-            return "block"
-        if attack_score >= self.unsure_at or lexical >= self.lexical_unsure_at:
-            return "unsure"
-        if not self.readable(known_share, words):
-            return "unsure"
-        return "allow"
-
-    def readable(self, known_share: float, words: int) -> bool:
-        """Can tier 0 judge a text of `words` words with letters, `known_share` of which its lexicon knows?"""
-        return words < self.readable_min_words or known_share >= self.readable_below
-
-    def tier1(self, score: float) -> str:
-        """allow / unsure (grey band: tier 2) / block for the tier-1 head's probability."""
-        if score >= self.tier1_block_at:
-            return "block"
-        if score >= self.tier1_allow_below:
-            return "unsure"
-        return "allow"
-
-    def combined(self, features: list[float]) -> float:
-        """Attack probability of a text from the evidence of every tier that read it (combine_features)."""
-        z = self.combine_bias + sum(w * x for w, x in zip(self.combine_weights, features, strict=True))
-        return sigmoid(z)
-
-    def tier2(self, combined: float) -> Decision:
-        """Block or allow a text tier 1 left in its grey band, on the combined probability."""
-        return "block" if combined >= self.combine_block_at else "allow"
-
-    def near_duplicate_severity(self, similarity: float) -> str | None:
-        if similarity >= self.near_duplicate_block:
-            return "critical"
-        if similarity >= self.near_duplicate_unsure:
-            return "medium"
-        return None
 
 
 def at_least(decision: Decision, floor: Decision) -> Decision:
@@ -218,3 +85,190 @@ def apply_floors(
         reasons.append(f"no redacted copy: {unmasked.explanation}")
     reasons += sorted({f.explanation for f in findings if f.category == PLACEHOLDER})
     return decision, reasons
+
+
+# -- the scan's plan and its decision, from the tiers' readings ------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a caller asked of one scan, and what the user's lists and policies say before any tier ran."""
+
+    max_tier: int = 2
+    always_escalate: bool = False  # every tier up to max_tier reads the text, whatever the ones before said
+    policy_always: bool = False  # the user's policies are checked on every scan, not only escalated ones
+    user_policies: bool = False  # the user has policies of their own
+    listed: str | None = None  # "allow" / "deny" if the text is on the user's lists
+
+
+def next_step(readings: Sequence[Reading], plan: Plan) -> Step | None:
+    """The tier that reads the text next, or None: the only place that escalates.
+
+    Tier 1 reads what tier 0 was unsure of, tier 2 what tier 1 was unsure of (every tier up to max_tier with
+    always_escalate). With policy_always, the user's own policies are checked last on a text tier 2 did not
+    read whole; a listed text is read by tier 0 alone.
+    """
+    last = readings[-1]
+    if plan.listed is not None or last.step == "policies":
+        return None
+    if last.step == "tier0" and plan.max_tier >= 1 and (last.opinion == "unsure" or plan.always_escalate):
+        return "tier1"
+    read_on = last.opinion == "unsure" or (last.opinion == "allow" and plan.always_escalate)
+    if last.step == "tier1" and last.unavailable is None and plan.max_tier >= 2 and read_on:
+        return "tier2"
+    if last.step == "tier2" and last.unavailable is None:
+        return None  # the user's policies were read with the built-in ones
+    return "policies" if plan.policy_always and plan.user_policies else None
+
+
+@dataclass(slots=True)
+class Outcome:
+    """The decision on one scan and what it rests on."""
+
+    decision: Decision
+    tier: int  # the tier whose judgement decided
+    score: float
+    covered: tuple[int, int] | None  # span of the original every tier read, if not all
+    findings: list[Finding]
+    reasons: list[str]  # the first one is the reason shown
+
+
+def tier0_likelihood(tier0: Reading, bands: Bands) -> float:
+    """Tier 0's attack likelihood: its rules and signatures, or the lexical prior where that is a sign.
+
+    The prior is a sign only where it reaches the band that makes tier 0 unsure: below it, the prior sits
+    near the training data's share of attacks (about 0.3 for "hello", and for an empty text, where it is
+    the bias alone), which says nothing about this text, and tier 0 treats it so.
+    """
+    return max(tier0.score, tier0.lexical if tier0.lexical >= bands.lexical_unsure_at else 0.0)
+
+
+def decide(
+    readings: Sequence[Reading], plan: Plan, bands: Bands, builtin: Sequence[Policy], *,
+    findings: Sequence[Finding] = (), reasons: Sequence[str] = (), covered: tuple[int, int] | None = None,
+    decoded_partly: bool = False,
+) -> Outcome:  # fmt: skip
+    """The verdict's decision from every reading, the user's lists and policies, and what was left unread.
+
+    `findings`, `reasons` and `covered` say what the input stage found (not UTF-8, longer than is scanned);
+    `builtin` are the built-in hypotheses, whose entailments are evidence.
+    """
+    tier0 = readings[0]
+    out = Outcome("allow", 0, tier0_likelihood(tier0, bands), covered, [*findings, *tier0.findings], [*reasons])
+    tier1 = _reading(readings, "tier1")
+    by_list = list_decision(plan.listed)
+    if by_list is not None:
+        out.decision = by_list[0]
+        out.reasons.insert(0, by_list[1])
+    elif tier1 is not None:
+        _escalated(out, tier0, tier1, _reading(readings, "tier2"), plan, bands, builtin)
+    elif tier0.opinion == "unsure" or (plan.always_escalate and plan.max_tier >= 1):
+        out.decision = "warn"
+        out.reasons.insert(0, "needs tier 1: tier 0 could not decide and --max-tier 0 stops here")
+    elif tier0.opinion == "block":
+        out.decision = "block"
+        worst = max(tier0.findings, key=lambda f: bands.severity_weight[f.severity])
+        out.reasons.insert(0, f"{worst.explanation} ({worst.rule})")
+    check = _reading(readings, "policies")
+    if check is not None:
+        _user_policies(out, check)
+    out.decision, floor_reasons = apply_floors(out.decision, out.findings, listed=plan.listed,
+                                               partly_read=bool(out.covered or decoded_partly))  # fmt: skip
+    out.reasons += floor_reasons
+    return out
+
+
+def _reading(readings: Sequence[Reading], step: Step) -> Reading | None:
+    return next((r for r in readings if r.step == step), None)
+
+
+def _escalated(
+    out: Outcome, tier0: Reading, tier1: Reading, tier2: Reading | None, plan: Plan, bands: Bands,
+    builtin: Sequence[Policy],
+) -> None:  # fmt: skip
+    """Tiers 1 and 2 on a text tier 0 was unsure of (or every text, with always_escalate): a block by tier 0
+    stands; a tier that was needed and could not run makes it at least a warning."""
+    earlier: Decision = "block" if tier0.opinion == "block" else "allow"
+    out.findings += tier1.findings
+    if tier1.unavailable is not None:
+        out.reasons.insert(0, f"needs tier 1, which is unavailable: {tier1.unavailable}")
+        out.decision = at_least(earlier, "warn")
+        return
+    out.tier, out.score, out.covered = 1, tier1.score, tier1.covered or out.covered
+    if tier1.covered is not None:
+        out.reasons.append(f"tier 1 read only characters {tier1.covered[0]}-{tier1.covered[1]} of the text")
+    if tier1.opinion == "block":
+        out.reasons.insert(0, tier1.findings[0].explanation)
+        out.decision = "block"
+        return
+    if tier1.opinion != "unsure" and not (plan.always_escalate and plan.max_tier >= 2):
+        out.decision = earlier
+        return
+    if tier2 is None:  # not run: --max-tier 1
+        out.reasons.insert(0, "needs tier 2: tier 1 is unsure and --max-tier 1 stops here")
+        out.decision = at_least(earlier, "warn")
+        return
+    if tier2.unavailable is not None:
+        out.reasons.insert(0, f"needs tier 2, which is unavailable: {tier2.unavailable}")
+        out.findings += tier2.findings
+        out.decision = at_least(earlier, "warn")
+        return
+    if tier2.covered is not None and tier1.covered is None:
+        out.covered = tier2.covered
+        out.reasons.append(f"tier 2 read only part of the text (within characters {tier2.covered[0]}-"
+                           f"{tier2.covered[1]})")  # fmt: skip
+    decision = _weigh_tier2(out, tier0, tier1, tier2, bands, builtin)
+    out.decision = at_least(earlier, at_least(decision, tier2.policy_decision))
+
+
+def _weigh_tier2(
+    out: Outcome, tier0: Reading, tier1: Reading, tier2: Reading, bands: Bands, builtin: Sequence[Policy]
+) -> Decision:
+    """Combine the evidence of every tier on a text tier 1 left in its grey band; explain the decision."""
+    category_of = {p.id: p.category for p in builtin}
+    entailments = {pid: p for pid, p in tier2.entailments if pid in category_of}
+    evidence = combine_features(tier1.score, tier0.rule_score, tier0.lexical, entailments, category_of)
+    combined = bands.combined(evidence)
+    decision = bands.tier2(combined)
+    out.tier, out.score = 2, combined
+    for f in tier2.findings:
+        if decision == "allow" and f.rule.removeprefix("policy.") in category_of:
+            # entailed, but outweighed: the other tiers' evidence and the other hypotheses say otherwise
+            f = replace(f, severity="info", explanation=f"{f.explanation}; outweighed by the other evidence "
+                        f"({combined:.0%} likely an attack in all)")  # fmt: skip
+        out.findings.append(f)
+    strong = [f for f in tier2.findings if decision == "block" or f.rule.removeprefix("policy.") not in category_of]
+    if decision == "block" and not any(f.rule.removeprefix("policy.") in category_of for f in strong):
+        strong.insert(0, _combined_finding(tier1.findings[0], combined, entailments, builtin))
+        out.findings.append(strong[0])
+    if strong:
+        out.reasons.insert(0, strong[0].explanation)
+    return decision
+
+
+def _combined_finding(
+    tier1: Finding, combined: float, entailments: dict[str, float], builtin: Sequence[Policy]
+) -> Finding:
+    """Why a text was blocked when no single hypothesis was entailed enough to say it alone."""
+    by_id = {p.id: p for p in builtin}
+    top = max(entailments, key=entailments.__getitem__, default=None)
+    if top is not None and entailments[top] < 0.5:
+        top = None  # no hypothesis is even likely: tier 1's reading names the category, none is quoted
+    hint = f"; closest: {by_id[top].hypothesis} (NLI {entailments[top]:.0%})" if top else ""
+    category = finding_category(by_id[top].category) if top else tier1.category
+    return Finding("tier2.combined", category, "high", tier1.start, tier1.end,
+                   f"tiers 1 and 2 together: {combined:.0%} likely an attack{hint}", tier=2,
+                   confidence=round(combined, 4))  # fmt: skip
+
+
+def _user_policies(out: Outcome, check: Reading) -> None:
+    """The user's own policies on a scan tier 2 did not read whole (policy_always): what they ask for."""
+    before = out.decision
+    out.findings += check.findings
+    if check.unavailable is not None:
+        out.reasons.append(f"your policies could not be checked: {check.unavailable}")
+        out.decision = at_least(out.decision, "warn")
+    else:
+        if check.findings:  # the strongest fired policy is the first reason
+            out.reasons.insert(0, check.findings[0].explanation)
+        out.decision = at_least(out.decision, check.policy_decision)
+    if out.decision != before:  # a policy of the user's decided: tier 2 did
+        out.tier, out.score = 2, max(out.score, check.strongest)

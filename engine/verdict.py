@@ -19,6 +19,11 @@ SENSITIVE_CATEGORIES = frozenset({"secret", "pii"})
 PLACEHOLDER = "placeholder"
 
 
+def finding_category(name: str) -> str:
+    """The data's category name as a verdict category (the eval data says obfuscated, verdicts obfuscation)."""
+    return "obfuscation" if name == "obfuscated" else name
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One thing a tier noticed, pointing at a span of the original text."""

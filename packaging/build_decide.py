@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "packaging"))
 
 from learn import balanced_weights, fit_logistic  # noqa: E402
 
-from engine.decide import COMBINE_FEATURES, Bands, combine_features  # noqa: E402
+from engine.bands import COMBINE_FEATURES, Bands, combine_features  # noqa: E402
 from engine.policies import load_builtin  # noqa: E402
 
 TARGET_FPR = 0.01

@@ -35,7 +35,7 @@ from build_tier0 import STRIDE, WINDOW, fit_lexicon  # noqa: E402
 from learn import balanced_weights, fit_mlp, fold_standardization  # noqa: E402
 from training_data import DEFAULT_TRAIN, TrainingDataError, provenance, read_rows  # noqa: E402
 
-from engine.decide import Bands  # noqa: E402
+from engine.bands import Bands  # noqa: E402
 from engine.lexicon import Lexicon  # noqa: E402
 from engine.logistic import logit  # noqa: E402
 from engine.normalize import normalize  # noqa: E402

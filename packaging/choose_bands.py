@@ -28,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 from engine import Engine  # noqa: E402
 from engine.evaluate import read_dataset  # noqa: E402
 from engine.normalize import normalize  # noqa: E402
+from engine.tiers.reading import checked  # noqa: E402
+from engine.tiers.tier2 import Tier2  # noqa: E402
 from engine.verdict import SENSITIVE_CATEGORIES  # noqa: E402
 
 ALLOW_BELOW = (0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9)
@@ -59,24 +61,25 @@ def main() -> int:
     args = parser.parse_args()
     rows = read_dataset(args.data)
     engine = Engine(idle_timeout_s=None)
+    builtin_only = Tier2(engine.models, engine.bands, lambda: engine.builtin_policies)
     y, t0, t1_any, sensitive, t2, hard, t0_score, lexical = [], [], [], [], [], [], [], []
     lowest = min(ALLOW_BELOW)
     for row in rows:
         norm = normalize(row.text[: engine.bands.max_scan_chars])
-        r0 = engine.tier0.assess(norm)
+        r0 = engine.tier0.read(norm)
         score = np.nan  # NaN never falls in a band
-        if r0.decision == "unsure" or args.dump:  # the dump has tier 1's score of every text, for tier 0's bands
-            score = engine.tier1.assess(norm, r0.lexical.probability, r0.rule_score).score
+        if r0.opinion == "unsure" or args.dump:  # the dump has tier 1's score of every text, for tier 0's bands
+            score = checked(engine.tier1.read(norm, [r0])).score
         entail = np.nan
         if args.tier2 and lowest <= score < max(BLOCK_AT):
-            entail = engine.tier2.assess(norm, engine.builtin_policies).score
+            entail = checked(builtin_only.read(norm, [r0])).score
         t2.append(entail)
         hard.append(row.category == "benign_hard")
         y.append(row.label)
-        t0.append(r0.decision)
+        t0.append(r0.opinion)
         t1_any.append(score)
-        t0_score.append(r0.attack_score)
-        lexical.append(r0.lexical.probability)
+        t0_score.append(r0.score)
+        lexical.append(r0.lexical)
         sensitive.append(any(f.category in SENSITIVE_CATEGORIES for f in r0.findings))
     y_arr, t0_arr = np.array(y), np.array(t0)
     unsure = t0_arr == "unsure"

@@ -55,7 +55,7 @@ from build_tier1 import FOLDS, HARD_WEIGHT, embed_all  # noqa: E402
 from learn import balanced_weights, fit_logistic, fit_mlp  # noqa: E402
 from training_data import DEFAULT_TRAIN, is_english  # noqa: E402
 
-from engine.decide import Bands  # noqa: E402
+from engine.bands import Bands  # noqa: E402
 from engine.evaluate import Row, read_dataset  # noqa: E402
 from engine.lexicon import Lexicon  # noqa: E402
 from engine.logistic import logit, sigmoid  # noqa: E402
@@ -273,10 +273,10 @@ def tier0_outcomes(corpus: Corpus, tier0: Tier0, wanted: np.ndarray) -> tuple[np
     sensitive = np.zeros(len(corpus.rows), dtype=bool)
     lexical = np.full(len(corpus.rows), np.nan)
     for i in np.flatnonzero(wanted):
-        r0 = tier0.assess(corpus.norms[i])
-        decision[i] = r0.decision
+        r0 = tier0.read(corpus.norms[i])
+        decision[i] = r0.opinion
         sensitive[i] = any(f.category in SENSITIVE_CATEGORIES for f in r0.findings)
-        lexical[i] = r0.lexical.probability
+        lexical[i] = r0.lexical
     return decision, sensitive, lexical
 
 

@@ -29,6 +29,8 @@ from engine.engine import Engine  # noqa: E402
 from engine.evaluate import read_dataset  # noqa: E402
 from engine.models import read_manifest  # noqa: E402
 from engine.normalize import normalize  # noqa: E402
+from engine.tiers.reading import checked  # noqa: E402
+from engine.tiers.tier2 import Tier2  # noqa: E402
 from engine.verdict import SENSITIVE_CATEGORIES  # noqa: E402
 
 CACHE_DIR = ROOT / "build" / "cache"
@@ -54,22 +56,22 @@ def models_key() -> str:
 def text_signals(engine: Engine, text: str, tier2_from: float) -> dict[str, object]:
     """What each tier says about one text, whatever the bands would decide."""
     norm = normalize(text[: engine.bands.max_scan_chars])
-    t0 = engine.tier0.assess(norm)
+    t0 = engine.tier0.read(norm)
     out: dict[str, object] = {
-        "t0_decision": t0.decision,
-        "t0_attack_score": round(t0.attack_score, 4),
+        "t0_decision": t0.opinion,
+        "t0_attack_score": round(t0.score, 4),
         "t0_rule_score": round(t0.rule_score, 4),
-        "lexical": round(t0.lexical.probability, 4),
+        "lexical": round(t0.lexical, 4),
         "sensitive": any(f.category in SENSITIVE_CATEGORIES for f in t0.findings),
         "chars": len(text),
     }
-    r1 = engine.tier1.assess(norm, t0.lexical.probability, t0.rule_score)
+    r1 = checked(engine.tier1.read(norm, [t0]))
     out["t1_score"] = round(r1.score, 4)
     out["t1_windows"] = len(r1.windows)
     out["t1_complete"] = r1.covered is None
     if r1.score >= tier2_from:
-        focus = r1.windows if r1.covered is None else ()
-        r2 = engine.tier2.assess(norm, engine.builtin_policies, focus)
+        builtin_only = Tier2(engine.models, engine.bands, lambda: engine.builtin_policies)
+        r2 = checked(builtin_only.read(norm, [t0, r1]))  # guided by tier 1's windows, as in a scan
         out["t2"] = dict(r2.entailments)
         out["t2_complete"] = r2.covered is None
     return out

@@ -40,7 +40,7 @@ def test_scan_says_what_its_numbers_are(capsys):
     assert main(["scan", "--max-tier", "0", "--text", "my key AKIAHZ68GRPL1INY6LLF, mail bob@mailbox.org"]) == 1
     head, confidence = capsys.readouterr().out.splitlines()[:2]
     assert head.startswith("WARN  attack likelihood 0.00  decided by tier 0")  # a leak, not an attack …
-    from engine.decide import Bands
+    from engine.bands import Bands
 
     weight = Bands.load().severity_weight  # a validated key is "high", an address "medium"
     assert confidence == f"  confidence: secret {weight['high']:.2f}, pii {weight['medium']:.2f}"

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from engine import Engine
-from engine.decide import Bands
+from engine.bands import Bands
 
 THREADS = 8
 ROUNDS = 12

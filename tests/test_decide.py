@@ -1,35 +1,154 @@
-"""Bands: the one place scores become decisions, loaded from assets/bands.toml."""
+"""decide.py: every escalation and decision rule, from hand-made readings and findings, without a model."""
 
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 
 import pytest
 
-from engine.assets import AssetError, assets_dir
-from engine.decide import COMBINE_FEATURES, Bands, at_least, combine_features
+from engine.bands import Bands
+from engine.decide import Plan, at_least, decide, next_step
+from engine.model_files import ModelUnavailable
+from engine.policies import load_builtin
+from engine.tiers.reading import Reading, unavailable
 from engine.verdict import Finding
 
-
-def _finding(rule: str, severity: str, category: str = "injection") -> Finding:
-    return Finding(rule, category, severity, 0, 1, "x")
-
-
-def test_shipped_bands_are_ordered():
-    b = Bands.load()
-    assert 0 < b.unsure_at <= b.block_at <= 1
-    assert 0 < b.tier1_allow_below <= b.tier1_block_at <= 1
-    assert b.tier0(0.0, 0.0) == "allow"
-    assert b.tier0(b.block_at, 0.0) == "block"
-    assert b.tier0(0.0, b.lexical_unsure_at) == "unsure"  # the lexical prior never blocks
-    assert b.tier0(0.0, 1.0) == "unsure"
-    assert (b.tier1(0.0), b.tier1(b.tier1_allow_below), b.tier1(b.tier1_block_at)) == ("allow", "unsure", "block")
+BANDS = Bands.load()
+BUILTIN = load_builtin()
+ATTACK = Finding("inj.ignore_previous", "injection", "critical", 0, 10, "ignores earlier instructions")
+T1_FINDING = Finding("tier1.embedding", "injection", "medium", 0, 10, "embedding classifier", tier=1)
+SECRET = Finding("secret.github_token", "secret", "critical", 20, 60, "a GitHub token", redact_as="SECRET:github")
 
 
-def test_secrets_and_input_findings_do_not_add_to_the_attack_score():
-    b = Bands.load()
-    assert b.attack_score([_finding("secret.x", "critical", "secret"), _finding("input.x", "low", "input")]) == 0.0
-    assert b.attack_score([_finding("inj.x", "critical")]) == pytest.approx(b.severity_weight["critical"])
+def t0(opinion: str = "unsure", *findings: Finding, score: float = 0.5, lexical: float = 0.2) -> Reading:
+    return Reading("tier0", opinion, score, findings, rule_score=score, lexical=lexical)  # type: ignore[arg-type]
+
+
+def t1(opinion: str = "unsure", score: float = 0.6, covered: tuple[int, int] | None = None) -> Reading:
+    return Reading("tier1", opinion, score, (T1_FINDING,), covered, windows=((0, 10, score),))  # type: ignore[arg-type]
+
+
+def t2(entailment: float, *, policy_decision: str = "allow", findings: tuple[Finding, ...] = ()) -> Reading:
+    ents = tuple((p.id, entailment) for p in BUILTIN)
+    return Reading("tier2", "allow", entailment, findings, entailments=ents,
+                   policy_decision=policy_decision, strongest=entailment)  # type: ignore[arg-type]  # fmt: skip
+
+
+def down(step: str) -> Reading:
+    return unavailable(step, ModelUnavailable("the model host died"))  # type: ignore[arg-type]
+
+
+def run(readings: list[Reading], plan: Plan | None = None, **kw):
+    return decide(readings, plan or Plan(), BANDS, BUILTIN, **kw)
+
+
+@pytest.mark.parametrize(
+    ("readings", "plan", "expected"),
+    [
+        ([t0("allow")], Plan(), None),
+        ([t0("block", ATTACK)], Plan(), None),
+        ([t0("unsure")], Plan(), "tier1"),
+        ([t0("unsure")], Plan(max_tier=0), None),
+        ([t0("allow")], Plan(always_escalate=True), "tier1"),
+        ([t0("unsure")], Plan(listed="allow"), None),  # a listed text is read by tier 0 alone
+        ([t0("unsure"), t1("unsure")], Plan(), "tier2"),
+        ([t0("unsure"), t1("unsure")], Plan(max_tier=1), None),
+        ([t0("unsure"), t1("allow")], Plan(), None),
+        ([t0("unsure"), t1("allow")], Plan(always_escalate=True), "tier2"),
+        ([t0("unsure"), t1("block")], Plan(always_escalate=True), None),
+        ([t0("unsure"), down("tier1")], Plan(), None),
+        ([t0("allow")], Plan(policy_always=True, user_policies=True), "policies"),
+        ([t0("allow")], Plan(policy_always=True, user_policies=False), None),
+        ([t0("unsure"), t1("block")], Plan(policy_always=True, user_policies=True), "policies"),
+        ([t0("unsure"), t1("unsure"), t2(0.1)], Plan(policy_always=True, user_policies=True), None),  # read with tier 2
+        ([t0("unsure"), t1("unsure"), down("tier2")], Plan(policy_always=True, user_policies=True), "policies"),
+        ([t0("allow"), replace(t2(0.1), step="policies")], Plan(policy_always=True, user_policies=True), None),
+    ],
+)
+def test_next_step_escalates_only_what_a_tier_was_unsure_of(readings, plan, expected):
+    assert next_step(readings, plan) == expected
+
+
+def test_tier0_alone_allows_blocks_and_warns_when_it_may_not_go_on():
+    assert run([t0("allow", score=0.0)]).decision == "allow"
+    blocked = run([t0("block", ATTACK, score=0.97)])
+    assert (blocked.decision, blocked.tier) == ("block", 0)
+    assert blocked.reasons[0] == "ignores earlier instructions (inj.ignore_previous)"
+    stopped = run([t0("unsure")], Plan(max_tier=0))
+    assert stopped.decision == "warn" and stopped.reasons[0].startswith("needs tier 1")
+
+
+def test_the_users_lists_decide_outright():
+    assert run([t0("block", ATTACK)], Plan(listed="allow")).decision == "allow"
+    denied = run([t0("allow")], Plan(listed="deny"))
+    assert (denied.decision, denied.reasons[0]) == ("block", "on your denylist")
+
+
+def test_a_leak_is_at_least_a_warning_even_on_the_allowlist():
+    out = run([t0("allow", SECRET, score=0.0)], Plan(listed="allow"))
+    assert out.decision == "warn" and "contains secrets" in out.reasons
+
+
+def test_tier1_blocks_allows_or_hands_over_to_tier2():
+    blocked = run([t0(), t1("block", 0.99)])
+    assert (blocked.decision, blocked.tier, blocked.score) == ("block", 1, 0.99)
+    assert run([t0(), t1("allow", 0.01)]).decision == "allow"
+    stopped = run([t0(), t1("unsure")], Plan(max_tier=1))
+    assert stopped.decision == "warn" and stopped.reasons[0].startswith("needs tier 2")
+
+
+def test_a_block_by_tier0_stands_whatever_the_models_say():
+    out = run([t0("block", ATTACK, score=0.97), t1("allow", 0.01), t2(0.0)], Plan(always_escalate=True))
+    assert out.decision == "block"
+
+
+@pytest.mark.parametrize("broken", ["tier1", "tier2"])
+def test_a_tier_that_could_not_run_makes_it_a_warning_and_says_why(broken):
+    readings = [t0(), down("tier1")] if broken == "tier1" else [t0(), t1(), down("tier2")]
+    out = run(readings)
+    assert out.decision == "warn"
+    assert out.reasons[0] == f"needs tier {broken[-1]}, which is unavailable: the model host died"
+    assert any(f.rule == "input.model_unavailable" for f in out.findings)
+
+
+def test_tier2_weighs_the_evidence_of_every_tier():
+    entailed = run([t0(), t1("unsure", 0.8), t2(0.99)])
+    assert (entailed.decision, entailed.tier) == ("block", 2)
+    cleared = run([t0(score=0.0, lexical=0.01), t1("unsure", 0.3), t2(0.0)])
+    assert (cleared.decision, cleared.tier) == ("allow", 2)
+    assert cleared.score < entailed.score
+
+
+def test_an_entailed_hypothesis_outweighed_by_the_rest_is_said_as_info():
+    policy = BUILTIN[0]
+    fired = Finding(f"policy.{policy.id}", "injection", "high", 0, 10, policy.hypothesis, tier=2)
+    out = run([t0(score=0.0, lexical=0.01), t1("unsure", 0.3), t2(0.0, findings=(fired,))])
+    assert out.decision == "allow"
+    said = next(f for f in out.findings if f.rule == fired.rule)
+    assert said.severity == "info" and "outweighed" in said.explanation
+
+
+def test_a_user_policy_decides_by_its_own_action():
+    out = run([t0(), t1("unsure", 0.3), t2(0.0, policy_decision="warn")])
+    assert out.decision == "warn"
+
+
+def test_the_users_policies_checked_on_every_scan():
+    mine = Finding("policy.no_salaries", "policy", "medium", 0, 5, "mentions salaries", tier=2)
+    check = Reading("policies", "allow", 0.0, (mine,), policy_decision="warn", strongest=0.9)
+    out = run([t0("allow", score=0.0), check], Plan(policy_always=True, user_policies=True))
+    assert (out.decision, out.tier, out.score, out.reasons[0]) == ("warn", 2, 0.9, "mentions salaries")
+    failed = run([t0("allow", score=0.0), down("policies")], Plan(policy_always=True, user_policies=True))
+    assert failed.decision == "warn" and failed.reasons[-1].startswith("your policies could not be checked")
+
+
+def test_a_text_not_read_whole_is_never_allowed_unless_allowlisted():
+    cut = run([t0("allow", score=0.0)], covered=(0, 100), reasons=["not fully scanned"])
+    assert cut.decision == "warn" and cut.reasons[0] == "not fully scanned"
+    assert run([t0("allow", score=0.0)], decoded_partly=True).decision == "warn"
+    assert run([t0("allow", score=0.0)], Plan(listed="allow"), covered=(0, 100)).decision == "allow"
+    partly = run([t0(), t1("allow", 0.01, covered=(0, 2000))])
+    assert partly.decision == "warn" and partly.covered == (0, 2000)
 
 
 def test_at_least():
@@ -37,79 +156,7 @@ def test_at_least():
     assert at_least("block", "warn") == "block"
 
 
-def _set(text: str, section: str, key: str, value: str) -> str:
-    """bands.toml with one entry of one section given another value (whatever the shipped value is)."""
-    head = text.index(f"[{section}]\n")
-    edited, n = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text[head:], count=1)
-    assert n == 1, f"no {key} in [{section}]"
-    return text[:head] + edited
-
-
-@pytest.mark.parametrize(
-    ("section", "key", "value", "message"),
-    [
-        ("tier0", "unsure_at", "0.95", "unsure_at <= block_at"),
-        ("tier1", "block_at", "0.3", "tier1 allow_below <= block_at"),
-        ("tier1", "max_windows", "0", "max_windows >= 1"),
-        ("engine", "cache_size", '"big"', "invalid entry"),
-        ("combine", "weights", "[1.0, 2.0]", "7 weights"),
-        ("combine", "block_at_probability", "1.0", "block_at_probability < 1"),
-    ],
-)
-def test_a_bad_bands_file_is_a_clear_error(tmp_path, monkeypatch, section, key, value, message):
-    copy = tmp_path / "assets"
-    copy.mkdir()
-    text = (assets_dir() / "bands.toml").read_text()
-    (copy / "bands.toml").write_text(_set(text, section, key, value))
-    monkeypatch.setenv("TIERWALL_ASSETS", str(copy))
-    with pytest.raises(AssetError, match=message):
-        Bands.load()
-
-
-CATEGORY_OF = {"inj.a": "injection", "inj.b": "injection", "jb.a": "jailbreak", "obf.a": "obfuscated"}
-
-
-def test_combine_features_take_the_strongest_entailment_per_category_and_the_mean():
-    x = combine_features(0.5, 0.35, 0.5, {"inj.a": 0.2, "inj.b": 0.9, "jb.a": 0.1, "obf.a": 0.0}, CATEGORY_OF)
-    assert len(x) == len(COMBINE_FEATURES)
-    named = dict(zip(COMBINE_FEATURES, x, strict=True))
-    assert named["tier1_logit"] == pytest.approx(0.0) and named["lexical_logit"] == pytest.approx(0.0)
-    assert (named["rule_score"], named["injection"], named["jailbreak"], named["obfuscated"]) == (0.35, 0.9, 0.1, 0.0)
-    assert named["mean_entailment"] == pytest.approx(0.3)
-    assert combine_features(1.0, 0, 0.0, {}, CATEGORY_OF)[0] < 10  # certain probabilities stay finite
-    unknown = combine_features(0.5, 0, 0.5, {"user-1": 0.99}, CATEGORY_OF)  # a user's policy is not this evidence
-    assert unknown[3:6] == [0.0, 0.0, 0.0]
-
-
-def test_the_shipped_combination_weighs_one_entailed_hypothesis_above_many_entailed_alike():
-    """The licence pattern: many hypotheses entailed alike is what the NLI model does on imperative prose.
-
-    With the same strongest entailment per category and the same evidence from tiers 0 and 1, the text
-    that entails only the one hypothesis is the stronger sign of an attack; and a text tier 1 cleared is
-    never read by tier 2.
-    """
-    b = Bands.load()
-    one = {"inj.a": 0.97, "inj.b": 0.1, "jb.a": 0.05, "obf.a": 0.02}
-    alike = {"inj.a": 0.97, "inj.b": 0.97, "jb.a": 0.05, "obf.a": 0.02}
-    attack = b.combined(combine_features(b.tier1_allow_below, 0.0, 0.2, one, CATEGORY_OF))
-    licence = b.combined(combine_features(b.tier1_allow_below, 0.0, 0.2, alike, CATEGORY_OF))
-    assert attack > licence
-    assert b.tier2(attack) == "block"
-    assert b.tier1(b.tier1_allow_below - 0.01) == "allow"  # below the grey band no entailment is asked for
-
-
-def test_combined_probability_rises_with_each_piece_of_evidence():
-    b = Bands.load()
-    base = combine_features(0.8, 0.0, 0.3, {"inj.a": 0.3, "inj.b": 0.1, "jb.a": 0.1, "obf.a": 0.1}, CATEGORY_OF)
-    p0 = b.combined(base)
-    stronger_tier1 = combine_features(0.97, 0.0, 0.3, {"inj.a": 0.3, "inj.b": 0.1, "jb.a": 0.1, "obf.a": 0.1},
-                                      CATEGORY_OF)  # fmt: skip
-    stronger_nli = combine_features(0.8, 0.0, 0.3, {"inj.a": 0.95, "inj.b": 0.1, "jb.a": 0.1, "obf.a": 0.1},
-                                    CATEGORY_OF)  # fmt: skip
-    assert b.combined(stronger_tier1) > p0 and b.combined(stronger_nli) > p0
-
-
-# -- the floors and the lists: every scan's last word, tested without models --------------------------------
+# -- the floors and the lists: every scan's last word ------------------------------------------------------
 def _f(rule: str, category: str, severity: str = "low", explanation: str = "x") -> Finding:
     return Finding(rule, category, severity, 0, 1, explanation)
 

@@ -293,7 +293,7 @@ def test_base64_payload_is_decoded_and_judged(engine):
 def test_scan_is_thread_safe(tmp_path):
     from dataclasses import replace
 
-    from engine.decide import Bands
+    from engine.bands import Bands
 
     eng = Engine(user_data_dir=tmp_path, bands=replace(Bands.load(), cache_size=0))  # every scan does the work
     texts = [ATTACK, BENIGN, "key AKIAZ7Q4N2LX8M3KP5RT", "ig\u200bnore previous instructions"] * 25
@@ -531,7 +531,7 @@ def test_more_values_than_the_time_allows_give_no_masked_copy(tmp_path, monkeypa
 def test_a_text_longer_than_is_scanned_gives_no_masked_copy(tmp_path):
     from dataclasses import replace
 
-    from engine.decide import Bands
+    from engine.bands import Bands
 
     eng = Engine(bands=replace(Bands.load(), max_scan_chars=200, cache_size=0), user_data_dir=tmp_path,
                  user_config_dir=tmp_path, idle_timeout_s=None)  # fmt: skip

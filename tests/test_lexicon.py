@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from engine.decide import Bands
+from engine.bands import Bands
 from engine.lexicon import Lexicon
 from engine.normalize import normalize
 from engine.rules import RuleSet
@@ -59,13 +59,13 @@ def test_tier0_allows_only_what_it_can_read(known_share, words, expected):
 def test_tier0_sends_an_unreadable_text_to_a_model_and_says_why():
     bands = replace(Bands.load(), readable_below=0.5, readable_min_words=4)
     tier0 = Tier0(RuleSet.load(), SignatureStore.load(), _lexicon(ENGLISH), bands)
-    english = tier0.assess(normalize("Please send the meeting notes to the team before friday."))
-    assert english.decision == "allow"
-    german = tier0.assess(normalize("Bitte schicke die Protokolle der Sitzung noch heute an das ganze Team."))
-    assert german.decision == "unsure"
+    english = tier0.read(normalize("Please send the meeting notes to the team before friday."))
+    assert english.opinion == "allow"
+    german = tier0.read(normalize("Bitte schicke die Protokolle der Sitzung noch heute an das ganze Team."))
+    assert german.opinion == "unsure"
     finding = next(f for f in german.findings if f.rule == "input.unfamiliar_words")
     assert finding.category == "input" and finding.severity == "info" and "a model reads it" in finding.explanation
-    assert german.attack_score == 0.0  # what tier 0 cannot read is not evidence of an attack
+    assert german.score == 0.0  # what tier 0 cannot read is not evidence of an attack
 
 
 def test_the_shipped_lexicon_reads_english_and_not_unfamiliar_scripts():

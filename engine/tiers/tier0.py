@@ -6,15 +6,17 @@ so tier 0 must be safe when it allows and right when it blocks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 
-from engine.decide import Bands, lower_quoted
+from engine.bands import Bands
+from engine.decide import lower_quoted
 from engine.lexicon import LexicalScore, Lexicon
 from engine.normalize import Normalized, View
 from engine.rules import RuleSet
 from engine.signatures import SignatureStore
+from engine.tiers.reading import Reading, Step
 from engine.tokens import canonical, text_key, token_hashes, words
 from engine.verdict import Finding
 
@@ -23,17 +25,9 @@ MAX_VIEWS_SCORED = 8  # derived views beyond this are matched by rules, not fing
 _SIG_CATEGORY = {"obfuscated": "obfuscation"}
 
 
-@dataclass(frozen=True, slots=True)
-class Tier0Result:
-    decision: str  # allow / unsure / block
-    attack_score: float
-    rule_score: float  # rules and normalisation only: what tier 1's head sees
-    lexical: LexicalScore
-    findings: list[Finding]
-    key: int  # canonical-text key of the main view (user allow/deny lists)
-
-
 class Tier0:
+    step: Step = "tier0"
+
     def __init__(self, rules: RuleSet, signatures: SignatureStore, lexicon: Lexicon, bands: Bands) -> None:
         self.rules = rules
         self.signatures = signatures
@@ -45,7 +39,8 @@ class Tier0:
         text = norm.original
         return [*norm.findings, *lower_quoted(self.rules.match(norm), lambda f: _quoted(text, f.start, f.end))]
 
-    def assess(self, norm: Normalized) -> Tier0Result:
+    def read(self, norm: Normalized, earlier: Sequence[Reading] = ()) -> Reading:
+        """Tier 0 reads every text first: `earlier` is empty."""
         findings = self.rule_findings(norm)
         rule_only = self.bands.attack_score(findings)
         main_tokens = words(norm.main.folded)
@@ -73,12 +68,13 @@ class Tier0:
                                     f"tier 0 learned from only {known:.0%} of this text's words (another language "
                                     "or script?): a model reads it"))  # fmt: skip
         score = self.bands.attack_score(findings)
-        return Tier0Result(
-            decision=self.bands.tier0(score, worst.probability, known, n_words),
-            attack_score=score,
+        return Reading(
+            "tier0",
+            self.bands.tier0(score, worst.probability, known, n_words),
+            score,
+            tuple(findings),
             rule_score=rule_only,
-            lexical=worst,
-            findings=findings,
+            lexical=worst.probability,
             key=text_key(main_canonical),
         )
 

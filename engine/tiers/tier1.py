@@ -9,50 +9,52 @@ bands escalate to tier 2.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
-from engine.decide import TIER1_SEVERITY, Bands
+from engine.bands import Bands
+from engine.decide import TIER1_SEVERITY
 from engine.logistic import logit, sigmoid
-from engine.models import Models, reading_answer
+from engine.models import Models, ModelUnavailable, reading_answer
 from engine.normalize import Normalized, View
 from engine.tiers.embedding import EMBEDDING_MODEL
 from engine.tiers.head import HEAD_MODEL
-from engine.verdict import Finding
+from engine.tiers.reading import Reading, Step, reading_of, unavailable
+from engine.verdict import Finding, finding_category
 
-__all__ = ["EMBEDDING_MODEL", "HEAD_MODEL", "Tier1", "Tier1Result", "finding_category"]
+__all__ = ["EMBEDDING_MODEL", "HEAD_MODEL", "Tier1"]
 
 MAX_EXTRA_VIEWS = 3  # decoded payloads and respelled views embedded besides the text itself
 EXTRA_VIEW_WINDOWS = 4
 
 
-@dataclass(frozen=True, slots=True)
-class Tier1Result:
-    decision: str  # allow / unsure / block
-    score: float
-    findings: list[Finding]
-    covered: tuple[int, int] | None  # span of the original that the windows covered, if not all
-    windows: tuple[tuple[int, int, float], ...] = ()  # main view: (start, end, attack probability) of each window
-
-
 class Tier1:
     """Asks the models (in this process or the model host) for window scores and explains the worst window."""
+
+    step: Step = "tier1"
 
     def __init__(self, models: Models, bands: Bands) -> None:
         self.models = models
         self.bands = bands
 
-    def assess(self, norm: Normalized, lexical_probability: float, rules: float) -> Tier1Result:
-        """Judge a text tier 0 was unsure of. Raises ModelUnavailable if a model cannot be used."""
+    def read(self, norm: Normalized, earlier: Sequence[Reading]) -> Reading:
+        """Judge a text tier 0 was unsure of, with tier 0's lexical prior and rule score; a model that cannot
+        be used gives an unavailable reading."""
+        tier0 = reading_of(earlier, "tier0")
+        if tier0 is None:
+            raise ValueError("tier 1 reads a text after tier 0")
         views = [norm.main, *norm.views[1 : 1 + MAX_EXTRA_VIEWS]]
         limits = [self.bands.tier1_max_windows, *[EXTRA_VIEW_WINDOWS] * (len(views) - 1)]
         args = {"views": [[v.folded, n] for v, n in zip(views, limits, strict=True)],
-                "lexical_logit": logit(lexical_probability), "rules": rules}  # fmt: skip
-        raw = self.models.infer("embed_and_score", args)
-        with reading_answer("tier 1's models"):
-            return self._explain(views, raw["views"])
+                "lexical_logit": logit(tier0.lexical), "rules": tier0.rule_score}  # fmt: skip
+        try:
+            raw = self.models.infer("embed_and_score", args)
+            with reading_answer("tier 1's models"):
+                return self._explain(views, raw["views"])
+        except ModelUnavailable as exc:
+            return unavailable("tier1", exc)
 
-    def _explain(self, views: list[View], scored: list[dict[str, Any]]) -> Tier1Result:
+    def _explain(self, views: list[View], scored: list[dict[str, Any]]) -> Reading:
         if len(scored) != len(views):
             raise ValueError(f"{len(scored)} views scored, {len(views)} asked")
         main = scored[0]
@@ -77,12 +79,7 @@ class Tier1:
             f"closest known attack is {_article(category)} {category} text (cosine {cosine:.2f})",
             tier=1, confidence=round(score, 4),
         )  # fmt: skip
-        return Tier1Result(decision, score, [finding], covered, main_windows)
-
-
-def finding_category(name: str) -> str:
-    """The data's category name as a verdict category (the eval data says obfuscated, verdicts obfuscation)."""
-    return "obfuscation" if name == "obfuscated" else name
+        return Reading("tier1", decision, score, (finding,), covered, windows=main_windows)
 
 
 def _article(word: str) -> str:

@@ -10,53 +10,56 @@ decide.py combines with tiers 0 and 1.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine.decide import Bands, user_policy_decision
-from engine.models import Models, reading_answer
+from engine.bands import Bands
+from engine.decide import user_policy_decision
+from engine.models import Models, ModelUnavailable, reading_answer
 from engine.normalize import Normalized, View
 from engine.policies import Policy
 from engine.tiers.nli import NLI_MODEL
-from engine.tiers.tier1 import finding_category
-from engine.verdict import Decision, Finding
+from engine.tiers.reading import Reading, Step, reading_of, unavailable
+from engine.verdict import Finding, finding_category
 
-__all__ = ["NLI_MODEL", "Tier2", "Tier2Result"]
+__all__ = ["NLI_MODEL", "Tier2"]
 
 MAX_EXTRA_VIEWS = 1  # a decoded payload is read too (obfuscated instructions)
 EXTRA_VIEW_WINDOWS = 2
 
 
-@dataclass(frozen=True, slots=True)
-class Tier2Result:
-    decision: Decision  # what the user's own policies that fired ask for (allow if none did)
-    score: float  # highest entailment probability of a built-in policy (0 if none was checked)
-    findings: list[Finding]
-    fired: tuple[Policy, ...]
-    covered: tuple[int, int] | None  # span of the original the windows covered, if not all
-    strongest: float = 0.0  # highest entailment probability of any policy checked
-    entailments: tuple[tuple[str, float], ...] = ()  # (policy id, highest entailment over the windows read)
-
-
 class Tier2:
-    """Asks the models (in this process or the model host) for entailments and explains what fired."""
+    """Asks the models (in this process or the model host) for entailments and explains what fired.
 
-    def __init__(self, models: Models, bands: Bands) -> None:
+    As tier 2 it checks the built-in hypotheses and the user's policies (`policies` gives them at each
+    scan), guided by tier 1's window scores; as the "policies" step, the user's own policies alone.
+    """
+
+    def __init__(
+        self, models: Models, bands: Bands, policies: Callable[[], Sequence[Policy]], step: Step = "tier2"
+    ) -> None:
         self.models = models
         self.bands = bands
+        self.policies = policies
+        self.step = step
 
-    def assess(
-        self, norm: Normalized, policies: Sequence[Policy], focus: Sequence[tuple[int, int, float]] = ()
-    ) -> Tier2Result:
-        """Check a text against policies. Raises ModelUnavailable if the model cannot be used.
+    def read(self, norm: Normalized, earlier: Sequence[Reading]) -> Reading:
+        """Check a text against the policies; a model that cannot be used gives an unavailable reading.
 
-        `focus` is tier 1's score of each window of the main view, when tier 1 read all of it. A text
+        As tier 2, with tier 1's score of each window of the main view when tier 1 read all of it: a text
         with more premise windows than tier 2 reads then has the ones tier 1 found most suspicious read,
         and counts as read whole if every window left out was one tier 1 scored below its allow band.
         """
+        tier1 = reading_of(earlier, "tier1") if self.step == "tier2" else None
+        focus = tier1.windows if tier1 is not None and tier1.covered is None else ()
+        try:
+            return self._read(norm, list(self.policies()), focus)
+        except ModelUnavailable as exc:
+            return unavailable(self.step, exc)
+
+    def _read(self, norm: Normalized, policies: Sequence[Policy], focus: Sequence[tuple[int, int, float]]) -> Reading:
         if not policies:
-            return Tier2Result("allow", 0.0, [], (), None)
+            return Reading(self.step, "allow", 0.0)
         views = [norm.main, *norm.views[1 : 1 + MAX_EXTRA_VIEWS]]
         limits = [self.bands.tier2_max_windows, *[EXTRA_VIEW_WINDOWS] * (len(views) - 1)]
         args = {"views": [[v.folded, n] for v, n in zip(views, limits, strict=True)],
@@ -67,7 +70,7 @@ class Tier2:
             return self._explain(views, raw["views"], policies, bool(focus))
 
     def _explain(self, views: list[View], read: list[dict[str, Any]], policies: Sequence[Policy],
-                 focused: bool) -> Tier2Result:  # fmt: skip
+                 focused: bool) -> Reading:  # fmt: skip
         if len(read) != len(views):
             raise ValueError(f"{len(read)} views read, {len(views)} asked")
         best = [(-1.0, 0, (0, 0))] * len(policies)  # per policy: probability, view, span in the view
@@ -97,9 +100,9 @@ class Tier2:
                 f"{policy.hypothesis} (NLI entailment {p:.0%}{where})", tier=2, confidence=round(p, 4),
             ))  # fmt: skip
         # The user's own policies decide by their threshold and action; the built-in hypotheses are evidence
-        # that decide.py weighs with the other tiers' (engine.Engine._escalate), never a verdict on their own.
-        decision = user_policy_decision(fired)
+        # that decide.py weighs with the other tiers', never a verdict on their own.
         score = max((b[0] for b, p in zip(best, policies, strict=True) if p.builtin), default=0.0)
-        strongest = max(max(b[0] for b in best), 0.0)
         entailments = tuple((p.id, round(max(b[0], 0.0), 4)) for p, b in zip(policies, best, strict=True))
-        return Tier2Result(decision, max(score, 0.0), findings, tuple(fired), covered, strongest, entailments)
+        strongest = max(max(b[0] for b in best), 0.0)
+        return Reading(self.step, "allow", max(score, 0.0), tuple(findings), covered, entailments=entailments,
+                       policy_decision=user_policy_decision(fired), strongest=strongest)  # fmt: skip

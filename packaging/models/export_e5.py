@@ -425,15 +425,10 @@ def cosine_report(a: np.ndarray, b: np.ndarray, mask: np.ndarray | None = None) 
 
 
 def onnx_runner(model_dir: Path):
-    import onnxruntime as ort
-
+    from engine.tiers.runtime import open_session
     from engine.wordtable import WordTable
 
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = 1
-    so.inter_op_num_threads = 1
-    so.enable_cpu_mem_arena = False
-    sess = ort.InferenceSession(str(model_dir / "model.onnx"), so, providers=["CPUExecutionProvider"])
+    sess = open_session(model_dir / "model.onnx")  # as the engine opens it
     table = WordTable(model_dir / "word_table.q4") if (model_dir / "word_table.q4").is_file() else None
 
     def run(ids: list[int]) -> np.ndarray:

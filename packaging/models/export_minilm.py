@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[2]))  # the engine package: its session options
 from measure_rss import read_texts
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -433,14 +434,13 @@ def write_tokenizer(src: Path, out_dir: Path) -> None:
 # --------------------------------------------------------------------------------------------- checks
 def cosine_check(encoder, out_dir: Path, texts: list[str]) -> dict:
     """Mean/min cosine between int8 ONNX and fp32 PyTorch embeddings, one text at a time (truncated to 256)."""
-    import onnxruntime as ort
     import torch
     from tokenizers import Tokenizer
 
+    from engine.tiers.runtime import open_session
+
     tok = Tokenizer.from_file(str(out_dir / "tokenizer.json"))
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = 1
-    sess = ort.InferenceSession(str(out_dir / "model.onnx"), so, providers=["CPUExecutionProvider"])
+    sess = open_session(out_dir / "model.onnx")  # as the engine opens it
     cos = []
     onnx_out = []
     for text in texts:
@@ -479,9 +479,10 @@ def _ops_after_session_optimization(model_path: Path) -> dict:
     import onnx
     import onnxruntime as ort
 
+    from engine.tiers.runtime import session_options
+
     with tempfile.TemporaryDirectory() as tmp:
-        so = ort.SessionOptions()
-        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+        so = session_options(level="extended")
         so.optimized_model_filepath = str(Path(tmp) / "optimized.onnx")
         so.add_session_config_entry("session.optimized_model_external_initializers_file_name", "optimized.data")
         ort.InferenceSession(str(model_path), so, providers=["CPUExecutionProvider"])

@@ -228,10 +228,7 @@ def child_quality(job: dict) -> dict:
     tok = _tokenizer(out / "tokenizer.json")
     rows = read_jsonl(Path(job["test"]), job["limit"])
     gold = np.array([LABELS.index(r["label"]) for r in rows])
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = 1
-    so.inter_op_num_threads = 1
-    ref = ort.InferenceSession(job["fp32"], so, providers=["CPUExecutionProvider"])
+    ref = ort.InferenceSession(job["fp32"], session_options(PRESETS[RECOMMENDED]), providers=["CPUExecutionProvider"])
     lean = session_options(PRESETS[RECOMMENDED])
     q = ort.InferenceSession(str(out / "model.onnx"), lean, providers=["CPUExecutionProvider"])
     encs = tok.encode_batch([(r["premise"], r["hypothesis"]) for r in rows])

@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))  # the engine package: its session options are the ones measured
 TOKEN_COUNTS = (16, 64, 128, 256, 512)
 
 # name -> session settings. "lean" is what the app should use (see README.md in this folder).
@@ -39,25 +40,10 @@ RECOMMENDED = "lean"
 
 
 def session_options(cfg: dict):
-    """Build onnxruntime.SessionOptions from a preset (kept in sync with the app's loader by hand)."""
-    import onnxruntime as ort
+    """onnxruntime.SessionOptions for a preset: the engine's own function (engine.tiers.runtime), its knobs set."""
+    from engine.tiers.runtime import session_options as engine_options
 
-    levels = {
-        "disable": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
-        "basic": ort.GraphOptimizationLevel.ORT_ENABLE_BASIC,
-        "extended": ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
-        "all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
-    }
-    so = ort.SessionOptions()
-    so.enable_cpu_mem_arena = cfg["arena"]
-    if cfg["threads"]:
-        so.intra_op_num_threads = cfg["threads"]
-        so.inter_op_num_threads = 1
-    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    so.graph_optimization_level = levels[cfg["level"]]
-    if not cfg["prepack"]:
-        so.add_session_config_entry("session.disable_prepacking", "1")
-    return so
+    return engine_options(threads=cfg["threads"], arena=cfg["arena"], level=cfg["level"], prepack=cfg["prepack"])
 
 
 # --------------------------------------------------------------------------------------------- child process

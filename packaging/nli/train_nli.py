@@ -44,7 +44,10 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "packaging/models"))
+sys.path.insert(1, str(REPO))  # the engine package: its session options
 from export_minilm import export_onnx, source_dir, source_version  # noqa: E402  (tier-1 helpers: backbone from the PyPI package)
+
+from engine.tiers.runtime import session_options  # noqa: E402
 
 LABELS = ("entailment", "neutral", "contradiction")
 LABEL_ID = {lab: i for i, lab in enumerate(LABELS)}
@@ -217,9 +220,8 @@ def export_and_check(model, run: Path, src: Path, cfg: dict, check_rows: list[di
     (out / "config.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
     # check: real pairs, right-padded batches of 16 and one at a time
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = cfg.get("threads", 2)
-    sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+    sess = ort.InferenceSession(str(path), session_options(threads=cfg.get("threads", 2)),
+                                providers=["CPUExecutionProvider"])  # fmt: skip
     tk = make_tokenizer(src, cfg["max_len"])
     data = encode(tk, check_rows)
     diffs, agree, n = [], 0, 0

@@ -14,7 +14,7 @@ from app import controller, notify
 from app.wording import block_notice
 from app.worker import ScanResult
 from engine import Engine
-from engine.decide import Bands
+from engine.bands import Bands
 
 
 def _clipboard() -> str:
