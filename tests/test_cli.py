@@ -196,6 +196,17 @@ def test_python_dash_m_is_the_same_cli():
     assert json.loads(r.stdout)["decision"] == "block"
 
 
+def test_the_model_host_subcommand_imports_no_other_subcommand():
+    # the model host's start time counts: `tierwall _model-host` is handed over before the parser is built
+    probe = ("import sys, engine.host.server as server\n"
+             "server.main = lambda words: 0\n"
+             "from engine.cli import main\n"
+             "assert main(['_model-host', '--threads', '1']) == 0\n"
+             "print(' '.join(sorted(m for m in sys.modules if m.startswith('engine.cli'))))")  # fmt: skip
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert r.stdout.split() == ["engine.cli", "engine.cli.common", "engine.cli.dispatch"]
+
+
 def test_bench_json_has_the_documented_keys():
     from engine.bench import PHASES, PROGRESS_PREFIX
 
@@ -453,7 +464,7 @@ class _Endless:
 
 @pytest.mark.parametrize("unit", [b"\x00", "é".encode(), "日本".encode(), "😀".encode()])
 def test_scan_reads_only_what_it_scans_and_cuts_no_character_in_two(unit, capsys):
-    from engine.cli import _read_bounded
+    from engine.cli.scan_command import _read_bounded
 
     endless = _Endless(unit)
     data = _read_bounded(endless, 1000, "standard input")
@@ -464,11 +475,11 @@ def test_scan_reads_only_what_it_scans_and_cuts_no_character_in_two(unit, capsys
 
 
 def test_an_internal_error_names_its_cause(monkeypatch, capsys):
-    import engine.cli as cli
+    from engine.cli import scan_command
 
     def no_memory(args):
         raise MemoryError
 
-    monkeypatch.setitem(cli._cmd_scan.__globals__, "_cmd_scan", no_memory)
+    monkeypatch.setattr(scan_command, "_cmd_scan", no_memory)
     assert main(["scan", "--text", "hello"]) == 4
     assert capsys.readouterr().err.strip() == "tierwall: internal error: MemoryError"
