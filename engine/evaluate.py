@@ -68,7 +68,7 @@ def read_dataset(path: Path, limit: int | None = None) -> list[Row]:
     return rows
 
 
-def _share(counter: Counter, total: int) -> dict[str, float]:
+def _share(counter: Counter[str], total: int) -> dict[str, float]:
     return {t: round(counter[t] / total, 4) if total else 0.0 for t in TIERS}
 
 
@@ -79,10 +79,10 @@ class _SourceTally:
     """Counts per value of the `source` column: a mean over all rows hides the source a detector fails on."""
 
     def __init__(self) -> None:
-        self.rows: Counter = Counter()
-        self.positive: Counter = Counter()  # (source, label) -> flagged rows
-        self.label: Counter = Counter()  # (source, label) -> rows
-        self.tier: Counter = Counter()  # (source, tier) -> rows decided
+        self.rows: Counter[str] = Counter()
+        self.positive: Counter[tuple[str, int]] = Counter()  # (source, label) -> flagged rows
+        self.label: Counter[tuple[str, int]] = Counter()  # (source, label) -> rows
+        self.tier: Counter[tuple[str, str]] = Counter()  # (source, tier) -> rows decided
 
     def add(self, source: str, label: int, tier: str, positive: bool) -> None:
         self.rows[source] += 1
@@ -125,13 +125,13 @@ def evaluate(
     """Scan every row and measure."""
     tp = fp = fn = tn = 0
     fp_leak_only = 0  # benign rows flagged only for a secret or personal data, not as an attack
-    cat_total: Counter = Counter()
-    cat_pos: Counter = Counter()
+    cat_total: Counter[str] = Counter()
+    cat_pos: Counter[str] = Counter()
     cat_label: dict[str, int] = {}
-    by_tier: Counter = Counter()
-    benign_by_tier: Counter = Counter()
-    attack_allowed_by_tier: Counter = Counter()
-    decisions: dict[int, Counter] = {0: Counter(), 1: Counter()}
+    by_tier: Counter[str] = Counter()
+    benign_by_tier: Counter[str] = Counter()
+    attack_allowed_by_tier: Counter[str] = Counter()
+    decisions: dict[int, Counter[str]] = {0: Counter(), 1: Counter()}
     latencies: list[float] = []
     errors: list[tuple[Row, Verdict]] = []
     sources = _SourceTally()

@@ -59,9 +59,9 @@ def embed_and_score(manager: ModelManager, args: Result) -> Result:
     """
     lexical, rules = float(args["lexical_logit"]), float(args["rules"])
     views = []
-    with manager.use(EMBEDDING_MODEL) as model, manager.use(HEAD_MODEL) as head:
-        model: EmbeddingModel
-        head: Head
+    with manager.use(EMBEDDING_MODEL) as embedding, manager.use(HEAD_MODEL) as loaded_head:
+        model: EmbeddingModel = embedding
+        head: Head = loaded_head
         for text, limit in args["views"]:
             win = model.embed_text(str(text), max_windows=int(limit))
             cosine, nearest, benign = head.similarities(win.vectors)
@@ -90,8 +90,8 @@ def entail(manager: ModelManager, args: Result) -> Result:
     focus = [(int(a), int(b), float(p)) for a, b, p in args.get("focus", ())]
     cleared_below = float(args.get("cleared_below", 0.0))
     views = []
-    with manager.use(TOKENIZER_MODEL) as tokenizer, manager.use(NLI_MODEL) as model:
-        model: NliModel
+    with manager.use(TOKENIZER_MODEL) as tokenizer, manager.use(NLI_MODEL) as nli:
+        model: NliModel = nli
         longest = max(len(model.hypothesis_ids(h, tokenizer)) for h in (*hypotheses, *context))
         body = model.max_len - 3 - longest
         for vi, (text, limit) in enumerate(args["views"]):

@@ -91,7 +91,8 @@ def read_manifest(root: Path | None = None) -> dict[str, dict[str, Any]]:
     if not path.exists():
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))["models"]
+        models: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["models"]
+        return models
     except (ValueError, KeyError, TypeError) as exc:
         raise AssetError(f"unreadable model manifest {path}: {exc}") from exc
 

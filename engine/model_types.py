@@ -50,6 +50,7 @@ class Snapshot:
     taken_at: float = field(default_factory=time.time)
     host_rss_mib: float | None = None  # the model host's process, while one runs
     host_pid: int | None = None
+    host_starts: int = 0  # model hosts started so far (0: the models run in this process)
 
     @property
     def total_rss_mib(self) -> float:

@@ -66,6 +66,10 @@ class _Slot:
         self.error: str | None = None
         self.cond = threading.Condition()
 
+    def loaded(self) -> bool:
+        """Is the model loaded now? (A method, read afresh each time: another thread may have unloaded it.)"""
+        return self.state == "loaded"
+
 
 class ModelManager:
     """Loads models on demand and unloads them when idle. Thread-safe.
@@ -218,8 +222,9 @@ class ModelManager:
             budget = self._budget_mib
         if budget is None:
             return
-        expected = loading.rss_after - loading.rss_before if loading.loads else 0.0
-        while rss_mib() + (expected or 0.0) > budget:
+        before, after = loading.rss_before, loading.rss_after  # what its last load took, if it was loaded before
+        expected = after - before if before is not None and after is not None else 0.0
+        while rss_mib() + expected > budget:
             victims = sorted(
                 (s for s in self._slots.values() if s is not loading and s.state == "loaded" and s.in_use == 0),
                 key=lambda s: s.last_used_mono or 0.0,
@@ -250,7 +255,7 @@ class ModelManager:
             finally:
                 slot.draining = False
                 slot.cond.notify_all()
-            if slot.state != "loaded":
+            if not slot.loaded():  # unloaded by another thread while this one waited
                 return False
             model, slot.model = slot.model, None
             slot.state = "unloaded"

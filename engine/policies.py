@@ -22,7 +22,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from engine.assets import AssetError, assets_dir, load_toml
 from engine.userfiles import read_json, set_aside, write_atomic
@@ -304,7 +304,7 @@ class PolicyStore:
             self._policies = []
             self.problem = set_aside(path, exc).describe("The policies file") + "; your policies were reset"
 
-    def _from_json(self, row: dict) -> Policy:
+    def _from_json(self, row: dict[str, Any]) -> Policy:
         common = {"id": str(row["id"]), "action": row["action"], "created": float(row.get("created", 0))}
         if "wording" not in row:  # version 1: the user's sentence, checked as typed; read it as a rewrite would
             r = rewrite(row["hypothesis"])
@@ -344,7 +344,7 @@ class PolicyStore:
             if len(self._policies) >= MAX_USER_POLICIES:
                 raise ValueError(f"at most {MAX_USER_POLICIES} policies: each one costs an NLI pass per scan")
             number = 1 + max((int(p.id.split("-")[1]) for p in self._policies), default=0)
-            policy = Policy(f"user-{number}", r.hypothesis, action, threshold=r.threshold, created=time.time(),  # type: ignore[arg-type]
+            policy = Policy(f"user-{number}", r.hypothesis, action, threshold=r.threshold, created=time.time(),
                             wording=r.wording)  # fmt: skip
             self._policies.append(policy)
             self._save()

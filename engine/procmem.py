@@ -16,13 +16,13 @@ MIB = 1024 * 1024
 
 def rss_mib() -> float:
     """Resident set size of this process now."""
-    return psutil.Process().memory_info().rss / MIB
+    return float(psutil.Process().memory_info().rss / MIB)
 
 
 def uss_mib() -> float | None:
     """Unique set size: memory only this process holds (no shared library pages); None if unknown."""
     try:
-        return psutil.Process().memory_full_info().uss / MIB
+        return float(psutil.Process().memory_full_info().uss / MIB)
     except (psutil.AccessDenied, AttributeError):
         return None
 
@@ -31,7 +31,7 @@ def pss_mib(pid: int | None = None) -> float | None:
     """Proportional set size of a process (this one by default): its share of pages it shares with others, so
     that two processes' figures add up to what they hold together. None where it cannot be read (not Linux)."""
     try:
-        return psutil.Process(pid).memory_full_info().pss / MIB
+        return float(psutil.Process(pid).memory_full_info().pss / MIB)
     except (psutil.Error, AttributeError, OSError):
         return None
 

@@ -63,7 +63,8 @@ def minhash(hashes: np.ndarray) -> np.ndarray | None:
     h = _A * sh[None, :]  # uint32 arithmetic wraps modulo 2**32
     h += _B
     h ^= h >> _SHIFT
-    return h.min(axis=1)
+    minima: np.ndarray = h.min(axis=1)
+    return minima
 
 
 _BAND_TAGS = np.arange(BANDS, dtype=np.uint64) << np.uint64(56)

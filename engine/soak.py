@@ -60,9 +60,10 @@ def run_soak(scans: int, *, threads: int = 1) -> dict[str, Any]:
         release_freed_memory()
         end = {"rss": rss_mib(), "fds": _fds(me), "threads": me.num_threads()}
     finally:
+        host_starts = engine.models.snapshot().host_starts
         engine.models.close()
     figures: dict[str, Any] = {
-        "scans": scans, "escalated": escalated, "unloads": unloads, "model_host_starts": engine.models.starts,
+        "scans": scans, "escalated": escalated, "unloads": unloads, "model_host_starts": host_starts,
         "seconds": round(time.perf_counter() - started, 1),
         "rss_start_mib": round(start["rss"], 2), "rss_end_mib": round(end["rss"], 2),
         "rss_drift_mib": round(end["rss"] - start["rss"], 2),
@@ -76,6 +77,6 @@ def run_soak(scans: int, *, threads: int = 1) -> dict[str, Any]:
 
 def _fds(process: psutil.Process) -> int:
     try:
-        return process.num_fds()
+        return int(process.num_fds())
     except AttributeError:  # Windows
-        return process.num_handles()
+        return int(process.num_handles())

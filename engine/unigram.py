@@ -41,6 +41,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 META = "\u2581"
 SPECIAL_PIECES = ("<s>", "<pad>", "</s>", "<unk>")
@@ -214,7 +215,7 @@ class Unigram:
         model_dir = Path(model_dir)
         cm = json.loads((model_dir / "charmap.json").read_text(encoding="utf-8"))
         txt = model_dir / "unigram.txt"
-        kwargs = {
+        kwargs: dict[str, Any] = {
             "bos_id": int(cm.get("bos_id", 0)),
             "eos_id": int(cm.get("eos_id", 2)),
             "pad_id": int(cm.get("pad_id", 1)),
@@ -269,7 +270,7 @@ class Unigram:
 
         The packed store hashes every substring of all `words` and looks them up with one searchsorted call."""
         maxc = self.max_chars
-        out = [[[] for _ in range(len(w))] for w in words]
+        out: list[list[list[tuple[int, int]]]] = [[[] for _ in range(len(w))] for w in words]
         if self.store == "dict":
             vocab = self.vocab
             for w, found in zip(words, out, strict=True):

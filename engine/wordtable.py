@@ -64,7 +64,7 @@ class WordTable:
     def _read(self, row: int) -> bytes:
         off = row * self.row_bytes
         if self._pread is not None:
-            return self._pread(self._file.fileno(), self.row_bytes, off)
+            return bytes(self._pread(self._file.fileno(), self.row_bytes, off))
         with self._seek_lock:
             self._file.seek(off)  # Windows: no pread
             return self._file.read(self.row_bytes)

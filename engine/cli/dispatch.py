@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(words[1:])
     args = build_parser().parse_args(words)
     try:
-        code = args.handler(args)
+        code: int = args.handler(args)
         sys.stdout.flush()  # a reader that left early is found here, not in the interpreter's final flush
         return code
     except BrokenPipeError:

@@ -7,7 +7,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, TextIO
 
 from engine.cli.common import EXIT, EXIT_NOT_REDACTED, UsageError, tier
 
@@ -34,7 +34,7 @@ def _read_input(args: argparse.Namespace, limit_chars: int) -> bytes | str:
     if args.text is not None and args.file is not None:
         raise UsageError("give a FILE, '-' or --text, not both")
     if args.text is not None:
-        return args.text
+        return str(args.text)
     if args.file is None:
         raise UsageError("nothing to scan: give a FILE, '-' for standard input, or --text TEXT")
     if args.file == "-":
@@ -49,11 +49,11 @@ def _read_input(args: argparse.Namespace, limit_chars: int) -> bytes | str:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def _read_bounded(stream: Any, limit_chars: int, name: str) -> bytes:
+def _read_bounded(stream: IO[bytes], limit_chars: int, name: str) -> bytes:
     """At most 4 bytes per scanned character and one character more: enough that a longer input reaches the
     engine longer than its limit (it then says "not fully scanned"), however its characters are encoded."""
     cap = 4 * (limit_chars + 1)
-    data = stream.read(cap)
+    data: bytes = stream.read(cap)
     if len(data) == cap and stream.read(1):
         lead = len(data) - 1  # do not cut a character in two: find where the last one starts
         while lead > len(data) - 4 and (data[lead] & 0xC0) == 0x80:

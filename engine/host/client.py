@@ -165,7 +165,8 @@ class HostModels:
         )
         host_rss = host.rss_mib() if host is not None else None
         return Snapshot(models, rss_mib(), timeout, budget, host_rss_mib=host_rss,
-                        host_pid=host.pid if host is not None and host_rss is not None else None)  # fmt: skip
+                        host_pid=host.pid if host is not None and host_rss is not None else None,
+                        host_starts=self.starts)  # fmt: skip
 
     @property
     def host_pid(self) -> int | None:

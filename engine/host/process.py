@@ -59,6 +59,8 @@ class Host:
         self.proc = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      env=_host_env(), creationflags=flags)  # fmt: skip
         self.pid = self.proc.pid
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both are pipes
+        self._to_host, self._from_host = self.proc.stdin, self.proc.stdout
         self._on_message, self._on_end = on_message, on_end
         self._write_lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -80,7 +82,7 @@ class Host:
             rid = next(self._ids)
             self.pending[rid] = pending
             try:
-                write_message(self.proc.stdin, {"id": rid, "op": op, "args": args, "deadline_s": deadline_s})
+                write_message(self._to_host, {"id": rid, "op": op, "args": args, "deadline_s": deadline_s})
             except (OSError, ProtocolError) as exc:
                 self.pending.pop(rid, None)
                 if isinstance(exc, ProtocolError):
@@ -105,7 +107,7 @@ class Host:
         why = ""
         try:
             while True:
-                message = read_message(self.proc.stdout)
+                message = read_message(self._from_host)
                 if message is None:
                     break
                 if "hello" in message:
@@ -138,7 +140,7 @@ class Host:
         with contextlib.suppress(OSError):
             self.proc.kill()
         self._wait(STOP_TIMEOUT_S)
-        for stream in (self.proc.stdin, self.proc.stdout):
+        for stream in (self._to_host, self._from_host):
             with contextlib.suppress(OSError, ValueError):
                 stream.close()
         self._on_end(self, why, not self.stopping)
@@ -150,8 +152,8 @@ class Host:
         """Ask the host to go, wait for it (killed if it lingers)."""
         self.stopping = True
         with self._write_lock, contextlib.suppress(OSError, ValueError, ProtocolError):
-            write_message(self.proc.stdin, {"op": "quit"})
-            self.proc.stdin.close()
+            write_message(self._to_host, {"op": "quit"})
+            self._to_host.close()
         if self._wait(STOP_TIMEOUT_S) is None:
             self.end("the model host did not stop when asked")
         if threading.current_thread() is not self._reader:
@@ -165,6 +167,6 @@ class Host:
 
     def rss_mib(self) -> float | None:
         try:
-            return psutil.Process(self.pid).memory_info().rss / MIB
+            return float(psutil.Process(self.pid).memory_info().rss / MIB)
         except (psutil.Error, OSError):
             return None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import struct
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from engine.errors import TierwallError
 
@@ -31,7 +31,7 @@ class ProtocolError(TierwallError, ValueError):
     """The other side sent something that is not a message of this protocol (or went away mid-message)."""
 
 
-def write_message(stream: BinaryIO, message: dict[str, Any]) -> None:
+def write_message(stream: IO[bytes], message: dict[str, Any]) -> None:
     """Frame and send one message; raises ProtocolError if it is too large, OSError if the pipe is gone."""
     body = json.dumps(message, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
     if len(body) > MAX_MESSAGE_BYTES:
@@ -40,7 +40,7 @@ def write_message(stream: BinaryIO, message: dict[str, Any]) -> None:
     stream.flush()
 
 
-def read_message(stream: BinaryIO) -> dict[str, Any] | None:
+def read_message(stream: IO[bytes]) -> dict[str, Any] | None:
     """The next message, or None at a clean end of stream (between messages)."""
     header = _read_exactly(stream, _HEADER.size, allow_eof=True)
     if header is None:
@@ -80,7 +80,7 @@ def _depth(value: Any, level: int = 1) -> int:
     return level - 1
 
 
-def _read_exactly(stream: BinaryIO, size: int, *, allow_eof: bool) -> bytes | None:
+def _read_exactly(stream: IO[bytes], size: int, *, allow_eof: bool) -> bytes | None:
     chunks, got = [], 0
     while got < size:
         chunk = stream.read(size - got)

@@ -166,7 +166,9 @@ def _add_decoded(ctx: _Ctx, parent: View, kind: str, text: str, blob: tuple[int,
 # ---- decoders: (candidate text, char budget) -> (decoded text, was_cut) or None ----
 
 
-def normalize(text: str, *, max_depth: int = 2, max_decoded_chars: int = 65536, max_segments: int = 64) -> Normalized:
+def normalize(
+    text: str | bytes, *, max_depth: int = 2, max_decoded_chars: int = 65536, max_segments: int = 64
+) -> Normalized:
     """Build the main view and bounded derived views of ``text`` (see module docstring).
 
     ``max_segments`` bounds the number of views (the main view included); ``max_depth``

@@ -42,7 +42,7 @@ def _homoglyphs(
     present = np.bincount(cls, minlength=10) > 0
     has_fancy = fancy is not None and bool(fancy.any())
     if not (present[_C_ASCII] and (present[_C_CONF] or present[_C_CYR])):  # nothing to fold
-        if not has_fancy:
+        if fancy is None or not has_fancy:
             return
         if present[_C_CJK]:  # fullwidth "ＰＤＦ" is normal in CJK text; only "ＰDF" would count
             plain = (cls == _C_ASCII) & ~fancy
@@ -67,10 +67,9 @@ def _homoglyphs(
     bits[~isw] = 0  # reduceat spans the gap after each word too
     agg = np.bitwise_or.reduceat(bits, ws).astype(np.int64)
 
-    B = lambda c: 1 << c  # noqa: E731
-    has_ascii = (agg & B(_C_ASCII)) != 0
-    has_latin = (agg & (B(_C_ASCII) | B(_C_LATIN))) != 0
-    has_conf = (agg & B(_C_CONF)) != 0
+    has_ascii = (agg & _bit(_C_ASCII)) != 0
+    has_latin = (agg & (_bit(_C_ASCII) | _bit(_C_LATIN))) != 0
+    has_conf = (agg & _bit(_C_CONF)) != 0
     nonlat = (agg & _NONLATIN_BITS) != 0
     long3 = (we - ws) >= 3  # "αx", "kω", a quoted "ε": math and units, not attacks
     mixed = has_ascii & has_conf & ~nonlat & long3  # "іgnоre": Latin word with Cyrillic/Greek letters
@@ -79,8 +78,8 @@ def _homoglyphs(
     cyr_rev = (
         has_ascii
         & long3
-        & ((agg & B(_C_CYR)) != 0)
-        & ((agg & (B(_C_GREEKISH) | B(_C_OTHER) | B(_C_CJK) | B(_C_RTL) | _B_NOREV)) == 0)
+        & ((agg & _bit(_C_CYR)) != 0)
+        & ((agg & (_bit(_C_GREEKISH) | _bit(_C_OTHER) | _bit(_C_CJK) | _bit(_C_RTL) | _B_NOREV)) == 0)
     )
     # look-alike-only words count as attacks only between Latin words
     wtype = np.where(latin | mixed, 1, np.where(nonlat, 2, np.where(conf_only, 3, 0)))
@@ -126,3 +125,8 @@ def _homoglyphs(
         a, _ = omap.span(int(ws[idx[k]]), int(we[idx[k]]))
         _, b = omap.span(int(ws[idx[-1]]), int(we[idx[-1]]))
         out.overflow.append(("norm.homoglyph", len(idx) - k, a, b, severity))
+
+
+def _bit(char_class: int) -> int:
+    """The bit a character class sets in a word's class mask."""
+    return 1 << char_class

@@ -89,7 +89,8 @@ def _tix(cps: np.ndarray, tb: _Tables) -> np.ndarray:
 def _fold_of(cps: np.ndarray, tb: _Tables) -> np.ndarray:
     """Folded code points (a new array); code points above the limit fold to themselves."""
     if not len(cps) or int(cps.max()) < _TABLE_LIMIT:
-        return tb.fold[cps]
+        folded: np.ndarray = tb.fold[cps]
+        return folded
     return np.where(cps < _TABLE_LIMIT, tb.fold[np.minimum(cps, _TABLE_LIMIT - 1)], cps).astype(np.uint32)
 
 

@@ -114,6 +114,7 @@ def _clean_unicode(text: str) -> _Cleaned:
         else:
             omap = _ArrMap(idx2, None, olen, olen)
     else:
+        assert send is not None  # _nfkc gives both maps
         last = send[src] - 1  # t2 index of the last char of each clean char's block
         base = np.arange(len(cps2)) if idx2 is None else idx2
         omap = _ArrMap(base[src], base[last] + 1, olen, olen)
@@ -284,9 +285,9 @@ def _removal_events(out: _Cleaned, cps: np.ndarray, rm_pos: np.ndarray, tb: _Tab
         if len(p):
             rs, re_ = _runs(p)
             pc, nc = cls_at(rs - 1), cls_at(re_)
-            letter = lambda c: (c >= _C_ASCII) & (c <= _C_RTL)  # noqa: E731
-            alpha = lambda c: (c >= _C_ASCII) & (c <= _C_GREEKISH)  # noqa: E731
-            inside = letter(pc) & letter(nc) & (alpha(pc) | alpha(nc))
+            letter_before, letter_after = _between(pc, _C_ASCII, _C_RTL), _between(nc, _C_ASCII, _C_RTL)
+            alpha = _between(pc, _C_ASCII, _C_GREEKISH) | _between(nc, _C_ASCII, _C_GREEKISH)
+            inside = letter_before & letter_after & alpha
             emit("norm.zero_width", rs, re_, inside)
     if _K_BIDI in present or _K_BIDI_OVR in present:
         p = rm_pos[(kinds == _K_BIDI) | (kinds == _K_BIDI_OVR)]
@@ -332,3 +333,9 @@ def _removal_events(out: _Cleaned, cps: np.ndarray, rm_pos: np.ndarray, tb: _Tab
                 ends = np.insert(q + 1, ins, gap)
                 hidden = chars.astype(np.uint8).tobytes().decode("ascii")
                 out.hidden = (hidden, starts, ends)
+
+
+def _between(classes: np.ndarray, low: int, high: int) -> np.ndarray:
+    """Which character classes lie in [low, high]."""
+    inside: np.ndarray = (classes >= low) & (classes <= high)
+    return inside

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -117,12 +117,20 @@ class _ConstMap:
         return (self.a, self.b) if s < e else (self.a, self.a)
 
 
+class OffsetMap(Protocol):
+    """Maps a span of a view to the span of the original text it came from."""
+
+    olen: int  # length of the original text
+
+    def span(self, s: int, e: int) -> tuple[int, int]: ...
+
+
 class _SubMap:
     """A window [off, off+n) of a parent view (rot13/leet views keep the parent's offsets)."""
 
     __slots__ = ("off", "olen", "parent")
 
-    def __init__(self, parent: Any, off: int) -> None:
+    def __init__(self, parent: OffsetMap, off: int) -> None:
         self.parent, self.off, self.olen = parent, off, parent.olen
 
     def span(self, s: int, e: int) -> tuple[int, int]:
@@ -134,7 +142,7 @@ class _IdxMap:
 
     __slots__ = ("idx", "n", "olen", "parent", "tail")
 
-    def __init__(self, parent: Any, idx: np.ndarray, tail: int) -> None:
+    def __init__(self, parent: OffsetMap, idx: np.ndarray, tail: int) -> None:
         self.parent, self.idx, self.n, self.olen, self.tail = parent, idx, len(idx), parent.olen, tail
 
     def span(self, s: int, e: int) -> tuple[int, int]:

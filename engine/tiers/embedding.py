@@ -64,7 +64,7 @@ class EmbeddingModel:
 
     def close(self) -> None:
         """Drop the session and the table (the ModelManager then returns freed memory to the OS)."""
-        self.session = None  # type: ignore[assignment]
+        self.session = None
         self.table.close()
 
     def embed_ids(self, window: list[int]) -> np.ndarray:
@@ -72,7 +72,7 @@ class EmbeddingModel:
         ids = [*self._lead, *window, self.tokenizer.eos_id]
         feed = {"inputs_embeds": self.table.lookup(ids)[None], "attention_mask": np.ones((1, len(ids)), np.int64)}
         # the graph pools and normalises itself; normalising again is cheap insurance
-        out = self.session.run(None, feed)[0].astype(np.float32)
+        out: np.ndarray = self.session.run(None, feed)[0].astype(np.float32)
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out
 

@@ -51,7 +51,8 @@ class Head:
         extra = np.empty((len(vectors), 4), dtype=np.float32)
         extra[:, 0], extra[:, 1], extra[:, 2], extra[:, 3] = lexical_logit, exemplar, rules, benign
         x = np.hstack([vectors, (extra - self.extra_mean) / self.extra_std])
-        return np.maximum(x @ self.w1 + self.b1, 0) @ self.w2 + self.b2
+        logits: np.ndarray = np.maximum(x @ self.w1 + self.b1, 0) @ self.w2 + self.b2
+        return logits
 
     def close(self) -> None:
         self.banks = None

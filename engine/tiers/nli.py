@@ -86,7 +86,8 @@ class NliModel:
         logits = self.session.run(None, {"input_ids": batch, "attention_mask": np.ones_like(batch)})[0][0]
         logits = logits[self._order].astype(np.float64)
         e = np.exp(logits - logits.max())
-        return e / e.sum()
+        probabilities: np.ndarray = e / e.sum()
+        return probabilities
 
     def pair(self, premise: str, hypothesis: str, tokenizer: WordPiece) -> dict[str, float]:
         """Probabilities for one premise and one hypothesis (the premise's first window if it is long)."""
