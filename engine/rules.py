@@ -24,8 +24,8 @@ import re2
 
 from engine.assets import AssetError, assets_dir, load_toml
 from engine.normalize import Normalized, View
-from engine.secrets import CONTEXT_CHARS, Validator
 from engine.validators import resolve_validator
+from engine.validators.text_shape import CONTEXT_CHARS, Validator
 from engine.verdict import PLACEHOLDER, REDACTION_INCOMPLETE, SEVERITIES, Finding
 
 VIEWS = ("clean", "folded")
