@@ -18,9 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import rules
 from engine.normalize import normalize
 from engine.rules import RuleSet, load_rules
+from engine.rules import matching as rules
 from engine.validators import VALIDATORS
 from engine.validators import national_ids as nid
 from engine.validators.national_ids.africa import za_id_ok

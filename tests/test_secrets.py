@@ -1,7 +1,7 @@
 """Tests for the validators of the secret and basic personal-data rules (engine/validators/: payment, us_ssn,
 network, phones, credentials, text_shape) and the rule files they serve (assets/rules/secrets.toml, pii.toml).
 
-The example harness here applies the rules the way engine/rules.py does (RE2 over the
+The example harness here applies the rules the way engine/rules/ does (RE2 over the
 clean text, span of group `v` else the whole match, the validator called with that value
 and the 40 characters before it, lower-cased), so the two rule files are guarded even
 without the rest of the engine.
@@ -76,7 +76,7 @@ def _compiled(rule: dict[str, Any]) -> tuple[Any, tuple[int, ...]]:
 
 
 def spans(rule: dict[str, Any], text: str) -> Iterator[tuple[int, int]]:
-    """Spans one rule reports on `text`, validator applied, as engine/rules.py does it."""
+    """Spans one rule reports on `text`, validator applied, as engine/rules/ does it."""
     regex, groups = _compiled(rule)
     validator = VALIDATORS[rule["validate"]] if rule.get("validate") else None
     for m in regex.finditer(text):
@@ -626,11 +626,11 @@ def test_every_rule_is_fast_on_adversarial_input() -> None:
 
 
 def test_one_re2_set_of_all_rules_stays_fast_and_never_gives_up() -> None:
-    """engine/rules.py first asks one RE2 set which rules match at all; if that set's DFA ran out of
+    """engine/rules/ first asks one RE2 set which rules match at all; if that set's DFA ran out of
     memory on some text, every rule would silently report nothing for it. Counted repetitions of
     broad classes are what blow it up, so hostile mixes must stay fast and still find a marker."""
     options = re2.Options()
-    options.max_mem = 64 << 20  # what engine/rules.py uses
+    options.max_mem = 64 << 20  # what engine/rules/compiled.py uses
     rset = re2.Set.SearchSet(options)
     for rule in RULES:
         rset.Add(rule["pattern"])

@@ -4,7 +4,7 @@ A regex only says "this has the shape of a card number / IBAN / API key". On the
 text Tierwall sees every day (source code, logs, JSON, hashes, IDs) shape alone
 fires far too often: any 16-digit order number looks like a card, any run of
 capitals and digits like an IBAN, any `token = tokenizer.encode` like a secret.
-So a rule may name a validator here, and the rule engine (engine/rules.py) keeps
+So a rule may name a validator here, and the rule engine (engine/rules/) keeps
 a match only if the validator agrees. Checksums do most of the work: Luhn
 rejects 9 in 10 random digit runs, IBAN mod-97 rejects 96 in 97, and the rest
 use cheap structural checks (issuer prefixes, country lengths, octet ranges,
