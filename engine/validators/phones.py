@@ -1,9 +1,10 @@
-"""Phone numbers (assets/rules/pii.toml): libphonenumber's numbering plans decide.
+"""Phone numbers (assets/rules/pii.toml): libphonenumber's numbering plans decide where they can.
 
-A run of digits with spaces is a phone number only if some country dials it: an international number must
-exist in its country's plan, a national one (after a cue word such as "tel" or "call me") in the plan of one
-of the regions Tierwall's users live in. Counting (01 02 03 04), dates and the ranges kept for films and
-documentation (555-0100, 07700 900xxx; noted as placeholders) are refused.
+A run of digits with spaces is often no phone number at all. An international one (+CC, 00CC) must exist
+in its country's plan; a national one stands in the shapes the rule allows, or, found after a cue word
+("tel", "call me", "Handy"), must be valid in the plan of one of the regions Tierwall's users live in.
+Counting (01 02 03 04), dates and the ranges kept for films and documentation (555-0100, 07700 900xxx;
+noted as placeholders) are refused.
 """
 
 from __future__ import annotations
