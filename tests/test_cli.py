@@ -441,7 +441,7 @@ def test_history_corrupt_file_is_named_and_exits_3(tmp_path, monkeypatch, capsys
 
 
 def test_scan_redact_prints_nothing_when_it_cannot_mask_everything(capsys, monkeypatch):
-    from engine import rules
+    from engine.rules import matching as rules
 
     monkeypatch.setattr(rules, "REDACTION_BUDGET_S", -1.0)
     text = " ".join(f"user{i}@mailbox.org" for i in range(100))

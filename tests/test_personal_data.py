@@ -1,5 +1,6 @@
-"""Personal data told apart by context (assets/rules/pii_context.toml, engine/personal_data.py): passports,
-driving licences, dates of birth, postal addresses, through the whole rule engine.
+"""Personal data told apart by context (assets/rules/pii_context.toml; engine/validators/ dates.py,
+identity_documents.py, postal_addresses.py): passports, driving licences, dates of birth, postal addresses,
+through the whole rule engine.
 
 All values here are made up (check digits computed for these tests; no real person, document or home).
 """
@@ -13,16 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.normalize import normalize
-from engine.personal_data import (
-    VALIDATORS,
-    mrz_check_digit,
-    parse_date,
-    validate_birth_date,
-    validate_passport_mrz,
-    validate_postal_address,
-    validate_uk_driving_licence,
-)
 from engine.rules import RuleSet
+from engine.validators import dates, identity_documents, postal_addresses
+from engine.validators.dates import parse_date, validate_birth_date
+from engine.validators.identity_documents import mrz_check_digit, validate_passport_mrz, validate_uk_driving_licence
+from engine.validators.postal_addresses import validate_postal_address
+
+# The validators of the context-anchored personal data (assets/rules/pii_context.toml).
+VALIDATORS = {**identity_documents.VALIDATORS, **dates.VALIDATORS, **postal_addresses.VALIDATORS}
 
 RULESET = RuleSet.load()
 PASSPORT = ("pii.passport", "pii.passport_mrz")

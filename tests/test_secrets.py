@@ -1,6 +1,7 @@
-"""Tests for engine/secrets.py and the rule files it serves (assets/rules/secrets.toml, pii.toml).
+"""Tests for the validators of the secret and basic personal-data rules (engine/validators/: payment, us_ssn,
+network, phones, credentials, text_shape) and the rule files they serve (assets/rules/secrets.toml, pii.toml).
 
-The example harness here applies the rules the way engine/rules.py does (RE2 over the
+The example harness here applies the rules the way engine/rules/ does (RE2 over the
 clean text, span of group `v` else the whole match, the validator called with that value
 and the 40 characters before it, lower-cased), so the two rule files are guarded even
 without the rest of the engine.
@@ -8,15 +9,14 @@ without the rest of the engine.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import random
 import string
 import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from types import ModuleType
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -24,37 +24,30 @@ import re2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine import validators as registry
 from engine.assets import AssetError, assets_dir
+from engine.validators import credentials, network, payment, phones, us_ssn
+from engine.validators.text_shape import (
+    CONTEXT_CHARS,
+    char_classes,
+    is_placeholder,
+    looks_like_code_reference,
+    shannon_entropy,
+)
+from engine.verdict import SEVERITIES
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES_DIR = ROOT / "assets" / "rules"
 
-
-def _standalone(name: str) -> ModuleType:
-    """engine/<name>.py loaded by path: both modules import nothing from the engine package, whose
-    __init__ pulls in the whole engine (and fails while modules written elsewhere are missing)."""
-    try:
-        return importlib.import_module(f"engine.{name}")
-    except ImportError:
-        spec = importlib.util.spec_from_file_location(f"_tierwall_{name}", ROOT / "engine" / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-
-
-secrets = _standalone("secrets")
-SEVERITIES = _standalone("verdict").SEVERITIES
-VALIDATORS = secrets.VALIDATORS
-PLACEHOLDER_CHECKS = secrets.PLACEHOLDER_CHECKS
-card_issuer_ok = secrets.card_issuer_ok
-char_classes = secrets.char_classes
-iban_mod97 = secrets.iban_mod97
-is_placeholder = secrets.is_placeholder
-looks_like_code_reference = secrets.looks_like_code_reference
-luhn_ok = secrets.luhn_ok
-shannon_entropy = secrets.shannon_entropy
-CONTEXT_CHARS = secrets.CONTEXT_CHARS
+# The validators the two rule files name, and their placeholder checks.
+_MODULES = (payment, us_ssn, network, phones, credentials)
+VALIDATORS: Mapping[str, Any] = MappingProxyType({k: f for m in _MODULES for k, f in m.VALIDATORS.items()})
+PLACEHOLDER_CHECKS: Mapping[str, Any] = MappingProxyType(
+    {k: f for m in _MODULES for k, f in getattr(m, "PLACEHOLDER_CHECKS", {}).items()}
+)
+card_issuer_ok = payment.card_issuer_ok
+iban_mod97 = payment.iban_mod97
+luhn_ok = payment.luhn_ok
 
 RULE_FILES = ("secrets.toml", "pii.toml")
 ALLOWED_KEYS = {
@@ -83,7 +76,7 @@ def _compiled(rule: dict[str, Any]) -> tuple[Any, tuple[int, ...]]:
 
 
 def spans(rule: dict[str, Any], text: str) -> Iterator[tuple[int, int]]:
-    """Spans one rule reports on `text`, validator applied, as engine/rules.py does it."""
+    """Spans one rule reports on `text`, validator applied, as engine/rules/ does it."""
     regex, groups = _compiled(rule)
     validator = VALIDATORS[rule["validate"]] if rule.get("validate") else None
     for m in regex.finditer(text):
@@ -268,9 +261,10 @@ def test_looks_like_code_reference(value: str, expected: bool) -> None:
 
 def test_validators_registry() -> None:
     required = {"luhn", "iban", "ssn", "ipv4", "ipv6", "entropy", "password"}
-    assert required <= set(VALIDATORS)
+    assert required <= set(VALIDATORS) and required <= set(registry.VALIDATORS)
+    assert all(registry.VALIDATORS[name] is fn for name, fn in VALIDATORS.items())
     with pytest.raises(TypeError):
-        VALIDATORS["x"] = VALIDATORS["luhn"]  # type: ignore[index]
+        registry.VALIDATORS["x"] = registry.VALIDATORS["luhn"]  # type: ignore[index]
 
 
 @pytest.mark.parametrize(
@@ -330,7 +324,7 @@ def test_iban_rejects(iban: str) -> None:
 def test_iban_mod97() -> None:
     assert iban_mod97("GB82WEST12345698765432") == 1
     assert iban_mod97("GB82WEST1234569876543!") == -1
-    assert all(len(code) == 2 and 15 <= n <= 34 for code, n in secrets.IBAN_LENGTHS.items())
+    assert all(len(code) == 2 and 15 <= n <= 34 for code, n in payment.IBAN_LENGTHS.items())
 
 
 @pytest.mark.parametrize("ssn", ["536-22-4815", "212 48 7761", "772-01-0001"])
@@ -632,11 +626,11 @@ def test_every_rule_is_fast_on_adversarial_input() -> None:
 
 
 def test_one_re2_set_of_all_rules_stays_fast_and_never_gives_up() -> None:
-    """engine/rules.py first asks one RE2 set which rules match at all; if that set's DFA ran out of
+    """engine/rules/ first asks one RE2 set which rules match at all; if that set's DFA ran out of
     memory on some text, every rule would silently report nothing for it. Counted repetitions of
     broad classes are what blow it up, so hostile mixes must stay fast and still find a marker."""
     options = re2.Options()
-    options.max_mem = 64 << 20  # what engine/rules.py uses
+    options.max_mem = 64 << 20  # what engine/rules/compiled.py uses
     rset = re2.Set.SearchSet(options)
     for rule in RULES:
         rset.Add(rule["pattern"])

@@ -19,11 +19,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import rules as rules_module
 from engine.normalize import normalize
 from engine.rules import RuleError, RuleSet, load_rules
-from engine.secrets import is_vendor_placeholder, shannon_entropy
+from engine.rules import matching as rules_module
 from engine.validators import resolve_validator
+from engine.validators.text_shape import shannon_entropy
+from engine.validators.vendor_keys import is_vendor_placeholder
 from engine.verdict import PLACEHOLDER
 
 ROOT = Path(__file__).resolve().parents[1]

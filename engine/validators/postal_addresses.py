@@ -1,280 +1,27 @@
-"""Validators for personal data that needs context to be told apart (assets/rules/pii_context.toml):
-passports, driving licences, dates of birth, postal addresses.
+"""Postal addresses (assets/rules/pii_context.toml): a street line, a postcode of the right shape, a town.
 
-A passport number is nine characters anyone could type, a date is a date, a street name is in every novel.
-What makes them personal is the word before them ("Passport No.", "Geburtsdatum", "DL#") or, for an address,
-the whole of a street line with a house number, a postcode of the right shape and a town. The rules in
-pii_context.toml find those shapes behind their context words; the checks here refuse what is not real:
-impossible dates, ZIP codes of another state, postcodes no post office uses, words in a number's place,
-template values (Musterstraße 1, 12345 Musterstadt), and addresses organisations publish (the Free Software
-Foundation's in every GPL header, a company's imprint). Two forms stand without context because their own
-structure checks them: the machine-readable zone of a passport (ICAO 9303 check digits) and the UK driving
-licence number (DVLA: birth date encoded inside).
+A street name is in every novel. What makes an address personal is the whole of it: a street line with a
+house number, a postcode of its country's shape and a town, which the rules find; the checks here refuse
+what is not real: ZIP codes of another state, postcodes no post office uses, template values (Musterstraße
+1, 12345 Musterstadt), and addresses organisations publish (the Free Software Foundation's in every GPL
+header, a company's imprint).
 
-Every validator has the signature of engine/secrets.py (``(value, context) -> bool``, context lower-cased),
-is pure, and never raises (``bounded``).
+Every validator has the signature of engine/validators/text_shape.py (``(value, context) -> bool``, context
+lower-cased), is pure, and never raises (``bounded``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
 from types import MappingProxyType
 
 import ahocorasick
 
-from engine.secrets import Validator, bounded, digits_of, is_placeholder
+from engine.validators.text_shape import Validator, bounded
 
 # The stdlib `re` below only ever sees values already bounded by RE2 patterns and by `bounded`.
 
-# -- dates --------------------------------------------------------------------------------------------------------
-
-_MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    # en, de, fr, es, it, pt, nl, pl (genitive, as dates are written, then nominative)
-    1: ("january", "januar", "jänner", "janvier", "enero", "gennaio", "janeiro", "januari", "stycznia", "styczeń"),
-    2: ("february", "februar", "février", "fevrier", "febrero", "febbraio", "fevereiro", "februari", "lutego",
-        "luty"),
-    3: ("march", "märz", "maerz", "mars", "marzo", "março", "marco", "maart", "marca", "marzec"),
-    4: ("april", "avril", "abril", "aprile", "kwietnia", "kwiecień"),
-    5: ("may", "mai", "mayo", "maggio", "maio", "mei", "maja", "maj"),
-    6: ("june", "juni", "juin", "junio", "giugno", "junho", "czerwca", "czerwiec"),
-    7: ("july", "juli", "juillet", "julio", "luglio", "julho", "lipca", "lipiec"),
-    8: ("august", "août", "aout", "agosto", "augustus", "sierpnia", "sierpień"),
-    9: ("september", "septembre", "septiembre", "setiembre", "settembre", "setembro", "września", "wrzesień"),
-    10: ("october", "oktober", "octobre", "octubre", "ottobre", "outubro", "października", "październik"),
-    11: ("november", "novembre", "noviembre", "novembro", "listopada", "listopad"),
-    12: ("december", "dezember", "décembre", "decembre", "diciembre", "dicembre", "dezembro", "grudnia",
-         "grudzień"),
-}  # fmt: skip
-# Abbreviations as written in dates ("12 Mar 1985", "12. Okt. 1985", "12 févr. 1985").
-_MONTH_ABBREVIATIONS: dict[int, tuple[str, ...]] = {
-    1: ("jan", "janv", "ene", "gen", "sty"),
-    2: ("feb", "févr", "fevr", "fév", "fev", "lut"),
-    3: ("mar", "mär", "mrt"),
-    4: ("apr", "avr", "abr", "kwi"),
-    5: ("mag",),
-    6: ("jun", "juin", "giu", "cze"),
-    7: ("jul", "juil", "lug", "lip"),
-    8: ("aug", "ago", "sie"),
-    9: ("sep", "sept", "set", "wrz"),
-    10: ("oct", "okt", "ott", "out", "paź", "paz"),
-    11: ("nov", "lis"),
-    12: ("dec", "dez", "déc", "dic", "gru"),
-}
-_MONTHS: Mapping[str, int] = MappingProxyType(
-    {name: month for table in (_MONTH_NAMES, _MONTH_ABBREVIATIONS) for month, names in table.items() for name in names}
-)
-_EARLIEST_BIRTH = date(1900, 1, 1)
-
-_NUMERIC_DATE_CHARS = "0123456789-./"
-_CJK_DATE = re.compile(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
-_DAY_MONTH_YEAR = re.compile(
-    r"(\d{1,2})(?:st|nd|rd|th|er|o|º)?\.?\s*(?:de\s+|of\s+)?([^\W\d_]{3,12})\.?,?\s*(?:de\s+)?(\d{4})", re.IGNORECASE
-)
-_MONTH_DAY_YEAR = re.compile(r"([^\W\d_]{3,12})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", re.IGNORECASE)
-
-
-_DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def real_date(year: int, month: int, day: int) -> date | None:
-    """The calendar date, or None for 31 February, month 13 and the like (checked first: no exception to
-    pay for on the many candidates a hostile text can hold)."""
-    if not (1 <= year <= 9999 and 1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month]):
-        return None
-    if month == 2 and day == 29 and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
-        return None
-    return date(year, month, day)
-
-
-def _years(text: str) -> tuple[int, ...]:
-    """A written year; a two-digit one ("85") may be 1985 or 2085: both are tried, the range check decides."""
-    year = int(text)
-    return (year,) if len(text) == 4 else (1900 + year, 2000 + year)
-
-
-def parse_date(value: str) -> tuple[date, ...]:
-    """Every reading of a written date as a real calendar date: numeric d/m/y and m/d/y (both where the
-    numbers allow), ISO y-m-d, CJK 年月日, and written months in eight languages ("12. März 1985",
-    "March 12, 1985", "12 de marzo de 1985")."""
-    v = value.strip()
-    candidates: list[tuple[int, int, int]] = []
-    if v[:1].isdigit() and not v.strip(_NUMERIC_DATE_CHARS):  # numbers and separators only: no regex needed
-        parts = v.replace("-", ".").replace("/", ".").split(".")
-        if len(parts) != 3 or not all(p.isdigit() and len(p) <= 4 for p in parts):
-            return ()
-        a, b, c = parts
-        if len(a) == 4 and len(b) <= 2 and len(c) <= 2:
-            candidates.append((int(a), int(b), int(c)))
-        elif len(a) <= 2 and len(b) <= 2 and len(c) in (2, 4):
-            for year in _years(c):  # day first (most of the world), then US month first
-                candidates += [(year, int(b), int(a)), (year, int(a), int(b))]
-    elif m := _CJK_DATE.fullmatch(v):
-        candidates.append((int(m[1]), int(m[2]), int(m[3])))
-    elif m := _DAY_MONTH_YEAR.fullmatch(v):
-        month = _MONTHS.get(m[2].lower(), 0)
-        candidates.append((int(m[3]), month, int(m[1])))
-    elif m := _MONTH_DAY_YEAR.fullmatch(v):
-        month = _MONTHS.get(m[1].lower(), 0)
-        candidates.append((int(m[3]), month, int(m[2])))
-    return tuple(d for d in (real_date(*c) for c in candidates) if d is not None)
-
-
-@bounded(40)
-def validate_birth_date(value: str, context: str) -> bool:
-    """A real date (no 31 February) someone alive could be born on: 1900 up to today."""
-    today = date.today()
-    return any(_EARLIEST_BIRTH <= d <= today for d in parse_date(value))
-
-
-# -- passports ----------------------------------------------------------------------------------------------------
-
-# Passport number shapes of the countries most often asked about. Any other 6-9 character number with three
-# digits is accepted too (the rule needs a passport word before it): the shapes let one-digit serials through.
-_PASSPORT_SHAPES = re.compile(
-    r"[0-9]{9}"  # US (book), UK, and many others: nine digits
-    r"|[A-Z][0-9]{8}"  # US (next generation), CN (E/G + 8), KR (M + 8)
-    r"|[CFGHJK][CFGHJKLMNPRTVWXYZ0-9]{8}"  # DE: authority code and serial, from a 27-character alphabet
-    r"|[0-9]{2}[A-Z]{2}[0-9]{5}"  # FR
-    r"|[A-Z]{2}[0-9]{7}"  # IT, JP, PL, AU
-    r"|[A-Z]{3}[0-9]{6}"  # ES
-    r"|[A-Z]{2}[0-9]{6}"  # CA
-    r"|[A-Z][0-9]{6,7}"  # PT (letter + 6), IN (letter + 7), AU
-    r"|[A-NP-Z]{2}[A-NP-Z0-9]{6}[0-9]"  # NL: no letter O
-)
-_WORD_IN_VALUE = re.compile(r"[A-Z]*[AEIOU][A-Z]*")  # letters of a word, not of a serial
-
-
-def _word_like(upper: str, run: int = 5) -> bool:
-    """A word in a value ("STATUS1", "OAUTH2"): `run` or more letters in a row with a vowel among them.
-    Serials rarely have that many letters in a row (Dutch passports may have four: "UWEB95U09"), and German
-    ones have no A E I O U at all."""
-    return any(len(letters) >= run for letters in _WORD_IN_VALUE.findall(upper))
-
-
-@bounded(16)
-def validate_passport(value: str, context: str) -> bool:
-    """A passport number after a passport word: 6-9 letters and digits with at least one digit, of one case,
-    no word inside, not a placeholder; a known country shape, or failing that at least three digits."""
-    if not value.isascii() or not value.isalnum() or not 6 <= len(value) <= 9:
-        return False
-    upper = value.upper()
-    digits = digits_of(value)
-    if not digits or value not in (upper, value.lower()):
-        return False
-    if value != upper and len(digits) < 5:  # "oauth2", "photo1": typed in lower case, a number has many digits
-        return False
-    if _word_like(upper) or is_placeholder(value) or len(set(upper)) < 3:
-        return False
-    return bool(_PASSPORT_SHAPES.fullmatch(upper)) or len(digits) >= 3
-
-
-# ICAO 9303 machine-readable zone, type 3 (passports): two lines of 44 characters.
-_MRZ_WEIGHTS = (7, 3, 1)
-_MRZ_LINE1 = re.compile(r"P[A-Z<][A-Z<]{3}[A-Z<]{39}")
-_MRZ_LINE2 = re.compile(r"[A-Z0-9<]{9}[0-9][A-Z<]{3}[0-9]{6}[0-9][MFX<][0-9]{6}[0-9][A-Z0-9<]{14}[0-9<][0-9]")
-
-
-def mrz_check_digit(field: str) -> int:
-    """ICAO 9303 check digit: digits as themselves, A-Z as 10-35, '<' as 0, weighted 7-3-1, mod 10."""
-    total = 0
-    for i, ch in enumerate(field):
-        if "0" <= ch <= "9":
-            n = ord(ch) - 48
-        elif "A" <= ch <= "Z":
-            n = ord(ch) - 55
-        elif ch == "<":
-            n = 0
-        else:
-            raise ValueError(f"not an MRZ character: {ch!r}")
-        total += n * _MRZ_WEIGHTS[i % 3]
-    return total % 10
-
-
-def _mrz_date_ok(yymmdd: str) -> bool:
-    """A real month and day (the century is not written: any year of a century will do, 2000 is a leap year)."""
-    return real_date(2000 + int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:6])) is not None
-
-
-def _check_ok(field: str, digit: str) -> bool:
-    # an empty optional field may carry '<' as its check digit
-    return (digit == "<" and set(field) <= {"<"}) or (digit.isdigit() and mrz_check_digit(field) == int(digit))
-
-
-@bounded(100)
-def validate_passport_mrz(value: str, context: str) -> bool:
-    """The data line of a passport's machine-readable zone (the name line before it if pasted): the check
-    digits of document number, birth date, expiry, personal number and the composite one all agree."""
-    lines = value.split()
-    if len(lines) not in (1, 2):
-        return False
-    line2 = lines[-1]
-    if not _MRZ_LINE2.fullmatch(line2):
-        return False
-    if len(lines) == 2 and not (_MRZ_LINE1.fullmatch(lines[0]) and lines[0][5].isalpha() and "<<" in lines[0][6:]):
-        return False  # the name line: document code, issuing state, then SURNAME<<GIVEN<NAMES
-    number = line2[0:9]
-    if set(number) <= {"<"} or len(set(number.replace("<", ""))) < 2:
-        return False
-    if not (_mrz_date_ok(line2[13:19]) and _mrz_date_ok(line2[21:27])):
-        return False
-    composite = line2[0:10] + line2[13:20] + line2[21:43]
-    return (
-        _check_ok(number, line2[9])
-        and _check_ok(line2[13:19], line2[19])
-        and _check_ok(line2[21:27], line2[27])
-        and _check_ok(line2[28:42], line2[42])
-        and _check_ok(composite, line2[43])
-    )
-
-
-# -- driving licences ---------------------------------------------------------------------------------------------
-
-_DROP_SEPARATORS = str.maketrans("", "", " -/")
-_DROP_DIGITS = str.maketrans("", "", "0123456789")
-
-
-@bounded(40)
-def validate_driving_licence(value: str, context: str) -> bool:
-    """A licence number after a driving-licence word: 5-18 letters and digits (separators aside) with at
-    least three digits, no word inside, not a placeholder, not a date."""
-    compact = value.translate(_DROP_SEPARATORS)
-    if not 5 <= len(compact) <= 18 or not compact.isascii() or not compact.isalnum():
-        return False
-    upper = compact.upper()
-    ndigits = len(compact) - len(compact.translate(_DROP_DIGITS))
-    if ndigits < 3 or compact not in (upper, compact.lower()) or len(set(upper)) < 3:
-        return False
-    if ndigits < 5 and _word_like(upper, 6):
-        return False  # a surname inside is fine where many digits follow (DVLA, Washington's old format)
-    if is_placeholder(compact) or (len(compact) in (16, 18) and validate_uk_driving_licence(compact, context)):
-        return False  # a DVLA number is reported once, by the rule that checks its structure
-    return compact == value or not parse_date(value)  # "12/03/2019": an issue date, not a number
-
-
-_DVLA = re.compile(r"([A-Z][A-Z9]{4})([0-9])([0-9]{2})([0-9]{2})([0-9])([A-Z][A-Z9])[0-9][A-Z]{2}(?:[0-9]{2})?")
-
-
-@bounded(24)
-def validate_uk_driving_licence(value: str, context: str) -> bool:
-    """A DVLA licence number: five letters of the surname padded with 9s, the birth date encoded (decade,
-    month + 50 for women, day, year), initials padded with 9, a digit, two check letters, and optionally the
-    two-digit issue number."""
-    m = _DVLA.fullmatch(value.replace(" ", ""))
-    if m is None:
-        return False
-    surname, decade, month, day, year, _initials = m.groups()
-    if "9" in surname and surname.rstrip("9") != surname[: surname.index("9")]:
-        return False  # padding only at the end: "SMI9TH" is no surname
-    if len(set(surname.rstrip("9"))) < 2 and len(surname.rstrip("9")) > 2:
-        return False  # "AAAAA"
-    mm = int(month) - 50 if int(month) > 50 else int(month)
-    # the century is not written: 19x0s or 20x0s, whichever makes the day real (29 Feb in a leap year)
-    return any(real_date(c + int(decade + year), mm, int(day)) for c in (1900, 2000))
-
-
-# -- postal addresses ---------------------------------------------------------------------------------------------
 
 # US state (and territory, military) codes -> the first digits of their ZIP codes.
 _US_ZIP_PREFIXES: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -516,11 +263,6 @@ def validate_postal_address_cjk(value: str, context: str) -> bool:
 
 VALIDATORS: Mapping[str, Validator] = MappingProxyType(
     {
-        "passport": validate_passport,
-        "passport_mrz": validate_passport_mrz,
-        "driving_licence": validate_driving_licence,
-        "driving_licence_uk": validate_uk_driving_licence,
-        "birth_date": validate_birth_date,
         "postal_address": validate_postal_address,
         "postal_address_in": validate_postal_address_in,
         "postal_address_cjk": validate_postal_address_cjk,
