@@ -44,10 +44,12 @@ run: $(STAMP_RUN)
 test: $(STAMP_TEST)
 	@$(E5_ASSETS)
 	$(VENV)/bin/ruff check engine app tests packaging
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 
 lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check engine app tests packaging
+	$(VENV)/bin/mypy
 
 # The newest releases pyproject.toml allows, for every platform, with hashes: the test lock first, then the run
 # lock constrained by it, so both agree. Review the diff, then run `make test` and a soak before committing.

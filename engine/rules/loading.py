@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from engine.assets import AssetError, assets_dir, load_toml
 from engine.validators import resolve_validator
@@ -41,7 +42,7 @@ class RuleError(AssetError):
     """A rule file is malformed; the message names the file and the rule."""
 
 
-def parse_rule(raw: dict, source: Path) -> Rule:
+def parse_rule(raw: dict[str, Any], source: Path) -> Rule:
     where = f"{source.name}: rule {raw.get('id', '?')!r}"
     unknown = set(raw) - {
         "id", "category", "severity", "explain", "view", "pattern", "phrases",

@@ -125,8 +125,8 @@ class RuleSet:
                 words[phrase] = (rule, len(phrase), {})
         self._phrases = build_automaton(words)
         for word, views in by_keyword.items():
-            rule, length, _ = words.get(word, (None, len(word), {}))
-            words[word] = (rule, length, {v: tuple(ix) for v, ix in views.items()})
+            phrase_rule, length, _ = words.get(word, (None, len(word), {}))
+            words[word] = (phrase_rule, length, {v: tuple(ix) for v, ix in views.items()})
         self._words = build_automaton(words) if by_keyword else self._phrases
 
     @classmethod

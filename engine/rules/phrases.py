@@ -7,6 +7,8 @@ linear in the text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import ahocorasick
 import numpy as np
 
@@ -24,7 +26,7 @@ def _collapse_spaces(folded: str) -> tuple[str, np.ndarray | None]:
     return cps[keep].tobytes().decode("utf-32-le", "surrogatepass"), index
 
 
-def build_automaton(words: dict) -> ahocorasick.Automaton | None:
+def build_automaton(words: Mapping[str, object]) -> ahocorasick.Automaton | None:
     if not words:
         return None
     automaton = ahocorasick.Automaton()

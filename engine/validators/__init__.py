@@ -29,7 +29,7 @@ import, not a silent override.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 
 from engine.validators import (
     credentials,
@@ -54,12 +54,12 @@ PARAMETRIC_VALIDATORS: Mapping[str, Callable[[str | None], tuple[Validator, Vali
 )
 
 
-def _merge(*modules: object) -> Mapping[str, Validator]:
+def _merge(*modules: ModuleType) -> Mapping[str, Validator]:
     merged: dict[str, Validator] = {}
     for module in modules:
-        for name, fn in module.VALIDATORS.items():  # type: ignore[attr-defined]
+        for name, fn in module.VALIDATORS.items():
             if name in merged or name in PARAMETRIC_VALIDATORS:
-                raise RuntimeError(f"validator {name!r} is defined twice ({module.__name__})")  # type: ignore[attr-defined]
+                raise RuntimeError(f"validator {name!r} is defined twice ({module.__name__})")
             merged[name] = fn
     return MappingProxyType(merged)
 

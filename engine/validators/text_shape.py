@@ -140,7 +140,7 @@ def bounded(limit: int = MAX_VALUE_LEN) -> Callable[[Validator], Validator]:
 
     def wrap(fn: Validator) -> Validator:
         @wraps(fn)
-        def safe(value: str, context: str = "") -> bool:
+        def safe(value: object, context: object = "") -> bool:  # whatever it is given
             if not isinstance(value, str) or not isinstance(context, str):
                 return False
             if not value or len(value) > limit:
