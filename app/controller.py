@@ -24,14 +24,18 @@ from app.theme import STYLE_SHEET
 from app.tray import Tray
 from app.wording import block_notice, categories_in_words
 from app.worker import ScanResult, Worker
-from engine import Engine
-from engine.assets import assets_dir
-from engine.history import IN_MEMORY, History
-from engine.models import ModelEvent
-from engine.paths import HISTORY_FILE, data_dir
-from engine.procmem import trim_heap
-from engine.userfiles import set_aside
-from engine.verdict import SENSITIVE_CATEGORIES
+from engine import (
+    HISTORY_FILE,
+    IN_MEMORY,
+    SENSITIVE_CATEGORIES,
+    Engine,
+    History,
+    ModelEvent,
+    assets_dir,
+    data_dir,
+    procmem,
+    set_aside,
+)
 
 if TYPE_CHECKING:  # imported on first use: a tray app at rest loads no window or toast code
     from app.notify import Toast
@@ -136,7 +140,7 @@ class TierwallApp(QObject):
         self._trim_timer = QTimer(self)
         self._trim_timer.setSingleShot(True)
         self._trim_timer.setInterval(SETTLE_TRIM_MS)
-        self._trim_timer.timeout.connect(lambda: self.worker.chore(trim_heap))
+        self._trim_timer.timeout.connect(lambda: self.worker.chore(procmem.trim_heap))
         self._undo_timer = QTimer(self)
         self._undo_timer.setSingleShot(True)
         self._undo_timer.timeout.connect(self._end_undo)
@@ -275,7 +279,7 @@ class TierwallApp(QObject):
             self.window.bring_up()
         # Start-up leaves freed heap behind (rule compilation, imports): hand it back once things settle, on the
         # chore thread (malloc_trim releases the GIL, so the GUI thread does not wait for it).
-        QTimer.singleShot(STARTUP_TRIM_MS, lambda: self.worker.chore(trim_heap))
+        QTimer.singleShot(STARTUP_TRIM_MS, lambda: self.worker.chore(procmem.trim_heap))
 
     def quit(self) -> None:
         QApplication.quit()

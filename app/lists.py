@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from app.worker import ScanResult, Worker
-from engine import Engine
-from engine.history import AllowItem, History
+from engine import AllowItem, Engine, History
 
 if TYPE_CHECKING:  # the window's modules load only when the window is first opened
     from app.windows.settings import SettingsPage

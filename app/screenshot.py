@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtGui import QPixmap
 
-from engine.procmem import pss_mib, rss_mib
+from engine import procmem
 
 if TYPE_CHECKING:  # imported late at run time: the data dirs must be set first
     from app.controller import TierwallApp
@@ -73,7 +73,7 @@ def settled_rss(samples: int = 5) -> float:
     values = []
     for _ in range(samples):
         wait(100)
-        values.append(rss_mib())
+        values.append(procmem.rss_mib())
     return statistics.median(values)
 
 
@@ -84,8 +84,8 @@ def settled_total(host_pid: Callable[[], int | None], samples: int = 5) -> tuple
     for _ in range(samples):
         wait(100)
         pid = host_pid()
-        own = pss_mib() or rss_mib()
-        host = (pss_mib(pid) or 0.0) if pid is not None else 0.0
+        own = procmem.pss_mib() or procmem.rss_mib()
+        host = (procmem.pss_mib(pid) or 0.0) if pid is not None else 0.0
         readings.append((own + host, own, host))
     return min(readings, key=lambda r: abs(r[0] - statistics.median(x[0] for x in readings)))
 

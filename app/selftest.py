@@ -22,13 +22,10 @@ from PySide6.QtCore import QObject, QTimer
 from app.leakguard import NONE_DRIFT_LIMIT, OBJECTS_DRIFT_LIMIT, exercise_window
 from app.screenshot import settled_total, wait, wait_for
 from app.worker import ScanResult
-from engine.errors import TierwallError
-from engine.integrity import require_intact
-from engine.models import ModelEvent
+from engine import ModelEvent, TierwallError, procmem, require_intact
 
 if TYPE_CHECKING:
     from app.controller import TierwallApp
-from engine.procmem import rss_parts_mib
 
 TARGETS = {
     "rss_mib.tray_idle": 90.0,  # these three: the tray and the model host together (PSS where the system has it)
@@ -209,7 +206,7 @@ def _run(soak_minutes: float | None = None) -> Report:
     host_pid = lambda: app.engine.models.snapshot().host_pid  # noqa: E731 - None while no model host runs
     report.figures["rss_mib.tray_idle"], *parts = settled_total(host_pid)
     report.details["pss_mib_idle"] = {"tray": round(parts[0], 1), "model_host": round(parts[1], 1)}
-    report.details["rss_parts_mib_idle"] = {k: round(v, 1) for k, v in rss_parts_mib().items()}
+    report.details["rss_parts_mib_idle"] = {k: round(v, 1) for k, v in procmem.rss_parts_mib().items()}
 
     latencies = []  # only texts tier 0 decided: the target is for those; a model load is measured apart
     for text in TIER0_SAMPLES:
@@ -249,7 +246,7 @@ def _run(soak_minutes: float | None = None) -> Report:
                                 for m in snap.models}  # fmt: skip
     report.figures["rss_mib.tray_all_loaded"], *parts = settled_total(host_pid)
     report.details["pss_mib_all_loaded"] = {"tray": round(parts[0], 1), "model_host": round(parts[1], 1)}
-    report.details["rss_parts_mib_all_loaded"] = {k: round(v, 1) for k, v in rss_parts_mib().items()}
+    report.details["rss_parts_mib_all_loaded"] = {k: round(v, 1) for k, v in procmem.rss_parts_mib().items()}
     report.figures["stall_ms.max_during_model_load"] = meter.max_while_loading
     report.details["model_loads_measured"] = len(meter.loads)
 

@@ -24,7 +24,7 @@ import psutil
 from app.leakguard import NONE_DRIFT_LIMIT, counts
 from app.screenshot import settled_rss, wait, wait_for
 from app.windows import PAGES
-from engine.procmem import rss_parts_mib
+from engine import procmem
 
 if TYPE_CHECKING:
     from app.controller import TierwallApp
@@ -67,7 +67,7 @@ def open_descriptors(process: psutil.Process) -> int:
 
 def _read(started: float) -> Reading:
     rss = settled_rss()
-    anon = rss_parts_mib().get("RssAnon", rss)
+    anon = procmem.rss_parts_mib().get("RssAnon", rss)
     none, objects = counts()
     process = psutil.Process()
     return Reading(round(time.monotonic() - started, 1), round(rss, 2), round(anon, 2), none, objects,
@@ -152,7 +152,7 @@ def run_soak(app: TierwallApp, minutes: float) -> tuple[dict[str, object], list[
         "rss_end_mib": round(rss_end, 2),
         "rss_drift_mib": round(rss_end - rss_start, 2),
         "rss_max_mib": max(r.rss_mib for r in readings),
-        "rss_parts_mib_end": {k: round(v, 1) for k, v in rss_parts_mib().items()},
+        "rss_parts_mib_end": {k: round(v, 1) for k, v in procmem.rss_parts_mib().items()},
         "none_refcount_start": first.none_refcount,
         "none_refcount_end": last.none_refcount,
         "objects_start": first.objects,

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.theme import decision_colour
 from app.windows.common import muted, page
-from engine.history import History, HistoryRow
+from engine import History, HistoryRow
 
 COLUMNS = ("Time", "Decision", "Tier", "Categories", "Source", "Excerpt (redacted)", "SHA-256")
 DECISION, TIER, CATEGORIES, EXCERPT, HASH = 1, 2, 3, 5, 6

@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (
 from app.memgraph import MemoryGraph
 from app.memtrace import MemoryTrace
 from app.windows.common import ElidedLabel, card, limit_spins, muted, page, pill
-from engine.models import ModelInfo, Snapshot
-from engine.procmem import peak_rss_mib
+from engine import ModelInfo, Snapshot, procmem
 
 STATE_COLOURS = {"loaded": "#2e9d5b", "idle": "#d98a1c", "loading": "#2f6fde", "unloaded": "#8a94a3",
                  "error": "#cf3f3f"}  # fmt: skip
@@ -174,7 +173,7 @@ class MemoryPage(QWidget):
         self.stat_labels["Total"].setText(f"{snap.total_rss_mib:.1f} MiB")
         self.stat_labels["Models loaded"].setText(f"{len(loaded)} of {len(snap.models)}")
         # the kernel's high-water mark lags the current RSS a little: keep the highest of both ever seen
-        self.peak_mib = max(self.peak_mib, peak_rss_mib(), snap.rss_mib)
+        self.peak_mib = max(self.peak_mib, procmem.peak_rss_mib(), snap.rss_mib)
         self.stat_labels["Peak RSS"].setText(f"{self.peak_mib:.1f} MiB")
         for info in snap.models:
             model_card = self.cards.get(info.name)

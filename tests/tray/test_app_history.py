@@ -9,8 +9,8 @@ from app_support import BENIGN, RISKY, SECRET_TEXT, TOKEN, copy
 from PySide6.QtCore import Qt
 
 from app.windows.history import BATCH, DECISION, EXCERPT, HASH, TIER, HistoryPage
+from engine import data_dir
 from engine.history import History, excerpt
-from engine.paths import data_dir
 
 
 def test_history_stores_the_redacted_excerpt_and_hash_never_the_raw_text(qtbot, tierwall):

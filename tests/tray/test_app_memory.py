@@ -199,14 +199,14 @@ def test_a_hidden_memory_page_does_no_work_and_catches_up_when_shown(qtbot, app_
 
 
 def test_the_peak_figure_never_goes_down(qtbot, app_env, monkeypatch):
-    import app.windows.memory as memory
+    from engine import procmem
 
     app = make_app(_engine())
     try:
         page = on_screen(app)
         snap = app.engine.models.snapshot()
         peaks = iter((5192.0, 5192.05, 5191.9))  # the kernel's high-water mark lags what was last read
-        monkeypatch.setattr(memory, "peak_rss_mib", lambda: next(peaks))
+        monkeypatch.setattr(procmem, "peak_rss_mib", lambda: next(peaks))
         page.show_snapshot(replace(snap, rss_mib=5192.1))
         assert page.stat_labels["Peak RSS"].text() == "5192.1 MiB"
         page.show_snapshot(replace(snap, rss_mib=5150.0))

@@ -8,7 +8,7 @@ import sqlite3
 from app_support import RISKY, close, copy, make_app
 
 from app import controller
-from engine.paths import HISTORY_FILE, data_dir
+from engine import HISTORY_FILE, data_dir
 
 
 def test_a_failing_history_write_still_warns_and_says_so_once(qtbot, app_env, monkeypatch):
