@@ -101,7 +101,7 @@ def _cycle(app: TierwallApp, number: int, seen: deque[str], problems: list[str])
         if not wait_for(lambda t=text: t in seen, 60):
             problems.append(f"cycle {number}: no verdict for clipboard text {text[:30]!r}")
         wait(150)
-    app.unload("")
+    app.monitor.unload("")
     models = app.engine.models
     if not wait_for(lambda: all(m.state != "loaded" for m in models.snapshot().models), 30):
         problems.append(f"cycle {number}: the models did not unload")
@@ -119,7 +119,7 @@ def run_soak(app: TierwallApp, minutes: float) -> tuple[dict[str, object], list[
         verdicts += 1
         seen.append(result.text)
 
-    app.clipboard_verdict.connect(handled)
+    app.policy.handled.connect(handled)
     started = time.monotonic()
     deadline = started + minutes * 60
     app.window.bring_up()
@@ -136,7 +136,7 @@ def run_soak(app: TierwallApp, minutes: float) -> tuple[dict[str, object], list[
         cycles += 1
         _cycle(app, cycles, seen, problems)
         readings.append(_read(started))
-    app.clipboard_verdict.disconnect(handled)
+    app.policy.handled.disconnect(handled)
     last = readings[-1]
     # RSS swings a few MiB from one settled reading to the next (what the allocator keeps after an unload):
     # compare the median of the first readings with that of the last ones, not one reading with another.

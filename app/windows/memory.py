@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.memgraph import MemoryGraph
 from app.memtrace import MemoryTrace
+from app.settings import Settings
 from app.windows.common import ElidedLabel, card, limit_spins, muted, page, pill
 from engine import ModelInfo, Snapshot, procmem
 
@@ -154,12 +155,13 @@ class MemoryPage(QWidget):
         super().showEvent(event)
         self.shown.emit()
 
-    def set_limits(self, idle_timeout_s: int, budget_mib: int) -> None:
-        for spin, value in ((self.idle, idle_timeout_s), (self.budget, budget_mib)):
+    def show_limits(self, settings: Settings) -> None:
+        """The idle timeout and budget in force, in the fields and as the graph's budget line."""
+        for spin, value in ((self.idle, settings.idle_timeout_s), (self.budget, settings.budget_mib)):
             spin.blockSignals(True)
             spin.setValue(value)
             spin.blockSignals(False)
-        self.graph.budget_mib = float(budget_mib) if budget_mib else None
+        self.graph.budget_mib = settings.budget
         self.graph.update()
 
     def show_snapshot(self, snap: Snapshot) -> None:
@@ -185,5 +187,4 @@ class MemoryPage(QWidget):
             model_card.show_info(info)
 
     def _limits_edited(self) -> None:
-        self.graph.budget_mib = float(self.budget.value()) or None
-        self.limits_edited.emit(self.idle.value(), self.budget.value())
+        self.limits_edited.emit(self.idle.value(), self.budget.value())  # the app shows them back: show_limits

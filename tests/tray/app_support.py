@@ -37,11 +37,11 @@ def close(app: TierwallApp) -> None:
     app.shutdown()
     if app.window_built:  # asking for app.window would build one, after the history was closed
         app.window.deleteLater()
-    app.toast.deleteLater()
+    app.policy.toast.deleteLater()
 
 
 def copy(qtbot, app: TierwallApp, text: str) -> ScanResult:
     """Put text on the clipboard as a user would, and wait for the app to handle its verdict."""
-    with qtbot.waitSignal(app.clipboard_verdict, timeout=30000, check_params_cb=lambda r: r.text == text) as blocker:
+    with qtbot.waitSignal(app.policy.handled, timeout=30000, check_params_cb=lambda r: r.text == text) as blocker:
         QGuiApplication.clipboard().setText(text)
     return blocker.args[0]

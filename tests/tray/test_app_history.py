@@ -16,14 +16,14 @@ from engine.history import History, excerpt
 def test_history_stores_the_redacted_excerpt_and_hash_never_the_raw_text(qtbot, tierwall):
     copy(qtbot, tierwall, SECRET_TEXT)
     path = data_dir() / "history.sqlite3"
-    assert tierwall.history.path == path
+    assert tierwall.store.history.path == path
     rows = sqlite3.connect(str(path)).execute("SELECT * FROM scans").fetchall()
     assert len(rows) == 1
     flat = " ".join(str(v) for v in rows[0])
     assert TOKEN not in flat
     assert "[SECRET:github_token]" in flat
     assert hashlib.sha256(SECRET_TEXT.encode()).hexdigest() in flat
-    tierwall.history.close()
+    tierwall.store.history.close()
     on_disk = b"".join(p.read_bytes() for p in path.parent.glob("history.sqlite3*"))
     assert TOKEN.encode() not in on_disk  # not in the database, nor in its write-ahead log
 
@@ -53,7 +53,7 @@ def test_history_page_filters_and_clears(qtbot, tierwall):
     page.filter.clear()
     page.confirm_clear = lambda: True  # the real one asks with a dialog
     page.clear_button.click()
-    assert page.model.rowCount() == 0 and tierwall.history.count() == 0
+    assert page.model.rowCount() == 0 and tierwall.store.history.count() == 0
     assert "Nothing recorded" in page.summary.text()
 
 
@@ -71,7 +71,7 @@ def test_a_hidden_history_page_reads_the_database_only_when_shown(qtbot, tierwal
 def test_the_history_table_reads_more_rows_as_the_user_scrolls(qtbot, tierwall, engine):
     verdict = engine.scan(BENIGN)
     for i in range(BATCH * 2 + 50):
-        tierwall.history.add(verdict, "manual", at=1000.0 + i)
+        tierwall.store.history.add(verdict, "manual", at=1000.0 + i)
     page = on_screen(tierwall)
     model = page.model
     assert model.rowCount() == BATCH and model.canFetchMore()

@@ -28,12 +28,12 @@ def test_every_page_refreshed_scanned_and_recorded_a_thousand_times_leaves_none_
     assert not drift.stopped_early, drift.problems()
     assert drift.rounds == 1000 + 220
     assert drift.ok, drift.problems()
-    assert app.history.count() == drift.rounds  # every round's scan reached the history
+    assert app.store.history.count() == drift.rounds  # every round's scan reached the history
     assert app.memory_page.cards  # the memory page was really refreshed on screen
 
 
 def test_the_guard_catches_a_binding_that_keeps_a_reference_to_none_per_call(app, monkeypatch):
-    refresh = app.refresh_memory
+    refresh = app.monitor.refresh
     incref = ctypes.pythonapi.Py_IncRef
     incref.argtypes = [ctypes.py_object]
 
@@ -41,7 +41,7 @@ def test_the_guard_catches_a_binding_that_keeps_a_reference_to_none_per_call(app
         incref(None)
         refresh()
 
-    monkeypatch.setattr(app, "refresh_memory", leaky_refresh)
+    monkeypatch.setattr(app.monitor, "refresh", leaky_refresh)
     drift = exercise_window(app, rounds=300, warm_up=5)
     assert drift.stopped_early and not drift.ok
     assert drift.none_drift > NONE_DRIFT_LIMIT

@@ -56,10 +56,10 @@ def test_the_memory_page_reflects_a_load_and_an_unload(qtbot, app_env):
         page = on_screen(app)
         card = page.cards["ballast"]
         assert card.state.text() == "unloaded" and not card.unload_button.isEnabled()
-        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
+        with qtbot.waitSignal(app.monitor.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
             app.worker.chore(infer)
         qtbot.waitUntil(lambda: app.engine.models.snapshot().model("ballast").in_use == 1, timeout=10000)
-        app.refresh_memory()
+        app.monitor.refresh()
         assert card.state.text() == "loaded"  # in use right now
         assert card.values["Unloads in"].text() == "in use"
         assert card.values["RSS added"].text().endswith("MiB")
@@ -67,13 +67,13 @@ def test_the_memory_page_reflects_a_load_and_an_unload(qtbot, app_env):
         assert page.stat_labels["Models loaded"].text() == "1 of 1"
         hold.set()
         qtbot.waitUntil(lambda: app.engine.models.snapshot().model("ballast").in_use == 0, timeout=10000)
-        app.refresh_memory()
+        app.monitor.refresh()
         assert card.state.text() == "idle" and card.unload_button.isEnabled()
         assert card.values["Unloads in"].text() == "60 s"  # the default idle timeout, not yet counted down
-        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "unloaded", timeout=10000):
+        with qtbot.waitSignal(app.monitor.model_event, check_params_cb=lambda e: e.kind == "unloaded", timeout=10000):
             card.unload_button.click()
         assert card.state.text() == "unloaded"
-        assert [m.kind for m in app.trace.markers] == ["loaded", "unloaded"]
+        assert [m.kind for m in app.monitor.trace.markers] == ["loaded", "unloaded"]
         assert page.stat_labels["Models loaded"].text() == "0 of 1"
     finally:
         hold.set()
@@ -89,7 +89,7 @@ def test_budget_and_idle_timeout_are_editable_and_saved(qtbot, app_env):
         page.budget.editingFinished.emit()
         snap = app.engine.models.snapshot()
         assert (snap.idle_timeout_s, snap.budget_mib) == (15.0, 300.0)
-        assert app.settings_file.load().idle_timeout_s == 15
+        assert app.settings_applier.settings_file.load().idle_timeout_s == 15
         assert app.settings_page.budget.value() == 300  # the settings page shows the same
         assert page.graph.budget_mib == 300.0
     finally:
@@ -128,14 +128,14 @@ def test_the_gui_keeps_working_while_a_model_loads(qtbot, app_env):
     manager = ModelManager([ModelSpec("slow", 1, (), slow_loader)], idle_timeout_s=None)
     app = make_app(Engine(models=manager))
     try:
-        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "loading", timeout=10000):
+        with qtbot.waitSignal(app.monitor.model_event, check_params_cb=lambda e: e.kind == "loading", timeout=10000):
             app.worker.chore(lambda: manager.use("slow").__enter__())
         assert app.tray.state == "loading"
         with qtbot.waitSignal(app.worker.scanned, timeout=10000):  # the page still answers while the load hangs
             app.scan_page.editor.setPlainText("hello, is the window still alive?")
         on_screen(app)
         assert app.memory_page.cards["slow"].state.text() == "loading"
-        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
+        with qtbot.waitSignal(app.monitor.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
             release.set()
         assert app.tray.state == "protecting"
     finally:
@@ -147,13 +147,13 @@ def test_an_idle_unload_by_the_engine_reaches_the_page(qtbot, app_env):
     app = make_app(_engine())
     try:
         on_screen(app)
-        app.apply_settings(replace(app.settings, idle_timeout_s=1))
-        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
+        app.settings_applier.apply(replace(app.settings, idle_timeout_s=1))
+        with qtbot.waitSignal(app.monitor.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
             app.worker.chore(lambda: use_once(app.engine.models, "ballast"))
-        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "unloaded", timeout=15000):
+        with qtbot.waitSignal(app.monitor.model_event, check_params_cb=lambda e: e.kind == "unloaded", timeout=15000):
             pass  # the engine's own reaper thread unloads it after a second idle
         assert app.memory_page.cards["ballast"].state.text() == "unloaded"
-        assert [m.label for m in app.trace.markers] == ["ballast", "ballast (idle)"]
+        assert [m.label for m in app.monitor.trace.markers] == ["ballast", "ballast (idle)"]
     finally:
         close(app)
 
@@ -177,22 +177,22 @@ def test_a_hidden_memory_page_does_no_work_and_catches_up_when_shown(qtbot, app_
         calls: list[object] = []
         real = page.show_snapshot
         monkeypatch.setattr(page, "show_snapshot", lambda snap: calls.append(snap) or real(snap))
-        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
+        with qtbot.waitSignal(app.monitor.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
             app.worker.chore(lambda: use_once(app.engine.models, "ballast"))
-        samples = len(app.trace.samples)
-        app.refresh_memory()
-        assert len(app.trace.samples) == samples + 1  # the graph's samples and the tooltip go on
+        samples = len(app.monitor.trace.samples)
+        app.monitor.refresh()
+        assert len(app.monitor.trace.samples) == samples + 1  # the graph's samples and the tooltip go on
         assert "1 of 1 models loaded" in app.tray.tooltip
         assert calls == [] and page.cards == {}  # but no Qt work for a page nobody sees
         app.window.show_page("memory")
         assert len(calls) == 1  # shown: refreshed at once, not a second later
         assert page.cards["ballast"].state.text() == "idle"
         app.window.show_page("history")
-        app.refresh_memory()
+        app.monitor.refresh()
         assert len(calls) == 1
         app.window.show_page("memory")
         app.window.showMinimized()
-        app.refresh_memory()
+        app.monitor.refresh()
         assert len(calls) == 2  # the page was shown again; minimized, it is not refreshed
     finally:
         close(app)

@@ -74,10 +74,10 @@ def test_copy_redacted_puts_the_masked_text_on_the_clipboard_and_is_not_rescanne
 
 def test_scan_and_record_adds_a_manual_history_row(qtbot, tierwall):
     type_and_wait(qtbot, tierwall, BENIGN)
-    assert tierwall.history.count() == 0  # typing alone records nothing
+    assert tierwall.store.history.count() == 0  # typing alone records nothing
     with qtbot.waitSignal(tierwall.worker.scanned, check_params_cb=lambda r: r.source == "manual", timeout=30000):
         tierwall.scan_page.scan_button.click()
-    (row,) = tierwall.history.rows()
+    (row,) = tierwall.store.history.rows()
     assert row.source == "manual" and row.decision == "allow"
 
 

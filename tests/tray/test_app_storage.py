@@ -7,7 +7,7 @@ import sqlite3
 
 from app_support import RISKY, close, copy, make_app
 
-from app import controller
+from app import history_store
 from engine import HISTORY_FILE, data_dir
 
 
@@ -17,9 +17,9 @@ def test_a_failing_history_write_still_warns_and_says_so_once(qtbot, app_env, mo
         def full_disk(*args, **kwargs):
             raise sqlite3.OperationalError("database or disk is full")
 
-        monkeypatch.setattr(app.history, "add", full_disk)
+        monkeypatch.setattr(app.store.history, "add", full_disk)
         for _ in range(2):
-            with qtbot.waitSignal(app.notified, timeout=30000) as notified:
+            with qtbot.waitSignal(app.policy.notified, timeout=30000) as notified:
                 copy(qtbot, app, RISKY + f" {_}")
             assert notified.args[0].text.startswith(RISKY)
         banners = [b for b in app._banners if "history could not be written" in b]
@@ -37,27 +37,27 @@ def test_a_corrupt_history_file_is_moved_aside_and_begun_again(qtbot, app_env):
         kept = [p for p in path.parent.iterdir() if p.name.startswith(f"{HISTORY_FILE}.corrupt-")]
         assert len(kept) == 1 and kept[0].read_bytes().startswith(b"this is no sqlite")
         assert any("scan history" in b and str(kept[0]) in b for b in app._banners)
-        with qtbot.waitSignal(app.notified, timeout=30000):
+        with qtbot.waitSignal(app.policy.notified, timeout=30000):
             copy(qtbot, app, RISKY)
-        assert app.history.count() == 1
+        assert app.store.history.count() == 1
     finally:
         close(app)
 
 
 def test_a_history_that_cannot_be_written_is_kept_in_memory(qtbot, app_env, monkeypatch):
-    real = controller.History
+    real = history_store.History
 
     def read_only_disk(path, *args, **kwargs):
         if str(path) != ":memory:":
             raise sqlite3.OperationalError("attempt to write a readonly database")
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(controller, "History", read_only_disk)
+    monkeypatch.setattr(history_store, "History", read_only_disk)
     app = make_app()
     try:
         assert any("kept in memory only" in b for b in app._banners)
-        with qtbot.waitSignal(app.notified, timeout=30000):
+        with qtbot.waitSignal(app.policy.notified, timeout=30000):
             copy(qtbot, app, RISKY)
-        assert app.history.count() == 1
+        assert app.store.history.count() == 1
     finally:
         close(app)
