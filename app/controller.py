@@ -70,6 +70,7 @@ class TierwallApp(QObject):
         self.worker.scanned.connect(self.store.record)
         self.worker.scanned.connect(self.monitor.scan_finished)
         self.worker.failed.connect(lambda message: self.add_banner(f"Something went wrong: {message}"))
+        self.store.opened.connect(self._history_opened)
         self.store.failed.connect(self._storage_failed)
         self.settings_applier.problem.connect(self.add_banner)
         self.policy.details_requested.connect(self.show_details)
@@ -131,7 +132,7 @@ class TierwallApp(QObject):
         from app.windows.settings import SettingsPage
 
         s, applier = self.settings, self.settings_applier
-        scan, history, memory = ScanPage(), HistoryPage(self.store.history), MemoryPage(self.monitor.trace)
+        scan, history, memory = ScanPage(), HistoryPage(self.store), MemoryPage(self.monitor.trace)
         files = {"Settings": str(applier.settings_file.path), "History": str(self.store.path)}
         if self.engine.user_lists.path is not None:
             files["Allow/deny lists"] = str(self.engine.user_lists.path)
@@ -146,6 +147,7 @@ class TierwallApp(QObject):
         scan.scan_requested.connect(lambda text, source: self.worker.scan(text, source))
         scan.copy_requested.connect(self.guard.write)
         self.store.recorded.connect(lambda _: history.refresh())
+        self.store.cleared.connect(history.refresh)
         memory.unload_requested.connect(self.monitor.unload)
         memory.shown.connect(self.monitor.refresh)
         memory.limits_edited.connect(
@@ -180,6 +182,12 @@ class TierwallApp(QObject):
         if self._window is not None:
             self._window.add_banner(message)
 
+    def _history_opened(self, problem: str | None) -> None:
+        """A history that had to be begun again, or kept in memory only, is said, with the window open."""
+        if problem:
+            self.add_banner(problem)
+            self.window.bring_up()
+
     def _storage_failed(self, message: str) -> None:
         self.add_banner(message)
         self.tray.notify("Tierwall cannot write its history", message)
@@ -199,7 +207,7 @@ class TierwallApp(QObject):
             self.add_banner(NO_TRAY_MESSAGE)
             show_window = True
         problems = (self.settings_applier.settings_file.problem, self.engine.user_lists.error,
-                    getattr(self.policies, "problem", None), self.store.problem)  # fmt: skip
+                    getattr(self.policies, "problem", None))  # the history's own, once it is open: _history_opened
         for problem in problems:
             if problem:
                 self.add_banner(problem)
@@ -211,12 +219,12 @@ class TierwallApp(QObject):
         QApplication.quit()
 
     def shutdown(self) -> None:
-        """After the event loop: stop listening, finish queued work, free the models."""
+        """After the event loop: stop listening, finish queued work, free the models (on the chore thread)."""
         self.policy.close()
         self.monitor.close()
         self.guard.close()
+        self.worker.chore(self.engine.models.close)
         self.worker.close()
-        self.engine.models.close()
         self.tray.icon.hide()
         if self._window is not None:
             self._window.hide()

@@ -1,7 +1,10 @@
-"""The scan history as the app keeps it: opened with a fallback, written after each verdict, never in the way.
+"""The scan history as the app keeps it: on a thread of its own, opened with a fallback, never in the way.
 
-A damaged file is moved aside and begun again; where none can be written (a read-only or full disk) the
-history lives in memory for the session. A write that fails is said once, and protection goes on without it.
+Every read and write of the SQLite history runs on the storage thread (the connection is made there and used
+nowhere else); results come back to the GUI thread as callbacks and signals. A damaged file is moved aside
+and begun again; where none can be written (a read-only or full disk) the history lives in memory for the
+session. A write that fails is said once, and protection goes on without it: the clipboard's warning never
+waits for the history.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from app.lanes import Lanes
 from app.worker import ScanResult
-from engine import IN_MEMORY, History, set_aside
+from engine import IN_MEMORY, History, HistoryRow, set_aside
 
 T = TypeVar("T")
 STORAGE_ERRORS = (sqlite3.Error, OSError)
+STORAGE = "storage"  # the lane
 
 
 def open_history(path: Path) -> tuple[History, str | None]:
@@ -37,38 +42,95 @@ def open_history(path: Path) -> tuple[History, str | None]:
                                            "history is kept in memory only, and protection goes on")  # fmt: skip
 
 
+def added_row(history: History, result: ScanResult) -> HistoryRow | None:
+    """Record a verdict and read back the row it became (None if it cannot be told apart)."""
+    row_id = history.add(result.verdict, result.source)
+    return next((r for r in history.rows(text=result.verdict.text_sha256, limit=8) if r.id == row_id), None)
+
+
+class _Failure:
+    """What a job that hit a storage error returns, instead of raising on the storage thread."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
 class HistoryStore(QObject):
     """The app's one door to the history database."""
 
-    recorded = Signal(object)  # ScanResult now in the history
+    opened = Signal(object)  # str | None: what the user must be told about the history once it is open
+    recorded = Signal(object)  # HistoryRow (None if it could not be read back) of a verdict now in the history
+    cleared = Signal()
     failed = Signal(str)  # the history could not be written or read: said once a session
 
     def __init__(self, path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.history, self.problem = open_history(path)
+        self.path = path  # where it is kept (":memory:" once it had to fall back)
+        self.problem: str | None = None
+        self.ready = False
+        self._history: History | None = None  # made, used and closed on the storage thread only
         self._failed = False
+        self._lanes = Lanes((STORAGE,), parent=self)
+        self._lanes.failed.connect(self._fail)
+        self._lanes.run(STORAGE, lambda: self._open(path), self._opened)
 
     @property
-    def path(self) -> Path:
-        return self.history.path
+    def closed(self) -> bool:
+        return self._lanes.closed
 
     def record(self, result: ScanResult) -> None:
         """Keep a verdict (its redacted excerpt and hash); what is only typed on the scan page is not kept."""
         if result.source != "typing":
-            self.run(lambda history: history.add(result.verdict, result.source), lambda _: self.recorded.emit(result))
+            self.run(lambda history: added_row(history, result), self.recorded.emit)
+
+    def clear(self) -> None:
+        """Delete every recorded scan; `cleared` follows."""
+        self.run(lambda history: history.clear(), lambda _: self.cleared.emit())
 
     def run(self, job: Callable[[History], T], on_done: Callable[[T], Any] | None = None) -> None:
-        """`job(history)`, then `on_done(its result)`; a storage error is reported, and on_done is not called."""
-        try:
-            value = job(self.history)
-        except STORAGE_ERRORS as exc:
-            self._fail(f"{exc}")
-            return
-        if on_done is not None:
-            on_done(value)
+        """`job(history)` on the storage thread, then `on_done(its result)` on the GUI thread; a storage error is
+        reported through `failed` (once), and on_done is not called."""
+
+        def guarded() -> T | _Failure:
+            assert self._history is not None  # opened by the lane's first task
+            try:
+                return job(self._history)
+            except STORAGE_ERRORS as exc:
+                return _Failure(f"{exc}")
+
+        def deliver(value: T | _Failure) -> None:
+            if isinstance(value, _Failure):
+                self._fail(value.message)
+            elif on_done is not None:
+                on_done(value)
+
+        self._lanes.run(STORAGE, guarded, deliver)
+
+    def call(self, job: Callable[[History], T], timeout_s: float = 30.0) -> T:
+        """`job(history)` on the storage thread, waited for: for the tests and the self-test, never the GUI."""
+        return self._lanes.call(STORAGE, lambda: job(self._history), timeout_s)  # type: ignore[arg-type]
+
+    def wait_idle(self, msecs: int = 30000) -> bool:
+        """Block until queued reads and writes are done: for shutdown and the tests, never from a GUI event."""
+        return self._lanes.wait_idle(msecs)
 
     def close(self) -> None:
-        self.history.close()
+        """Finish what is queued, close the database on its own thread, and deliver nothing more."""
+        self._lanes.run(STORAGE, self._close)
+        self._lanes.close()
+
+    def _open(self, path: Path) -> tuple[Path, str | None]:
+        self._history, problem = open_history(path)
+        return self._history.path, problem
+
+    def _opened(self, opened: tuple[Path, str | None]) -> None:
+        self.path, self.problem = opened
+        self.ready = True
+        self.opened.emit(self.problem)
+
+    def _close(self) -> None:
+        if self._history is not None:
+            self._history.close()
 
     def _fail(self, message: str) -> None:
         if not self._failed:

@@ -48,6 +48,10 @@ class MemoryMonitor(QObject):
         self._trim_timer = QTimer(self)
         self._trim_timer.setSingleShot(True)
         self._trim_timer.timeout.connect(self.trim)
+        self._asking = False  # a snapshot is on its way
+        self._ask_again = False  # and another was asked for meanwhile
+        self._failure_said = False
+        self._last_event_at = 0.0  # time.time() of the latest model event
         self.model_event.connect(self._model_event)
         self._unsubscribe = self.models.subscribe(self.model_event.emit)  # emitted on the model's thread: queued
 
@@ -76,20 +80,40 @@ class MemoryMonitor(QObject):
         self.worker.chore(lambda: models.unload(name) if name else models.unload_all(), lambda _: self.refresh())
 
     def refresh(self) -> None:
-        """A sample for the graph and the tray's tooltip; the memory page too while it is on screen."""
-        self._show(self.models.snapshot())
+        """Ask for a snapshot on the sample thread: a sample for the graph and the tray's tooltip, and the memory
+        page's figures while it is on screen. One at a time: asked while one is on its way, it follows that one."""
+        if self._asking:
+            self._ask_again = True
+            return
+        self._asking = True
+        self.worker.sample(self.models.snapshot, self._show, self._failed)
 
     def _show(self, snap: Snapshot) -> None:
+        self._answered()
         self.trace.add_sample(snap.total_rss_mib, snap.taken_at)
         loaded = sum(m.state == "loaded" for m in snap.models)
         self.tray.set_detail(f"{snap.total_rss_mib:.0f} MiB · {loaded} of {len(snap.models)} models loaded")
-        self.tray.set_loading(any(m.state == "loading" for m in snap.models))
+        if snap.taken_at >= self._last_event_at:  # an older snapshot would undo a "loading" event
+            self.tray.set_loading(any(m.state == "loading" for m in snap.models))
         page = self.page()
         if page is not None:
             page.show_snapshot(snap)
         self.sampled.emit(snap)
 
+    def _failed(self, message: str) -> None:
+        self._answered()
+        if not self._failure_said:  # a snapshot that fails once a second would say so once a second
+            self._failure_said = True
+            self.worker.failed.emit(f"the memory figures cannot be read: {message}")
+
+    def _answered(self) -> None:
+        self._asking = False
+        if self._ask_again:
+            self._ask_again = False
+            self.refresh()
+
     def _model_event(self, event: ModelEvent) -> None:
+        self._last_event_at = max(self._last_event_at, event.at)
         if event.kind == "loading":
             self.tray.set_loading(True)
         elif event.kind in ("loaded", "error", "unloaded"):

@@ -60,9 +60,9 @@ class SettingsApplier(QObject):
         self.changed.emit(self.settings)
 
     def _set_model_limits(self, settings: Settings) -> None:
-        models = self.engine.models
-        models.set_idle_timeout(settings.idle_timeout)
-        models.set_budget(settings.budget)
+        """On the chore thread: with a model host, each limit is a message to it and its answer."""
+        models, idle, budget = self.engine.models, settings.idle_timeout, settings.budget
+        self.worker.chore(lambda: (models.set_idle_timeout(idle), models.set_budget(budget)))
 
     def _set_switches(self, settings: Settings) -> None:
         self.guard.enabled = settings.watch_clipboard

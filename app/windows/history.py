@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.history_store import HistoryStore
 from app.theme import decision_colour
 from app.windows.common import muted, page
 from engine import History, HistoryRow
@@ -45,41 +46,79 @@ def _tier_tip(row: HistoryRow) -> str:
 
 
 class HistoryModel(QAbstractTableModel):
-    """The recorded scans that match a filter, read from the database a batch at a time as the view needs them.
+    """The recorded scans that match a filter, read a batch at a time as the view needs them.
 
-    The view asks for what it paints; nothing is built per cell ahead of time, so a refresh costs one query
-    and a reset, however long the history.
+    Every read runs on the history's storage thread; its answer comes back later, so the model keeps what it
+    asked for (a generation number per filter) and drops answers to a filter that has since changed. The view
+    asks for what it paints; nothing is built per cell ahead of time.
     """
 
-    def __init__(self, history: History) -> None:
+    loaded = Signal()  # rows or the total changed: the page's summary follows
+
+    def __init__(self, store: HistoryStore) -> None:
         super().__init__()
-        self.history = history
+        self.store = store
         self.text = ""
         self.decision: str | None = None
         self.rows: list[HistoryRow] = []
+        self.total = 0  # rows recorded, whatever the filter
+        self._generation = 0  # which filter the answers on their way were asked for
         self._complete = False
+        self._reading = False
         self._bold = QFont()
         self._bold.setBold(True)
         self._muted = QColor("#6b7280")
 
     def reload(self, *, text: str = "", decision: str | None = None) -> None:
-        """The first batch for this filter; fetchMore reads on as the user scrolls."""
-        self.beginResetModel()
+        """Ask for the first batch for this filter (and the total); fetchMore reads on as the user scrolls."""
+        self._generation += 1
         self.text, self.decision = text, decision
-        self.rows = self.history.rows(text=text, decision=decision, limit=BATCH)
-        self._complete = len(self.rows) < BATCH
+        self._reading = True
+        generation = self._generation
+
+        def read(history: History) -> tuple[list[HistoryRow], int]:
+            return history.rows(text=text, decision=decision, limit=BATCH), history.count()
+
+        self.store.run(read, lambda answer: self._reloaded(generation, *answer))
+
+    def _reloaded(self, generation: int, rows: list[HistoryRow], total: int) -> None:
+        if generation != self._generation:
+            return  # the filter changed while this was read
+        self.beginResetModel()
+        self.rows, self.total = rows, total
+        self._complete = len(rows) < BATCH
+        self._reading = False
         self.endResetModel()
+        self.loaded.emit()
+
+    @property
+    def reading(self) -> bool:
+        """A read of this model's rows is on its way."""
+        return self._reading
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008 (Qt's own default)
-        return not parent.isValid() and not self._complete and not self.history.closed  # not after shutdown
+        return not parent.isValid() and not self._complete and not self._reading and not self.store.closed
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        more = self.history.rows(text=self.text, decision=self.decision, limit=BATCH, offset=len(self.rows))
+        if not self.canFetchMore(parent):
+            return
+        self._reading = True
+        generation, text, decision, offset = self._generation, self.text, self.decision, len(self.rows)
+        self.store.run(lambda history: history.rows(text=text, decision=decision, limit=BATCH, offset=offset),
+                       lambda more: self._fetched(generation, more))  # fmt: skip
+
+    def _fetched(self, generation: int, more: list[HistoryRow]) -> None:
+        if generation != self._generation:
+            return
+        self._reading = False
         self._complete = len(more) < BATCH
+        known = {row.id for row in self.rows}
+        more = [row for row in more if row.id not in known]  # a row recorded since moved the others down
         if more:
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
             self.rows.extend(more)
             self.endInsertRows()
+        self.loaded.emit()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -116,9 +155,9 @@ class HistoryModel(QAbstractTableModel):
 class HistoryPage(QWidget):
     """The history table; refreshed while on screen, and when it comes on screen after scans arrived unseen."""
 
-    def __init__(self, history: History, parent: QWidget | None = None) -> None:
+    def __init__(self, store: HistoryStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.history = history
+        self.store = store
         widget, layout = page("History", "Every clipboard scan and every scan you record. Only a redacted "
                                          "excerpt and the text's SHA-256 are kept, never the text itself.")  # fmt: skip
         outer = QVBoxLayout(self)
@@ -136,7 +175,7 @@ class HistoryPage(QWidget):
         bar.addWidget(self.decision)
         bar.addWidget(self.clear_button)
         layout.addLayout(bar)
-        self.model = HistoryModel(history)
+        self.model = HistoryModel(store)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
@@ -158,6 +197,7 @@ class HistoryPage(QWidget):
         self.summary = muted()
         layout.addWidget(self.summary)
         self.stale = True  # scans arrived since the table was last read
+        self.model.loaded.connect(self._summarize)
         self.filter.textChanged.connect(self.refresh)
         self.decision.currentIndexChanged.connect(self.refresh)
         self.clear_button.clicked.connect(self._clear_clicked)
@@ -177,9 +217,10 @@ class HistoryPage(QWidget):
         self.stale = False
         decision = self.decision.currentText() if self.decision.currentIndex() > 0 else None
         self.model.reload(text=self.filter.text().strip(), decision=decision)
-        total = self.history.count()
-        shown = len(self.model.rows)
-        self.summary.setText(f"{shown} shown of {total} recorded" if total else "Nothing recorded yet.")
+
+    def _summarize(self) -> None:
+        total = self.model.total
+        self.summary.setText(f"{len(self.model.rows)} shown of {total} recorded" if total else "Nothing recorded yet.")
         self.clear_button.setEnabled(total > 0)
 
     def confirm_clear(self) -> bool:
@@ -188,5 +229,4 @@ class HistoryPage(QWidget):
 
     def _clear_clicked(self) -> None:
         if self.confirm_clear():
-            self.history.clear()
-            self.refresh()
+            self.store.clear()  # the app reloads the page once it is done (HistoryStore.cleared)

@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from app_support import BENIGN, RISKY, SECRET_TEXT, TOKEN, close, copy, make_app, make_app_with_tray
+from app_support import BENIGN, RISKY, SECRET_TEXT, TOKEN, close, copy, make_app, make_app_with_tray, stored
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication, QImage
 
 from app import clipboard_policy, notify
 from app.wording import block_notice
 from app.worker import ScanResult
-from engine import Engine
+from engine import Engine, History
 from engine.decide import Bands
 
 
@@ -52,7 +52,7 @@ def test_a_clipboard_change_is_scanned_and_risky_text_notifies(qtbot, tierwall):
     assert tierwall.policy.toast.reason.text().startswith("Prompt injection: ")
     assert "ignore" in tierwall.policy.toast.reason.text()
     assert tierwall.tray.state == "blocked"
-    assert [r.source for r in tierwall.store.history.rows()] == ["clipboard"]
+    assert [r.source for r in stored(tierwall)] == ["clipboard"]
 
 
 def test_benign_text_is_recorded_without_a_notification(qtbot, tierwall):
@@ -76,7 +76,7 @@ def test_pause_stops_scanning_until_resumed(qtbot, tierwall):
     assert not tierwall.guard.paused
     copy(qtbot, tierwall, BENIGN)
     assert scanned == [BENIGN]  # the paused copy never reached the engine
-    assert [r.decision for r in tierwall.store.history.rows()] == ["allow"]
+    assert [r.decision for r in stored(tierwall)] == ["allow"]
 
 
 def test_scan_clipboard_now_works_while_paused(qtbot, tierwall):
@@ -109,7 +109,7 @@ def test_replace_with_redacted_masks_the_clipboard_without_rescanning(qtbot, tie
     clip = QGuiApplication.clipboard().text()
     assert TOKEN not in clip
     assert clip == result.verdict.redacted
-    assert len(tierwall.store.history.rows()) == 1  # the redacted copy was not scanned again
+    assert len(stored(tierwall)) == 1  # the redacted copy was not scanned again
 
 
 def test_auto_sanitize_replaces_secrets_on_copy(qtbot, tierwall):
@@ -148,7 +148,7 @@ def test_removing_an_allowlist_entry(qtbot, tierwall):
     with qtbot.waitSignal(tierwall.lists.allowlist_changed, timeout=10000):
         page.allow_remove.click()
     assert not tierwall.engine.user_lists.allow
-    assert tierwall.store.history.allowed() == {}
+    assert stored(tierwall, History.allowed) == {}
     assert not page.allow_remove.isEnabled()
     QGuiApplication.clipboard().setText(BENIGN)
     again = copy(qtbot, tierwall, RISKY)
@@ -213,7 +213,7 @@ def test_a_block_replaces_the_clipboard_and_undo_puts_the_text_back_once(qtbot, 
     with qtbot.waitSignal(tierwall.guard.skipped, check_params_cb=lambda why: why == "our own write"):
         toast.undo_button.click()
     assert _clipboard() == RISKY
-    assert len(tierwall.store.history.rows()) == 1  # put back without scanning it again
+    assert len(stored(tierwall)) == 1  # put back without scanning it again
     assert tierwall.tray.state == "blocked" and tierwall.tray.words == "blocked"  # the risky text is there again
     assert not tierwall.tray.undo_action.isVisible()
     assert not tierwall.policy.undo_block()  # once only
@@ -398,7 +398,7 @@ def test_allowing_a_blocked_text_after_a_yes_puts_it_back_on_the_clipboard(qtbot
     assert len(tierwall.engine.user_lists.allow) == 1
     assert _clipboard() == RISKY  # allowed: where the user wanted it
     assert tierwall.tray.state == "protecting" and not tierwall.tray.undo_action.isVisible()
-    assert len(tierwall.store.history.rows()) == 1
+    assert len(stored(tierwall)) == 1
 
 
 def test_allowing_a_warning_takes_one_click(qtbot, tierwall):

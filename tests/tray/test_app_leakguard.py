@@ -10,10 +10,11 @@ import ctypes
 import gc
 
 import pytest
-from app_support import close, make_app_with_tray
+from app_support import close, make_app_with_tray, stored
 
+from app.lanes import _Relay
 from app.leakguard import NONE_DRIFT_LIMIT, exercise_window
-from app.worker import _Relay
+from engine import History
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def test_every_page_refreshed_scanned_and_recorded_a_thousand_times_leaves_none_
     assert not drift.stopped_early, drift.problems()
     assert drift.rounds == 1000 + 220
     assert drift.ok, drift.problems()
-    assert app.store.history.count() == drift.rounds  # every round's scan reached the history
+    assert stored(app, History.count) == drift.rounds  # every round's scan reached the history
     assert app.memory_page.cards  # the memory page was really refreshed on screen
 
 
@@ -59,6 +60,6 @@ def test_the_worker_keeps_no_object_per_task(app, qtbot):
     qtbot.waitUntil(lambda: len(results) == 300, timeout=30000)
     assert sorted(results) == list(range(300))
     gc.collect()
-    relays = [o for o in gc.get_objects() if isinstance(o, _Relay) and o.parent() is app.worker]
+    relays = [o for o in gc.get_objects() if isinstance(o, _Relay) and o.parent() is app.worker.lanes]
     assert len(relays) == 1  # one relay for every task, not one each
-    assert not app.worker._waiting
+    assert not app.worker.lanes._waiting

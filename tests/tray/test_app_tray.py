@@ -158,7 +158,7 @@ def test_with_a_tray_the_window_is_built_only_when_opened(qtbot, app_env):
         app.tray.open_window.emit()
         assert app.window_built and app.window.isVisible()
         app.window.show_page("history")
-        assert app.history_page.model.rowCount() == 1
+        qtbot.waitUntil(lambda: app.history_page.model.rowCount() == 1, timeout=5000)
         app.window.close()
         assert not app.window.isVisible()  # closing hides it to the tray; the app keeps running
     finally:
