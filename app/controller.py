@@ -146,7 +146,7 @@ class TierwallApp(QObject):
         self.worker.scanned.connect(scan.scan_finished)
         scan.scan_requested.connect(lambda text, source: self.worker.scan(text, source))
         scan.copy_requested.connect(self.guard.write)
-        self.store.recorded.connect(lambda _: history.refresh())
+        self.store.recorded.connect(history.add_recorded)
         self.store.cleared.connect(history.refresh)
         memory.unload_requested.connect(self.monitor.unload)
         memory.shown.connect(self.monitor.refresh)

@@ -42,10 +42,11 @@ def open_history(path: Path) -> tuple[History, str | None]:
                                            "history is kept in memory only, and protection goes on")  # fmt: skip
 
 
-def added_row(history: History, result: ScanResult) -> HistoryRow | None:
-    """Record a verdict and read back the row it became (None if it cannot be told apart)."""
+def added_row(history: History, result: ScanResult) -> tuple[HistoryRow | None, int]:
+    """Record a verdict; the row it became (None if it cannot be told apart) and how many rows are kept now."""
     row_id = history.add(result.verdict, result.source)
-    return next((r for r in history.rows(text=result.verdict.text_sha256, limit=8) if r.id == row_id), None)
+    row = next((r for r in history.rows(text=result.verdict.text_sha256, limit=8) if r.id == row_id), None)
+    return row, history.count()
 
 
 class _Failure:
@@ -59,7 +60,7 @@ class HistoryStore(QObject):
     """The app's one door to the history database."""
 
     opened = Signal(object)  # str | None: what the user must be told about the history once it is open
-    recorded = Signal(object)  # HistoryRow (None if it could not be read back) of a verdict now in the history
+    recorded = Signal(object, int)  # HistoryRow of a verdict now kept (None: not read back), rows kept in all
     cleared = Signal()
     failed = Signal(str)  # the history could not be written or read: said once a session
 
@@ -81,7 +82,7 @@ class HistoryStore(QObject):
     def record(self, result: ScanResult) -> None:
         """Keep a verdict (its redacted excerpt and hash); what is only typed on the scan page is not kept."""
         if result.source != "typing":
-            self.run(lambda history: added_row(history, result), self.recorded.emit)
+            self.run(lambda history: added_row(history, result), lambda added: self.recorded.emit(*added))
 
     def clear(self) -> None:
         """Delete every recorded scan; `cleared` follows."""

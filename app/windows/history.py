@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,136 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.history_store import HistoryStore
-from app.theme import decision_colour
 from app.windows.common import muted, page
-from engine import History, HistoryRow
-
-COLUMNS = ("Time", "Decision", "Tier", "Categories", "Source", "Excerpt (redacted)", "SHA-256")
-DECISION, TIER, CATEGORIES, EXCERPT, HASH = 1, 2, 3, 5, 6
-COLUMN_SAMPLES = ("2026-12-31 23:59", "block", "0", "injection, jailbreak, pii", "clipboard", "", "0123456789abcd…")
-BATCH = 200  # rows read from the database at a time; more as the user scrolls down (fetchMore)
-_Index = QModelIndex | QPersistentModelIndex
-
-
-def _when(at: float) -> str:
-    if time.time() - at < 20 * 3600:
-        return time.strftime("%H:%M:%S", time.localtime(at))
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(at))
-
-
-def _tier_tip(row: HistoryRow) -> str:
-    """The tier column's tooltip: who decided, the attack likelihood, and how sure each category is."""
-    said = f"decided by tier {row.tier} · attack likelihood {row.score:.0%}"
-    if row.confidence:
-        return said + " · confidence: " + ", ".join(f"{c} {v:.0%}" for c, v in row.confidence.items())
-    return said + (" · confidence not recorded (an older scan)" if row.categories else "")
-
-
-class HistoryModel(QAbstractTableModel):
-    """The recorded scans that match a filter, read a batch at a time as the view needs them.
-
-    Every read runs on the history's storage thread; its answer comes back later, so the model keeps what it
-    asked for (a generation number per filter) and drops answers to a filter that has since changed. The view
-    asks for what it paints; nothing is built per cell ahead of time.
-    """
-
-    loaded = Signal()  # rows or the total changed: the page's summary follows
-
-    def __init__(self, store: HistoryStore) -> None:
-        super().__init__()
-        self.store = store
-        self.text = ""
-        self.decision: str | None = None
-        self.rows: list[HistoryRow] = []
-        self.total = 0  # rows recorded, whatever the filter
-        self._generation = 0  # which filter the answers on their way were asked for
-        self._complete = False
-        self._reading = False
-        self._bold = QFont()
-        self._bold.setBold(True)
-        self._muted = QColor("#6b7280")
-
-    def reload(self, *, text: str = "", decision: str | None = None) -> None:
-        """Ask for the first batch for this filter (and the total); fetchMore reads on as the user scrolls."""
-        self._generation += 1
-        self.text, self.decision = text, decision
-        self._reading = True
-        generation = self._generation
-
-        def read(history: History) -> tuple[list[HistoryRow], int]:
-            return history.rows(text=text, decision=decision, limit=BATCH), history.count()
-
-        self.store.run(read, lambda answer: self._reloaded(generation, *answer))
-
-    def _reloaded(self, generation: int, rows: list[HistoryRow], total: int) -> None:
-        if generation != self._generation:
-            return  # the filter changed while this was read
-        self.beginResetModel()
-        self.rows, self.total = rows, total
-        self._complete = len(rows) < BATCH
-        self._reading = False
-        self.endResetModel()
-        self.loaded.emit()
-
-    @property
-    def reading(self) -> bool:
-        """A read of this model's rows is on its way."""
-        return self._reading
-
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008 (Qt's own default)
-        return not parent.isValid() and not self._complete and not self._reading and not self.store.closed
-
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent):
-            return
-        self._reading = True
-        generation, text, decision, offset = self._generation, self.text, self.decision, len(self.rows)
-        self.store.run(lambda history: history.rows(text=text, decision=decision, limit=BATCH, offset=offset),
-                       lambda more: self._fetched(generation, more))  # fmt: skip
-
-    def _fetched(self, generation: int, more: list[HistoryRow]) -> None:
-        if generation != self._generation:
-            return
-        self._reading = False
-        self._complete = len(more) < BATCH
-        known = {row.id for row in self.rows}
-        more = [row for row in more if row.id not in known]  # a row recorded since moved the others down
-        if more:
-            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
-            self.rows.extend(more)
-            self.endInsertRows()
-        self.loaded.emit()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or index.row() >= len(self.rows):
-            return None
-        row, col = self.rows[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (_when(row.at), row.decision, str(row.tier), ", ".join(row.categories) or "—", row.source,
-                    row.excerpt, row.sha256[:12] + "…")[col]  # fmt: skip
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return {TIER: _tier_tip(row), HASH: row.sha256,
-                    EXCERPT: row.excerpt, CATEGORIES: ", ".join(row.categories)}.get(col)  # fmt: skip
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return decision_colour(row.decision) if col == DECISION else self._muted if col == HASH else None
-        if role == Qt.ItemDataRole.FontRole and col == DECISION:
-            return self._bold
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == TIER:
-            return Qt.AlignmentFlag.AlignCenter
-        if role == Qt.ItemDataRole.UserRole:
-            return row.id
-        return None
+from app.windows.history_model import COLUMN_SAMPLES, COLUMNS, EXCERPT, HistoryModel
+from engine import HistoryRow
 
 
 class HistoryPage(QWidget):
@@ -201,6 +71,13 @@ class HistoryPage(QWidget):
         self.filter.textChanged.connect(self.refresh)
         self.decision.currentIndexChanged.connect(self.refresh)
         self.clear_button.clicked.connect(self._clear_clicked)
+
+    def add_recorded(self, row: HistoryRow | None, total: int) -> None:
+        """A scan was recorded: one row more while the table is shown; read again when next shown otherwise."""
+        if row is not None and self.isVisible() and not self.stale:
+            self.model.add_recorded(row, total)
+        else:
+            self.refresh()
 
     def refresh(self) -> None:
         """Read the table again, now if the page is on screen, else when it is next shown."""

@@ -8,7 +8,8 @@ import sqlite3
 from app_support import BENIGN, RISKY, SECRET_TEXT, TOKEN, copy, stored
 from PySide6.QtCore import Qt
 
-from app.windows.history import BATCH, DECISION, EXCERPT, HASH, TIER, HistoryPage
+from app.windows.history import HistoryPage
+from app.windows.history_model import BATCH, DECISION, EXCERPT, HASH, TIER
 from engine import History, data_dir
 from engine.history import excerpt
 

@@ -9,7 +9,8 @@ from app_support import SECRET_TEXT
 from PySide6.QtCore import Qt
 
 from app.history_store import HistoryStore
-from app.windows.history import TIER, HistoryPage
+from app.windows.history import HistoryPage
+from app.windows.history_model import TIER
 from engine.history import History, read_history
 
 OLD_SCANS = """CREATE TABLE scans (id INTEGER PRIMARY KEY, at REAL NOT NULL, decision TEXT NOT NULL,
