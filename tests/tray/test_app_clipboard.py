@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
 from app_support import BENIGN, RISKY, SECRET_TEXT, TOKEN, close, copy, make_app, make_app_with_tray, stored
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication, QImage
@@ -314,25 +313,6 @@ def test_a_denylisted_text_with_a_secret_is_not_merely_masked(qtbot, tierwall):
     with qtbot.waitSignal(tierwall.policy.blocked, timeout=5000):
         tierwall.policy.handle(block)
     assert _clipboard() == block_notice(block.verdict)
-
-
-@pytest.mark.parametrize(("categories", "reasons", "suffices"), [
-    (("secret",), (), True),
-    (("pii", "secret"), (), True),
-    (("injection", "secret"), (), False),
-    (("input", "secret"), (), False),  # not fully scanned: the rest may hold anything
-    (("secret",), ("on your denylist",), False),
-    ((), (), False),
-])  # fmt: skip
-def test_masking_suffices_only_for_secrets_and_personal_data(qapp, categories, reasons, suffices):
-    verdict = Engine(idle_timeout_s=None).scan(SECRET_TEXT)
-    result = ScanResult(1, "clipboard", SECRET_TEXT, replace(verdict, categories=categories, reasons=reasons), 0, 0)
-    assert clipboard_policy.masking_suffices(result) is suffices
-    unmasked = replace(result, verdict=replace(result.verdict, redacted=SECRET_TEXT))
-    assert clipboard_policy.masking_suffices(unmasked) is False  # nothing masked: nothing made safe
-    no_copy = replace(result, verdict=replace(result.verdict, redacted=None))
-    assert clipboard_policy.masking_suffices(no_copy) is False  # no complete mask: nothing made safe
-    assert clipboard_policy.needs_sanitizing(no_copy) is False and not notify.can_redact(no_copy)
 
 
 def test_a_text_without_a_complete_mask_is_blocked_with_a_notice_not_half_masked(qtbot, tierwall):

@@ -196,18 +196,22 @@ def test_a_hidden_memory_page_does_no_work_and_catches_up_when_shown(qtbot, app_
         assert len(app.monitor.trace.samples) > samples  # the graph's samples and the tooltip go on
         assert "1 of 1 models loaded" in app.tray.tooltip
         assert calls == [] and page.cards == {}  # but no Qt work for a page nobody sees
-        app.monitor._timer.stop()  # from here on, only what the page itself asks for
+        app.monitor._timer.stop()  # from here on, only what the page itself asks for (and a tick on its way)
         app.window.show_page("memory")
-        qtbot.waitUntil(lambda: len(calls) == 1, timeout=500)  # shown: refreshed at once, not a second later
+        qtbot.waitUntil(lambda: len(calls) >= 1, timeout=500)  # shown: refreshed at once, not a second later
         assert page.cards["ballast"].state.text() == "idle"
         app.window.show_page("history")
         sampled(qtbot, app)
-        assert len(calls) == 1
+        seen = len(calls)
+        sampled(qtbot, app)
+        assert len(calls) == seen  # hidden again: no more
         app.window.show_page("memory")
-        qtbot.waitUntil(lambda: len(calls) == 2, timeout=500)  # shown again: refreshed again
+        qtbot.waitUntil(lambda: len(calls) > seen, timeout=500)  # shown again: refreshed again
         app.window.showMinimized()
         sampled(qtbot, app)
-        assert len(calls) == 2  # minimized, it is not refreshed
+        seen = len(calls)
+        sampled(qtbot, app)
+        assert len(calls) == seen  # minimized, it is not refreshed
     finally:
         close(app)
 
