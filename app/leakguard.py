@@ -86,7 +86,7 @@ def _round(app: TierwallApp, text: str, results: list[ScanResult], timeout_s: fl
     window = app.window
     for page in PAGES:
         window.show_page(page)
-        app.refresh_memory()
+        app.monitor.refresh()
         QCoreApplication.processEvents()  # paint what changed, as the event loop would
     results.clear()
     app.worker.scan(text, "manual")

@@ -1,23 +1,37 @@
 """The user's allowlist and plain-words policies: edits run on the worker, the settings page shows them.
 
 The engine's allowlist holds only keys of normalized texts; the app keeps a
-redacted excerpt per key (in the history database) so the list means
-something to the person reading it.
+redacted excerpt per key (in the history database, through the history store)
+so the list means something to the person reading it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.history_store import HistoryStore
 from app.worker import ScanResult, Worker
-from engine import Engine
-from engine.history import AllowItem, History
+from engine import AllowItem, Engine
 
 if TYPE_CHECKING:  # the window's modules load only when the window is first opened
     from app.windows.settings import SettingsPage
+
+
+def allow_items(keys: list[int], labels: Mapping[str, Any]) -> list[AllowItem]:
+    """The allowlist as the page shows it, newest first: each key with its label (an AllowedEntry) if it has one."""
+    items = []
+    for key in keys:
+        hexkey = f"{key:016x}"
+        label = labels.get(hexkey)
+        if label is None:
+            items.append(AllowItem(hexkey, f"(allowed elsewhere, key {hexkey})", None))
+        else:
+            items.append(AllowItem(hexkey, label.excerpt, label.at, label.overrode))
+    items.sort(key=lambda i: -(i.at or 0))
+    return items
 
 
 class ListsController(QObject):
@@ -25,13 +39,13 @@ class ListsController(QObject):
     allowed = Signal(object)  # ScanResult whose text went on the allowlist
 
     def __init__(
-        self, engine: Engine, worker: Worker, history: History, page: Callable[[], SettingsPage | None],
+        self, engine: Engine, worker: Worker, store: HistoryStore, page: Callable[[], SettingsPage | None],
         parent: QObject | None = None,
     ) -> None:  # fmt: skip
         super().__init__(parent)
         self.engine = engine
         self.worker = worker
-        self.history = history
+        self.store = store
         self.page = page  # the settings page if the window exists, else None
         self.policies: Any = getattr(engine, "policies", None)
 
@@ -42,11 +56,13 @@ class ListsController(QObject):
         def job() -> set[int]:
             return {self.engine.list_text(result.text, "allow")}
 
-        def done(new_keys: set[int]) -> None:
-            for key in new_keys:
-                self.history.remember_allowed(f"{key:016x}", result.verdict)
+        def labelled(_: object) -> None:
             self.allowed.emit(result)
             self.refresh_allowlist()
+
+        def done(new_keys: set[int]) -> None:
+            self.store.run(lambda history: [history.remember_allowed(f"{key:016x}", result.verdict)
+                                            for key in new_keys], labelled)  # fmt: skip
 
         self.worker.chore(job, done)
 
@@ -55,33 +71,26 @@ class ListsController(QObject):
             return self.engine.unlist_key(int(key, 16))  # also drops cached verdicts of that text
 
         def done(_: object) -> None:
-            self.history.forget_allowed(key)
-            self.refresh_allowlist()
+            self.store.run(lambda history: history.forget_allowed(key), lambda _: self.refresh_allowlist())
 
         self.worker.chore(job, done)
 
     def refresh_allowlist(self) -> None:
+        """The engine's keys (on the chore thread), then their labels (on the storage thread), then the page."""
         if self.page() is None:
             return
         lists = self.engine.user_lists
-        labels = self.history.allowed()
 
-        def done(keys: list[int]) -> None:
-            items = []
-            for key in keys:
-                hexkey = f"{key:016x}"
-                label = labels.get(hexkey)
-                if label is None:
-                    items.append(AllowItem(hexkey, f"(allowed elsewhere, key {hexkey})", None))
-                else:
-                    items.append(AllowItem(hexkey, label.excerpt, label.at, label.overrode))
-            items.sort(key=lambda i: -(i.at or 0))
+        def show(items: list[AllowItem]) -> None:
             page = self.page()
             if page is not None:
                 page.show_allowlist(items)
             self.allowlist_changed.emit()
 
-        self.worker.chore(lambda: sorted(lists.allow), done)
+        def labelled(keys: list[int]) -> None:
+            self.store.run(lambda history: allow_items(keys, history.allowed()), show)
+
+        self.worker.chore(lambda: sorted(lists.allow), labelled)
 
     # -- policies (tier 2) ---------------------------------------------------------
     def refresh_policies(self) -> None:

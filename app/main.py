@@ -8,7 +8,7 @@ import signal
 import sys
 
 from app.windows import PAGES
-from engine.procmem import share_one_heap
+from engine import procmem
 
 NOTIFICATION_SHOTS = ("notification", "notification-block")  # app/screenshot.py renders each (kept light here)
 
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--soak goes with --self-test")
     if args.screenshot or args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    share_one_heap()  # before Qt, onnxruntime or the worker start a thread
+    procmem.share_one_heap()  # before Qt, onnxruntime or the worker start a thread
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 

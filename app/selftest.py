@@ -22,13 +22,10 @@ from PySide6.QtCore import QObject, QTimer
 from app.leakguard import NONE_DRIFT_LIMIT, OBJECTS_DRIFT_LIMIT, exercise_window
 from app.screenshot import settled_total, wait, wait_for
 from app.worker import ScanResult
-from engine.errors import TierwallError
-from engine.integrity import require_intact
-from engine.models import ModelEvent
+from engine import ModelEvent, TierwallError, procmem, require_intact
 
 if TYPE_CHECKING:
     from app.controller import TierwallApp
-from engine.procmem import rss_parts_mib
 
 TARGETS = {
     "rss_mib.tray_idle": 90.0,  # these three: the tray and the model host together (PSS where the system has it)
@@ -154,12 +151,12 @@ def _large_copy(app: TierwallApp, report: Report) -> float:
     text = "The quarterly report is attached; please summarise it for the board. " * 30000
     results: list[ScanResult] = []
     handled = results.append
-    app.clipboard_verdict.connect(handled)
+    app.policy.handled.connect(handled)
     meter = StallMeter()
     started = time.perf_counter()
     app.guard.clipboard.setText(text)
     arrived = wait_for(lambda: any(r.text is text or r.text == text for r in results[-1:]), 60)
-    app.clipboard_verdict.disconnect(handled)
+    app.policy.handled.disconnect(handled)
     if not arrived:
         report.problems.append("no verdict for a 2 MB clipboard text")
         meter.stop()
@@ -185,7 +182,8 @@ def _leak_guard(app: TierwallApp, report: Report) -> None:
 
 
 def _run(soak_minutes: float | None = None) -> Report:
-    from app.controller import SETTLE_TRIM_MS, STARTUP_TRIM_MS, TierwallApp
+    from app.controller import TierwallApp
+    from app.memory_monitor import SETTLE_TRIM_MS, STARTUP_TRIM_MS
 
     report = Report()
     app = TierwallApp()
@@ -199,17 +197,17 @@ def _run(soak_minutes: float | None = None) -> Report:
         handled_at[result.text] = time.perf_counter()
         results.append(result)
 
-    app.clipboard_verdict.connect(handled)
+    app.policy.handled.connect(handled)
     notified: list[ScanResult] = []
     notify = notified.append  # one object, so that the same slot is disconnected below
-    app.notified.connect(notify)
-    app.model_event.connect(meter.model_event)
+    app.policy.notified.connect(notify)
+    app.monitor.model_event.connect(meter.model_event)
 
     wait(STARTUP_TRIM_MS + 500)  # the app settles (and trims its heap) after start-up
     host_pid = lambda: app.engine.models.snapshot().host_pid  # noqa: E731 - None while no model host runs
     report.figures["rss_mib.tray_idle"], *parts = settled_total(host_pid)
     report.details["pss_mib_idle"] = {"tray": round(parts[0], 1), "model_host": round(parts[1], 1)}
-    report.details["rss_parts_mib_idle"] = {k: round(v, 1) for k, v in rss_parts_mib().items()}
+    report.details["rss_parts_mib_idle"] = {k: round(v, 1) for k, v in procmem.rss_parts_mib().items()}
 
     latencies = []  # only texts tier 0 decided: the target is for those; a model load is measured apart
     for text in TIER0_SAMPLES:
@@ -249,11 +247,11 @@ def _run(soak_minutes: float | None = None) -> Report:
                                 for m in snap.models}  # fmt: skip
     report.figures["rss_mib.tray_all_loaded"], *parts = settled_total(host_pid)
     report.details["pss_mib_all_loaded"] = {"tray": round(parts[0], 1), "model_host": round(parts[1], 1)}
-    report.details["rss_parts_mib_all_loaded"] = {k: round(v, 1) for k, v in rss_parts_mib().items()}
+    report.details["rss_parts_mib_all_loaded"] = {k: round(v, 1) for k, v in procmem.rss_parts_mib().items()}
     report.figures["stall_ms.max_during_model_load"] = meter.max_while_loading
     report.details["model_loads_measured"] = len(meter.loads)
 
-    app.unload("")
+    app.monitor.unload("")
     wait_for(lambda: all(m.state != "loaded" for m in models.snapshot().models), 30)
     wait(SETTLE_TRIM_MS + 300)  # the tray trims its heap once the scans have stopped
     report.figures["rss_mib.tray_after_unload"], *parts = settled_total(host_pid)
@@ -265,9 +263,9 @@ def _run(soak_minutes: float | None = None) -> Report:
     # and notifications. Left connected, every soak verdict stayed referenced, and once the engine's verdict
     # cache had cycled through them (512 verdicts, about 11 minutes of soak) None's count rose 3.8 a verdict.
     meter.stop()
-    app.clipboard_verdict.disconnect(handled)
-    app.notified.disconnect(notify)
-    app.model_event.disconnect(meter.model_event)
+    app.policy.handled.disconnect(handled)
+    app.policy.notified.disconnect(notify)
+    app.monitor.model_event.disconnect(meter.model_event)
     _leak_guard(app, report)
     if soak_minutes is not None:
         from app.soak import run_soak

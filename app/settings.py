@@ -12,8 +12,9 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from engine.paths import config_dir  # $TIERWALL_CONFIG_DIR, else the platform's config dir; shared with the engine
-from engine.userfiles import read_json, set_aside, write_atomic
+from engine import config_dir, read_json, set_aside, write_atomic
+
+# config_dir: $TIERWALL_CONFIG_DIR, else the platform's config dir; shared with the engine
 
 __all__ = ["Settings", "SettingsFile", "config_dir"]
 

@@ -24,8 +24,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from engine.digest import sha256
-from engine.paths import data_dir
+from engine import data_dir, sha256
 
 CONNECT_MS = 500
 

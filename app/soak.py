@@ -24,7 +24,7 @@ import psutil
 from app.leakguard import NONE_DRIFT_LIMIT, counts
 from app.screenshot import settled_rss, wait, wait_for
 from app.windows import PAGES
-from engine.procmem import rss_parts_mib
+from engine import procmem
 
 if TYPE_CHECKING:
     from app.controller import TierwallApp
@@ -67,7 +67,7 @@ def open_descriptors(process: psutil.Process) -> int:
 
 def _read(started: float) -> Reading:
     rss = settled_rss()
-    anon = rss_parts_mib().get("RssAnon", rss)
+    anon = procmem.rss_parts_mib().get("RssAnon", rss)
     none, objects = counts()
     process = psutil.Process()
     return Reading(round(time.monotonic() - started, 1), round(rss, 2), round(anon, 2), none, objects,
@@ -101,7 +101,7 @@ def _cycle(app: TierwallApp, number: int, seen: deque[str], problems: list[str])
         if not wait_for(lambda t=text: t in seen, 60):
             problems.append(f"cycle {number}: no verdict for clipboard text {text[:30]!r}")
         wait(150)
-    app.unload("")
+    app.monitor.unload("")
     models = app.engine.models
     if not wait_for(lambda: all(m.state != "loaded" for m in models.snapshot().models), 30):
         problems.append(f"cycle {number}: the models did not unload")
@@ -119,7 +119,7 @@ def run_soak(app: TierwallApp, minutes: float) -> tuple[dict[str, object], list[
         verdicts += 1
         seen.append(result.text)
 
-    app.clipboard_verdict.connect(handled)
+    app.policy.handled.connect(handled)
     started = time.monotonic()
     deadline = started + minutes * 60
     app.window.bring_up()
@@ -136,7 +136,7 @@ def run_soak(app: TierwallApp, minutes: float) -> tuple[dict[str, object], list[
         cycles += 1
         _cycle(app, cycles, seen, problems)
         readings.append(_read(started))
-    app.clipboard_verdict.disconnect(handled)
+    app.policy.handled.disconnect(handled)
     last = readings[-1]
     # RSS swings a few MiB from one settled reading to the next (what the allocator keeps after an unload):
     # compare the median of the first readings with that of the last ones, not one reading with another.
@@ -152,7 +152,7 @@ def run_soak(app: TierwallApp, minutes: float) -> tuple[dict[str, object], list[
         "rss_end_mib": round(rss_end, 2),
         "rss_drift_mib": round(rss_end - rss_start, 2),
         "rss_max_mib": max(r.rss_mib for r in readings),
-        "rss_parts_mib_end": {k: round(v, 1) for k, v in rss_parts_mib().items()},
+        "rss_parts_mib_end": {k: round(v, 1) for k, v in procmem.rss_parts_mib().items()},
         "none_refcount_start": first.none_refcount,
         "none_refcount_end": last.none_refcount,
         "objects_start": first.objects,

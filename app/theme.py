@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
-from engine.digest import sha256
+from engine import sha256
 
 DECISION_COLOURS: dict[str, str] = {"allow": "#2e9d5b", "warn": "#d98a1c", "block": "#cf3f3f"}
 CATEGORY_COLOURS: dict[str, str] = {

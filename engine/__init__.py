@@ -1,7 +1,12 @@
 """Tierwall's detector: `Engine().scan(text) -> Verdict`. Never imports Qt.
 
+This module is the engine's whole public face: the desktop app (and any other
+caller) imports these names from `engine` and nothing from its submodules, so
+the modules behind them can move without breaking a caller
+(tests/test_architecture.py keeps both sides to that).
+
 The names are imported on first use, so that a process that needs only a part
-of the engine (the model host) does not load the rest.
+of the engine (the model host, a tray at rest) does not load the rest.
 """
 
 from __future__ import annotations
@@ -9,13 +14,44 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from engine import procmem as procmem
+    from engine.assets import assets_dir
+    from engine.digest import sha256
     from engine.engine import Engine
     from engine.errors import TierwallError
-    from engine.verdict import Finding, Verdict
+    from engine.history import IN_MEMORY, AllowItem, History, HistoryRow
+    from engine.integrity import require_intact
+    from engine.model_types import ModelEvent, ModelInfo, Snapshot
+    from engine.paths import HISTORY_FILE, config_dir, data_dir
+    from engine.userfiles import read_json, set_aside, write_atomic
+    from engine.verdict import SENSITIVE_CATEGORIES, Finding, Verdict
 
-__all__ = ["Engine", "Finding", "TierwallError", "Verdict"]
-_HOME = {"Engine": "engine.engine", "Finding": "engine.verdict", "TierwallError": "engine.errors",
-         "Verdict": "engine.verdict"}  # fmt: skip
+__all__ = [
+    "HISTORY_FILE", "IN_MEMORY", "SENSITIVE_CATEGORIES",
+    "AllowItem", "Engine", "Finding", "History", "HistoryRow", "ModelEvent", "ModelInfo", "Snapshot", "TierwallError",
+    "Verdict",
+    "assets_dir", "config_dir", "data_dir", "procmem", "read_json", "require_intact", "set_aside", "sha256",
+    "write_atomic",
+]  # fmt: skip
+_HOME = {  # name -> the module that defines it
+    # scanning: the engine, its verdicts, its one exception root
+    "Engine": "engine.engine", "TierwallError": "engine.errors",
+    "Finding": "engine.verdict", "Verdict": "engine.verdict", "SENSITIVE_CATEGORIES": "engine.verdict",
+    # the models' state as their users see it (the ModelManager or the model host behind Engine.models)
+    "ModelEvent": "engine.model_types", "ModelInfo": "engine.model_types", "Snapshot": "engine.model_types",
+    # the scan history (SQLite, redacted excerpts only) and the allowlist's labels
+    "AllowItem": "engine.history", "History": "engine.history", "HistoryRow": "engine.history",
+    "IN_MEMORY": "engine.history",
+    # where the user's files live, and how they are read and written (bounded, atomic, a bad one set aside)
+    "HISTORY_FILE": "engine.paths", "config_dir": "engine.paths", "data_dir": "engine.paths",
+    "read_json": "engine.userfiles", "set_aside": "engine.userfiles", "write_atomic": "engine.userfiles",
+    # the assets: where they are, and the check that they are intact
+    "assets_dir": "engine.assets", "require_intact": "engine.integrity",
+    # process memory figures and heap handling as one namespace (the module itself): procmem.rss_mib() …
+    "procmem": "engine.procmem",
+    # a text's digest without loading OpenSSL (3.6 MiB in every process that maps it)
+    "sha256": "engine.digest",
+}  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:
@@ -23,6 +59,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'engine' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(_HOME[name]), name)
+    module = importlib.import_module(_HOME[name])
+    value = module if module.__name__ == f"engine.{name}" else getattr(module, name)
     globals()[name] = value
     return value

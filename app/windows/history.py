@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -19,106 +16,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.theme import decision_colour
+from app.history_store import HistoryStore
 from app.windows.common import muted, page
-from engine.history import History, HistoryRow
-
-COLUMNS = ("Time", "Decision", "Tier", "Categories", "Source", "Excerpt (redacted)", "SHA-256")
-DECISION, TIER, CATEGORIES, EXCERPT, HASH = 1, 2, 3, 5, 6
-COLUMN_SAMPLES = ("2026-12-31 23:59", "block", "0", "injection, jailbreak, pii", "clipboard", "", "0123456789abcd…")
-BATCH = 200  # rows read from the database at a time; more as the user scrolls down (fetchMore)
-_Index = QModelIndex | QPersistentModelIndex
-
-
-def _when(at: float) -> str:
-    if time.time() - at < 20 * 3600:
-        return time.strftime("%H:%M:%S", time.localtime(at))
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(at))
-
-
-def _tier_tip(row: HistoryRow) -> str:
-    """The tier column's tooltip: who decided, the attack likelihood, and how sure each category is."""
-    said = f"decided by tier {row.tier} · attack likelihood {row.score:.0%}"
-    if row.confidence:
-        return said + " · confidence: " + ", ".join(f"{c} {v:.0%}" for c, v in row.confidence.items())
-    return said + (" · confidence not recorded (an older scan)" if row.categories else "")
-
-
-class HistoryModel(QAbstractTableModel):
-    """The recorded scans that match a filter, read from the database a batch at a time as the view needs them.
-
-    The view asks for what it paints; nothing is built per cell ahead of time, so a refresh costs one query
-    and a reset, however long the history.
-    """
-
-    def __init__(self, history: History) -> None:
-        super().__init__()
-        self.history = history
-        self.text = ""
-        self.decision: str | None = None
-        self.rows: list[HistoryRow] = []
-        self._complete = False
-        self._bold = QFont()
-        self._bold.setBold(True)
-        self._muted = QColor("#6b7280")
-
-    def reload(self, *, text: str = "", decision: str | None = None) -> None:
-        """The first batch for this filter; fetchMore reads on as the user scrolls."""
-        self.beginResetModel()
-        self.text, self.decision = text, decision
-        self.rows = self.history.rows(text=text, decision=decision, limit=BATCH)
-        self._complete = len(self.rows) < BATCH
-        self.endResetModel()
-
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008 (Qt's own default)
-        return not parent.isValid() and not self._complete and not self.history.closed  # not after shutdown
-
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        more = self.history.rows(text=self.text, decision=self.decision, limit=BATCH, offset=len(self.rows))
-        self._complete = len(more) < BATCH
-        if more:
-            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
-            self.rows.extend(more)
-            self.endInsertRows()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or index.row() >= len(self.rows):
-            return None
-        row, col = self.rows[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (_when(row.at), row.decision, str(row.tier), ", ".join(row.categories) or "—", row.source,
-                    row.excerpt, row.sha256[:12] + "…")[col]  # fmt: skip
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return {TIER: _tier_tip(row), HASH: row.sha256,
-                    EXCERPT: row.excerpt, CATEGORIES: ", ".join(row.categories)}.get(col)  # fmt: skip
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return decision_colour(row.decision) if col == DECISION else self._muted if col == HASH else None
-        if role == Qt.ItemDataRole.FontRole and col == DECISION:
-            return self._bold
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == TIER:
-            return Qt.AlignmentFlag.AlignCenter
-        if role == Qt.ItemDataRole.UserRole:
-            return row.id
-        return None
+from app.windows.history_model import COLUMN_SAMPLES, COLUMNS, EXCERPT, HistoryModel
+from engine import HistoryRow
 
 
 class HistoryPage(QWidget):
     """The history table; refreshed while on screen, and when it comes on screen after scans arrived unseen."""
 
-    def __init__(self, history: History, parent: QWidget | None = None) -> None:
+    def __init__(self, store: HistoryStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.history = history
+        self.store = store
         widget, layout = page("History", "Every clipboard scan and every scan you record. Only a redacted "
                                          "excerpt and the text's SHA-256 are kept, never the text itself.")  # fmt: skip
         outer = QVBoxLayout(self)
@@ -136,7 +45,7 @@ class HistoryPage(QWidget):
         bar.addWidget(self.decision)
         bar.addWidget(self.clear_button)
         layout.addLayout(bar)
-        self.model = HistoryModel(history)
+        self.model = HistoryModel(store)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
@@ -158,9 +67,17 @@ class HistoryPage(QWidget):
         self.summary = muted()
         layout.addWidget(self.summary)
         self.stale = True  # scans arrived since the table was last read
+        self.model.loaded.connect(self._summarize)
         self.filter.textChanged.connect(self.refresh)
         self.decision.currentIndexChanged.connect(self.refresh)
         self.clear_button.clicked.connect(self._clear_clicked)
+
+    def add_recorded(self, row: HistoryRow | None, total: int) -> None:
+        """A scan was recorded: one row more while the table is shown; read again when next shown otherwise."""
+        if row is not None and self.isVisible() and not self.stale:
+            self.model.add_recorded(row, total)
+        else:
+            self.refresh()
 
     def refresh(self) -> None:
         """Read the table again, now if the page is on screen, else when it is next shown."""
@@ -177,9 +94,10 @@ class HistoryPage(QWidget):
         self.stale = False
         decision = self.decision.currentText() if self.decision.currentIndex() > 0 else None
         self.model.reload(text=self.filter.text().strip(), decision=decision)
-        total = self.history.count()
-        shown = len(self.model.rows)
-        self.summary.setText(f"{shown} shown of {total} recorded" if total else "Nothing recorded yet.")
+
+    def _summarize(self) -> None:
+        total = self.model.total
+        self.summary.setText(f"{len(self.model.rows)} shown of {total} recorded" if total else "Nothing recorded yet.")
         self.clear_button.setEnabled(total > 0)
 
     def confirm_clear(self) -> bool:
@@ -188,5 +106,4 @@ class HistoryPage(QWidget):
 
     def _clear_clicked(self) -> None:
         if self.confirm_clear():
-            self.history.clear()
-            self.refresh()
+            self.store.clear()  # the app reloads the page once it is done (HistoryStore.cleared)

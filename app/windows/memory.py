@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 
 from app.memgraph import MemoryGraph
 from app.memtrace import MemoryTrace
+from app.settings import Settings
 from app.windows.common import ElidedLabel, card, limit_spins, muted, page, pill
-from engine.models import ModelInfo, Snapshot
-from engine.procmem import peak_rss_mib
+from engine import ModelInfo, Snapshot, procmem
 
 STATE_COLOURS = {"loaded": "#2e9d5b", "idle": "#d98a1c", "loading": "#2f6fde", "unloaded": "#8a94a3",
                  "error": "#cf3f3f"}  # fmt: skip
@@ -155,12 +155,13 @@ class MemoryPage(QWidget):
         super().showEvent(event)
         self.shown.emit()
 
-    def set_limits(self, idle_timeout_s: int, budget_mib: int) -> None:
-        for spin, value in ((self.idle, idle_timeout_s), (self.budget, budget_mib)):
+    def show_limits(self, settings: Settings) -> None:
+        """The idle timeout and budget in force, in the fields and as the graph's budget line."""
+        for spin, value in ((self.idle, settings.idle_timeout_s), (self.budget, settings.budget_mib)):
             spin.blockSignals(True)
             spin.setValue(value)
             spin.blockSignals(False)
-        self.graph.budget_mib = float(budget_mib) if budget_mib else None
+        self.graph.budget_mib = settings.budget
         self.graph.update()
 
     def show_snapshot(self, snap: Snapshot) -> None:
@@ -174,7 +175,7 @@ class MemoryPage(QWidget):
         self.stat_labels["Total"].setText(f"{snap.total_rss_mib:.1f} MiB")
         self.stat_labels["Models loaded"].setText(f"{len(loaded)} of {len(snap.models)}")
         # the kernel's high-water mark lags the current RSS a little: keep the highest of both ever seen
-        self.peak_mib = max(self.peak_mib, peak_rss_mib(), snap.rss_mib)
+        self.peak_mib = max(self.peak_mib, procmem.peak_rss_mib(), snap.rss_mib)
         self.stat_labels["Peak RSS"].setText(f"{self.peak_mib:.1f} MiB")
         for info in snap.models:
             model_card = self.cards.get(info.name)
@@ -186,5 +187,4 @@ class MemoryPage(QWidget):
             model_card.show_info(info)
 
     def _limits_edited(self) -> None:
-        self.graph.budget_mib = float(self.budget.value()) or None
-        self.limits_edited.emit(self.idle.value(), self.budget.value())
+        self.limits_edited.emit(self.idle.value(), self.budget.value())  # the app shows them back: show_limits

@@ -178,6 +178,11 @@ class ScanPage(QWidget):
         if self.result is not None and self.result.verdict.redacted is not None:
             self.copy_requested.emit(self.result.verdict.redacted)
 
+    def scan_finished(self, result: ScanResult) -> None:
+        """Every verdict the worker delivers comes here; the page shows those of its own text."""
+        if result.source in ("typing", "manual"):
+            self.show_result(result)
+
     def show_result(self, result: ScanResult) -> None:
         """Show a verdict if it is for the text now in the editor (older ones are dropped)."""
         if result.text != self.editor.toPlainText():

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from app import autostart
 from app.settings import Settings
 from app.windows.common import ElidedLabel, limit_spins, muted, page
-from engine.history import AllowItem
+from engine import AllowItem
 
 
 def _list() -> QListWidget:

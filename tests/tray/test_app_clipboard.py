@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
-from app_support import BENIGN, RISKY, SECRET_TEXT, TOKEN, close, copy, make_app, make_app_with_tray
+from app_support import BENIGN, RISKY, SECRET_TEXT, TOKEN, close, copy, make_app, make_app_with_tray, stored
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication, QImage
 
-from app import controller, notify
+from app import clipboard_policy, notify
 from app.wording import block_notice
 from app.worker import ScanResult
-from engine import Engine
+from engine import Engine, History
 from engine.bands import Bands
 
 
@@ -28,11 +27,11 @@ def _allowlist(app) -> list[str]:
 
 def _allow_blocked(qtbot, app) -> None:
     """Copy RISKY (blocked), answer yes to the confirmation, and allow it from the toast."""
-    app.confirm_allow = lambda result: True
-    with qtbot.waitSignal(app.blocked, timeout=30000):
+    app.policy.confirm_allow = lambda result: True
+    with qtbot.waitSignal(app.policy.blocked, timeout=30000):
         copy(qtbot, app, RISKY)
-    with qtbot.waitSignal(app.allowlist_changed, timeout=10000):
-        app.toast.allow_button.click()
+    with qtbot.waitSignal(app.lists.allowlist_changed, timeout=10000):
+        app.policy.toast.allow_button.click()
 
 
 def _as_block(app, text: str, **changes) -> ScanResult:
@@ -42,32 +41,32 @@ def _as_block(app, text: str, **changes) -> ScanResult:
 
 
 def test_a_clipboard_change_is_scanned_and_risky_text_notifies(qtbot, tierwall):
-    with qtbot.waitSignal(tierwall.notified, timeout=30000) as notified:
+    with qtbot.waitSignal(tierwall.policy.notified, timeout=30000) as notified:
         result = copy(qtbot, tierwall, RISKY)
     assert result.source == "clipboard"
     assert result.verdict.decision == "block"
     assert notified.args[0].text == RISKY
-    assert tierwall.toast.isVisible()
-    assert tierwall.toast.title.text() == "Blocked and removed from the clipboard"
-    assert tierwall.toast.reason.text().startswith("Prompt injection: ")
-    assert "ignore" in tierwall.toast.reason.text()
+    assert tierwall.policy.toast.isVisible()
+    assert tierwall.policy.toast.title.text() == "Blocked and removed from the clipboard"
+    assert tierwall.policy.toast.reason.text().startswith("Prompt injection: ")
+    assert "ignore" in tierwall.policy.toast.reason.text()
     assert tierwall.tray.state == "blocked"
-    assert [r.source for r in tierwall.history.rows()] == ["clipboard"]
+    assert [r.source for r in stored(tierwall)] == ["clipboard"]
 
 
 def test_benign_text_is_recorded_without_a_notification(qtbot, tierwall):
     received = []
-    tierwall.notified.connect(received.append)
+    tierwall.policy.notified.connect(received.append)
     result = copy(qtbot, tierwall, BENIGN)
     assert result.verdict.decision == "allow"
     assert received == []
-    assert not tierwall.toast.isVisible()
+    assert not tierwall.policy.toast.isVisible()
     assert tierwall.tray.state == "protecting"
 
 
 def test_pause_stops_scanning_until_resumed(qtbot, tierwall):
     scanned = []
-    tierwall.clipboard_verdict.connect(lambda r: scanned.append(r.text))
+    tierwall.policy.handled.connect(lambda r: scanned.append(r.text))
     tierwall.tray.pause_action.trigger()
     assert tierwall.guard.paused and tierwall.tray.state == "paused"
     with qtbot.waitSignal(tierwall.guard.skipped, check_params_cb=lambda why: why == "paused"):
@@ -76,19 +75,19 @@ def test_pause_stops_scanning_until_resumed(qtbot, tierwall):
     assert not tierwall.guard.paused
     copy(qtbot, tierwall, BENIGN)
     assert scanned == [BENIGN]  # the paused copy never reached the engine
-    assert [r.decision for r in tierwall.history.rows()] == ["allow"]
+    assert [r.decision for r in stored(tierwall)] == ["allow"]
 
 
 def test_scan_clipboard_now_works_while_paused(qtbot, tierwall):
     tierwall.set_paused(True)
     QGuiApplication.clipboard().setText(RISKY)
-    with qtbot.waitSignal(tierwall.clipboard_verdict, timeout=30000) as blocker:
+    with qtbot.waitSignal(tierwall.policy.handled, timeout=30000) as blocker:
         tierwall.tray.scan_clipboard.emit()
     assert blocker.args[0].text == RISKY
 
 
 def test_non_text_clipboard_data_is_skipped_and_clears_a_warning(qtbot, tierwall):
-    with qtbot.waitSignal(tierwall.notified, timeout=30000):
+    with qtbot.waitSignal(tierwall.policy.notified, timeout=30000):
         copy(qtbot, tierwall, SECRET_TEXT)
     assert tierwall.tray.state == "warning"
     mime = QMimeData()
@@ -101,22 +100,22 @@ def test_non_text_clipboard_data_is_skipped_and_clears_a_warning(qtbot, tierwall
 
 
 def test_replace_with_redacted_masks_the_clipboard_without_rescanning(qtbot, tierwall):
-    with qtbot.waitSignal(tierwall.notified, timeout=30000):
+    with qtbot.waitSignal(tierwall.policy.notified, timeout=30000):
         result = copy(qtbot, tierwall, SECRET_TEXT)
-    assert tierwall.toast.replace_button.isEnabled()
+    assert tierwall.policy.toast.replace_button.isEnabled()
     with qtbot.waitSignal(tierwall.guard.skipped, check_params_cb=lambda why: why == "our own write"):
-        tierwall.toast.replace_button.click()
+        tierwall.policy.toast.replace_button.click()
     clip = QGuiApplication.clipboard().text()
     assert TOKEN not in clip
     assert clip == result.verdict.redacted
-    assert len(tierwall.history.rows()) == 1  # the redacted copy was not scanned again
+    assert len(stored(tierwall)) == 1  # the redacted copy was not scanned again
 
 
 def test_auto_sanitize_replaces_secrets_on_copy(qtbot, tierwall):
-    tierwall.apply_settings(replace(tierwall.settings, auto_sanitize=True))
+    tierwall.settings_applier.apply(replace(tierwall.settings, auto_sanitize=True))
     shown = []
-    tierwall.notified.connect(shown.append)
-    with qtbot.waitSignal(tierwall.sanitized, timeout=30000):
+    tierwall.policy.notified.connect(shown.append)
+    with qtbot.waitSignal(tierwall.policy.sanitized, timeout=30000):
         QGuiApplication.clipboard().setText(SECRET_TEXT)
     assert TOKEN not in QGuiApplication.clipboard().text()
     assert "[SECRET:github_token]" in QGuiApplication.clipboard().text()
@@ -145,10 +144,10 @@ def test_removing_an_allowlist_entry(qtbot, tierwall):
     assert copy(qtbot, tierwall, RISKY).verdict.decision == "allow"  # allowed, and that verdict is cached
     page = tierwall.settings_page
     page.allow_list.setCurrentRow(0)
-    with qtbot.waitSignal(tierwall.allowlist_changed, timeout=10000):
+    with qtbot.waitSignal(tierwall.lists.allowlist_changed, timeout=10000):
         page.allow_remove.click()
     assert not tierwall.engine.user_lists.allow
-    assert tierwall.history.allowed() == {}
+    assert stored(tierwall, History.allowed) == {}
     assert not page.allow_remove.isEnabled()
     QGuiApplication.clipboard().setText(BENIGN)
     again = copy(qtbot, tierwall, RISKY)
@@ -160,11 +159,11 @@ def test_text_over_the_engine_limit_is_reported_as_not_fully_scanned(qtbot, app_
     app = make_app(engine)
     try:
         long_text = (BENIGN + " ") * 5
-        with qtbot.waitSignal(app.notified, timeout=30000):
+        with qtbot.waitSignal(app.policy.notified, timeout=30000):
             result = copy(qtbot, app, long_text)
         assert result.verdict.decision != "allow"
         assert any("not fully scanned" in r for r in result.verdict.reasons)
-        assert "not fully scanned" in app.toast.reason.text()
+        assert "not fully scanned" in app.policy.toast.reason.text()
     finally:
         close(app)
 
@@ -172,27 +171,28 @@ def test_text_over_the_engine_limit_is_reported_as_not_fully_scanned(qtbot, app_
 def test_details_opens_the_scan_page_on_that_text(qtbot, app_env):
     app = make_app_with_tray()
     try:
-        with qtbot.waitSignal(app.notified, timeout=30000):
+        with qtbot.waitSignal(app.policy.notified, timeout=30000):
             copy(qtbot, app, SECRET_TEXT)
         assert not app.window_built  # nothing opened by itself
-        app.toast.details_button.click()
+        app.policy.toast.details_button.click()
         assert app.window.isVisible() and app.window.current_page == "scan"
         assert app.scan_page.editor.toPlainText() == SECRET_TEXT
         assert app.scan_page.panel.badge.text() == "WARN"
         assert any(s.cursor.selectedText() == TOKEN for s in app.scan_page.editor.extraSelections())
-        assert not app.toast.isVisible()
+        assert not app.policy.toast.isVisible()
     finally:
         close(app)
 
 
 def test_auto_sanitize_still_warns_about_an_attack_in_the_same_text(qtbot, tierwall):
-    tierwall.apply_settings(replace(tierwall.settings, auto_sanitize=True, replace_blocked=False))
+    tierwall.settings_applier.apply(replace(tierwall.settings, auto_sanitize=True, replace_blocked=False))
     text = f"{RISKY} Then use {TOKEN}."
-    with qtbot.waitSignal(tierwall.sanitized, timeout=30000), qtbot.waitSignal(tierwall.notified, timeout=30000):
+    policy = tierwall.policy
+    with qtbot.waitSignal(policy.sanitized, timeout=30000), qtbot.waitSignal(policy.notified, timeout=30000):
         QGuiApplication.clipboard().setText(text)
     assert TOKEN not in QGuiApplication.clipboard().text()
     assert RISKY in QGuiApplication.clipboard().text()  # masking does not take the attack away
-    assert tierwall.toast.title.text().startswith("Blocked")
+    assert tierwall.policy.toast.title.text().startswith("Blocked")
     assert tierwall.tray.state == "blocked"
 
 
@@ -200,47 +200,47 @@ def test_auto_sanitize_still_warns_about_an_attack_in_the_same_text(qtbot, tierw
 
 
 def test_a_block_replaces_the_clipboard_and_undo_puts_the_text_back_once(qtbot, tierwall):
-    with qtbot.waitSignal(tierwall.blocked, timeout=30000):
+    with qtbot.waitSignal(tierwall.policy.blocked, timeout=30000):
         result = copy(qtbot, tierwall, RISKY)
     assert _clipboard() == block_notice(result.verdict)
     assert _clipboard() == (
         "[Tierwall blocked this text: prompt injection. Undo from the notification or the tray menu]")
-    toast = tierwall.toast
+    toast = tierwall.policy.toast
     assert not toast.undo_button.isHidden() and toast.undo_button.text() == "Undo (10 s)"
     assert toast.replace_button.isHidden()  # masking an attack would not make it safe to paste
     assert tierwall.tray.undo_action.isVisible()
     with qtbot.waitSignal(tierwall.guard.skipped, check_params_cb=lambda why: why == "our own write"):
         toast.undo_button.click()
     assert _clipboard() == RISKY
-    assert len(tierwall.history.rows()) == 1  # put back without scanning it again
+    assert len(stored(tierwall)) == 1  # put back without scanning it again
     assert tierwall.tray.state == "blocked" and tierwall.tray.words == "blocked"  # the risky text is there again
     assert not tierwall.tray.undo_action.isVisible()
-    assert not tierwall.undo_block()  # once only
+    assert not tierwall.policy.undo_block()  # once only
     assert not tierwall.engine.user_lists.allow  # an undo is not an allow
     copy(qtbot, tierwall, BENIGN)
-    with qtbot.waitSignal(tierwall.blocked, timeout=30000):
+    with qtbot.waitSignal(tierwall.policy.blocked, timeout=30000):
         again = copy(qtbot, tierwall, RISKY)
     assert again.verdict.decision == "block" and _clipboard() == block_notice(again.verdict)
 
 
 def test_undo_from_the_tray_menu(qtbot, tierwall):
-    with qtbot.waitSignal(tierwall.blocked, timeout=30000):
+    with qtbot.waitSignal(tierwall.policy.blocked, timeout=30000):
         copy(qtbot, tierwall, RISKY)
-    with qtbot.waitSignal(tierwall.undone, timeout=5000):
+    with qtbot.waitSignal(tierwall.policy.undone, timeout=5000):
         tierwall.tray.undo_action.trigger()
     assert _clipboard() == RISKY
-    assert tierwall.toast.undo_button.isHidden()
+    assert tierwall.policy.toast.undo_button.isHidden()
 
 
 def test_undo_is_offered_for_its_time_only(qtbot, tierwall, monkeypatch):
-    monkeypatch.setattr(controller, "UNDO_MS", 200)
+    monkeypatch.setattr(clipboard_policy, "UNDO_MS", 200)
     monkeypatch.setattr(notify, "UNDO_TICK_MS", 20)
-    with qtbot.waitSignal(tierwall.blocked, timeout=30000):
+    with qtbot.waitSignal(tierwall.policy.blocked, timeout=30000):
         result = copy(qtbot, tierwall, RISKY)
-    toast = tierwall.toast
+    toast = tierwall.policy.toast
     qtbot.waitUntil(lambda: toast.undo_button.isHidden() and not tierwall.tray.undo_action.isVisible(), timeout=5000)
     assert toast.isVisible()  # the toast itself stays a while longer
-    assert not tierwall.undo_block()
+    assert not tierwall.policy.undo_block()
     assert _clipboard() == block_notice(result.verdict)
 
 
@@ -248,9 +248,9 @@ def test_the_undo_button_counts_down(qtbot, tierwall, monkeypatch):
     now = [1000.0]
     monkeypatch.setattr(notify.time, "monotonic", lambda: now[0])
     monkeypatch.setattr(notify, "UNDO_TICK_MS", 10)
-    with qtbot.waitSignal(tierwall.blocked, timeout=30000):
+    with qtbot.waitSignal(tierwall.policy.blocked, timeout=30000):
         copy(qtbot, tierwall, RISKY)
-    button = tierwall.toast.undo_button
+    button = tierwall.policy.toast.undo_button
     assert button.text() == "Undo (10 s)"
     now[0] += 6.5
     qtbot.waitUntil(lambda: button.text() == "Undo (4 s)", timeout=5000)
@@ -259,10 +259,10 @@ def test_the_undo_button_counts_down(qtbot, tierwall, monkeypatch):
 
 
 def test_undo_never_overwrites_a_newer_copy(qtbot, tierwall):
-    with qtbot.waitSignal(tierwall.blocked, timeout=30000):
+    with qtbot.waitSignal(tierwall.policy.blocked, timeout=30000):
         copy(qtbot, tierwall, RISKY)
     QGuiApplication.clipboard().setText(BENIGN)  # copied before its scan even started
-    assert not tierwall.undo_block()
+    assert not tierwall.policy.undo_block()
     assert _clipboard() == BENIGN
     assert not tierwall.tray.undo_action.isVisible()
 
@@ -271,77 +271,58 @@ def test_a_block_leaves_a_clipboard_that_changed_meanwhile_alone(qtbot, tierwall
     copy(qtbot, tierwall, BENIGN)
     late = ScanResult(99, "clipboard", RISKY, tierwall.engine.scan(RISKY), 0.0, 0.0)
     blocked = []
-    tierwall.blocked.connect(blocked.append)
-    with qtbot.waitSignal(tierwall.notified, timeout=5000):
-        tierwall._scanned(late)
+    tierwall.policy.blocked.connect(blocked.append)
+    with qtbot.waitSignal(tierwall.policy.notified, timeout=5000):
+        tierwall.policy.handle(late)
     assert _clipboard() == BENIGN and blocked == []
 
 
 def test_with_replacing_off_a_block_only_notifies(qtbot, tierwall):
-    tierwall.apply_settings(replace(tierwall.settings, replace_blocked=False))
-    with qtbot.waitSignal(tierwall.notified, timeout=30000):
+    tierwall.settings_applier.apply(replace(tierwall.settings, replace_blocked=False))
+    with qtbot.waitSignal(tierwall.policy.notified, timeout=30000):
         copy(qtbot, tierwall, RISKY)
     assert _clipboard() == RISKY
-    assert tierwall.toast.title.text() == "Blocked: prompt injection"
-    assert tierwall.toast.undo_button.isHidden() and not tierwall.tray.undo_action.isVisible()
+    assert tierwall.policy.toast.title.text() == "Blocked: prompt injection"
+    assert tierwall.policy.toast.undo_button.isHidden() and not tierwall.tray.undo_action.isVisible()
     assert tierwall.tray.state == "blocked" and tierwall.tray.words == "blocked"
 
 
 def test_a_warning_does_not_touch_the_clipboard(qtbot, tierwall):
-    with qtbot.waitSignal(tierwall.notified, timeout=30000):
+    with qtbot.waitSignal(tierwall.policy.notified, timeout=30000):
         result = copy(qtbot, tierwall, SECRET_TEXT)
     assert result.verdict.decision == "warn"
     assert _clipboard() == SECRET_TEXT
-    assert tierwall.toast.undo_button.isHidden() and not tierwall.toast.replace_button.isHidden()
+    assert tierwall.policy.toast.undo_button.isHidden() and not tierwall.policy.toast.replace_button.isHidden()
 
 
 def test_a_block_for_secrets_alone_leaves_the_masked_text(qtbot, tierwall):
     copy(qtbot, tierwall, SECRET_TEXT)
     block = _as_block(tierwall, SECRET_TEXT)
-    with qtbot.waitSignal(tierwall.blocked, timeout=5000):
-        tierwall._scanned(block)
+    with qtbot.waitSignal(tierwall.policy.blocked, timeout=5000):
+        tierwall.policy.handle(block)
     assert _clipboard() == block.verdict.redacted and "[SECRET:github_token]" in _clipboard()
-    assert tierwall.toast.title.text() == "Blocked and masked on the clipboard"
-    with qtbot.waitSignal(tierwall.undone, timeout=5000):
-        tierwall.toast.undo_button.click()
+    assert tierwall.policy.toast.title.text() == "Blocked and masked on the clipboard"
+    with qtbot.waitSignal(tierwall.policy.undone, timeout=5000):
+        tierwall.policy.toast.undo_button.click()
     assert _clipboard() == SECRET_TEXT
 
 
 def test_a_denylisted_text_with_a_secret_is_not_merely_masked(qtbot, tierwall):
     copy(qtbot, tierwall, SECRET_TEXT)
     block = _as_block(tierwall, SECRET_TEXT, reasons=("on your denylist", "contains secrets"))
-    with qtbot.waitSignal(tierwall.blocked, timeout=5000):
-        tierwall._scanned(block)
+    with qtbot.waitSignal(tierwall.policy.blocked, timeout=5000):
+        tierwall.policy.handle(block)
     assert _clipboard() == block_notice(block.verdict)
-
-
-@pytest.mark.parametrize(("categories", "reasons", "suffices"), [
-    (("secret",), (), True),
-    (("pii", "secret"), (), True),
-    (("injection", "secret"), (), False),
-    (("input", "secret"), (), False),  # not fully scanned: the rest may hold anything
-    (("secret",), ("on your denylist",), False),
-    ((), (), False),
-])  # fmt: skip
-def test_masking_suffices_only_for_secrets_and_personal_data(qapp, categories, reasons, suffices):
-    verdict = Engine(idle_timeout_s=None).scan(SECRET_TEXT)
-    result = ScanResult(1, "clipboard", SECRET_TEXT, replace(verdict, categories=categories, reasons=reasons), 0, 0)
-    assert controller.masking_suffices(result) is suffices
-    unmasked = replace(result, verdict=replace(result.verdict, redacted=SECRET_TEXT))
-    assert controller.masking_suffices(unmasked) is False  # nothing masked: nothing made safe
-    no_copy = replace(result, verdict=replace(result.verdict, redacted=None))
-    assert controller.masking_suffices(no_copy) is False  # no complete mask: nothing made safe
-    assert controller.needs_sanitizing(no_copy) is False and not notify.can_redact(no_copy)
 
 
 def test_a_text_without_a_complete_mask_is_blocked_with_a_notice_not_half_masked(qtbot, tierwall):
     copy(qtbot, tierwall, SECRET_TEXT)
     block = _as_block(tierwall, SECRET_TEXT)
     block = replace(block, verdict=replace(block.verdict, redacted=None))
-    with qtbot.waitSignal(tierwall.blocked, timeout=5000):
-        tierwall._scanned(block)
+    with qtbot.waitSignal(tierwall.policy.blocked, timeout=5000):
+        tierwall.policy.handle(block)
     assert _clipboard() == block_notice(block.verdict)
-    tierwall.replace_with_redacted(block)  # the toast's "mask it" has nothing to write
+    tierwall.policy.replace_with_redacted(block)  # the toast's "mask it" has nothing to write
     assert _clipboard() == block_notice(block.verdict)
 
 
@@ -349,28 +330,28 @@ def test_a_text_without_a_complete_mask_is_blocked_with_a_notice_not_half_masked
 
 
 def test_with_auto_masking_a_block_for_secrets_alone_is_masked_without_asking(qtbot, tierwall):
-    tierwall.apply_settings(replace(tierwall.settings, auto_sanitize=True))
+    tierwall.settings_applier.apply(replace(tierwall.settings, auto_sanitize=True))
     tierwall.guard.write(SECRET_TEXT)  # on the clipboard, as if copied, without a scan of its own
     block = _as_block(tierwall, SECRET_TEXT)
     told = []
-    for signal in (tierwall.blocked, tierwall.notified):
+    for signal in (tierwall.policy.blocked, tierwall.policy.notified):
         signal.connect(told.append)
-    with qtbot.waitSignal(tierwall.sanitized, timeout=5000):
-        tierwall._scanned(block)
+    with qtbot.waitSignal(tierwall.policy.sanitized, timeout=5000):
+        tierwall.policy.handle(block)
     assert _clipboard() == block.verdict.redacted
     assert told == [] and tierwall.tray.state == "protecting"
 
 
 def test_with_auto_masking_a_blocked_attack_is_removed_and_undo_keeps_its_secret_masked(qtbot, tierwall):
-    tierwall.apply_settings(replace(tierwall.settings, auto_sanitize=True))
+    tierwall.settings_applier.apply(replace(tierwall.settings, auto_sanitize=True))
     text = f"{RISKY} Then use {TOKEN}."
     sanitized = []
-    tierwall.sanitized.connect(sanitized.append)
-    with qtbot.waitSignal(tierwall.blocked, timeout=30000):
+    tierwall.policy.sanitized.connect(sanitized.append)
+    with qtbot.waitSignal(tierwall.policy.blocked, timeout=30000):
         result = copy(qtbot, tierwall, text)
     assert _clipboard() == block_notice(result.verdict)
-    with qtbot.waitSignal(tierwall.undone, timeout=5000):
-        tierwall.undo_block()
+    with qtbot.waitSignal(tierwall.policy.undone, timeout=5000):
+        tierwall.policy.undo_block()
     assert _clipboard() == result.verdict.redacted  # the attack is back, by request; the secret stays masked
     assert TOKEN not in _clipboard() and RISKY in _clipboard()
     assert sanitized == []
@@ -381,11 +362,11 @@ def test_with_auto_masking_a_blocked_attack_is_removed_and_undo_keeps_its_secret
 
 def test_allowing_a_blocked_text_asks_first_and_a_no_changes_nothing(qtbot, tierwall):
     asked = []
-    tierwall.confirm_allow = lambda result: asked.append(result.text) or False
-    with qtbot.waitSignal(tierwall.blocked, timeout=30000):
+    tierwall.policy.confirm_allow = lambda result: asked.append(result.text) or False
+    with qtbot.waitSignal(tierwall.policy.blocked, timeout=30000):
         copy(qtbot, tierwall, RISKY)
-    assert tierwall.toast.allow_button.text() == "Allow this text…"
-    tierwall.toast.allow_button.click()
+    assert tierwall.policy.toast.allow_button.text() == "Allow this text…"
+    tierwall.policy.toast.allow_button.click()
     assert asked == [RISKY]
     qtbot.wait(50)  # a chore, had one been started, reports within this
     assert not tierwall.engine.user_lists.allow
@@ -397,19 +378,19 @@ def test_allowing_a_blocked_text_after_a_yes_puts_it_back_on_the_clipboard(qtbot
     assert len(tierwall.engine.user_lists.allow) == 1
     assert _clipboard() == RISKY  # allowed: where the user wanted it
     assert tierwall.tray.state == "protecting" and not tierwall.tray.undo_action.isVisible()
-    assert len(tierwall.history.rows()) == 1
+    assert len(stored(tierwall)) == 1
 
 
 def test_allowing_a_warning_takes_one_click(qtbot, tierwall):
     def never(result):
         raise AssertionError("a warning must not ask")
 
-    tierwall.confirm_allow = never
-    with qtbot.waitSignal(tierwall.notified, timeout=30000):
+    tierwall.policy.confirm_allow = never
+    with qtbot.waitSignal(tierwall.policy.notified, timeout=30000):
         copy(qtbot, tierwall, SECRET_TEXT)
-    assert tierwall.toast.allow_button.text() == "Allow this text"
-    with qtbot.waitSignal(tierwall.allowlist_changed, timeout=10000):
-        tierwall.toast.allow_button.click()
+    assert tierwall.policy.toast.allow_button.text() == "Allow this text"
+    with qtbot.waitSignal(tierwall.lists.allowlist_changed, timeout=10000):
+        tierwall.policy.toast.allow_button.click()
     assert len(tierwall.engine.user_lists.allow) == 1
     assert tierwall.tray.state == "protecting"
     assert _allowlist(tierwall)[0].endswith(" · overrode warn: secret")
@@ -427,13 +408,13 @@ def test_the_confirmation_is_a_question_whose_default_is_no(qtbot, tierwall, mon
 
     monkeypatch.setattr(QMessageBox, "question", question)
     block = ScanResult(1, "clipboard", RISKY, tierwall.engine.scan(RISKY), 0, 0)
-    assert controller.ask_allow_blocked(block) is False
+    assert clipboard_policy.ask_allow_blocked(block) is False
     (title, text, default), = asked
     assert title == "Allow a blocked text?" and "prompt injection" in text and "allowlist" in text
     assert default == QMessageBox.StandardButton.No
     answer[0] = QMessageBox.StandardButton.Yes
-    assert controller.ask_allow_blocked(block) is True
-    assert tierwall.confirm_allow is controller.ask_allow_blocked  # the app asks this way unless told otherwise
+    assert clipboard_policy.ask_allow_blocked(block) is True
+    assert tierwall.policy.confirm_allow is clipboard_policy.ask_allow_blocked  # asked this way unless told otherwise
 
 
 def test_a_write_of_the_app_skips_only_the_change_it_makes(qtbot, tierwall):

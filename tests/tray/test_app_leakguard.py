@@ -10,10 +10,11 @@ import ctypes
 import gc
 
 import pytest
-from app_support import close, make_app_with_tray
+from app_support import close, make_app_with_tray, stored
 
+from app.lanes import _Relay
 from app.leakguard import NONE_DRIFT_LIMIT, exercise_window
-from app.worker import _Relay
+from engine import History
 
 
 @pytest.fixture
@@ -28,12 +29,12 @@ def test_every_page_refreshed_scanned_and_recorded_a_thousand_times_leaves_none_
     assert not drift.stopped_early, drift.problems()
     assert drift.rounds == 1000 + 220
     assert drift.ok, drift.problems()
-    assert app.history.count() == drift.rounds  # every round's scan reached the history
+    assert stored(app, History.count) == drift.rounds  # every round's scan reached the history
     assert app.memory_page.cards  # the memory page was really refreshed on screen
 
 
 def test_the_guard_catches_a_binding_that_keeps_a_reference_to_none_per_call(app, monkeypatch):
-    refresh = app.refresh_memory
+    refresh = app.monitor.refresh
     incref = ctypes.pythonapi.Py_IncRef
     incref.argtypes = [ctypes.py_object]
 
@@ -41,7 +42,7 @@ def test_the_guard_catches_a_binding_that_keeps_a_reference_to_none_per_call(app
         incref(None)
         refresh()
 
-    monkeypatch.setattr(app, "refresh_memory", leaky_refresh)
+    monkeypatch.setattr(app.monitor, "refresh", leaky_refresh)
     drift = exercise_window(app, rounds=300, warm_up=5)
     assert drift.stopped_early and not drift.ok
     assert drift.none_drift > NONE_DRIFT_LIMIT
@@ -59,6 +60,6 @@ def test_the_worker_keeps_no_object_per_task(app, qtbot):
     qtbot.waitUntil(lambda: len(results) == 300, timeout=30000)
     assert sorted(results) == list(range(300))
     gc.collect()
-    relays = [o for o in gc.get_objects() if isinstance(o, _Relay) and o.parent() is app.worker]
+    relays = [o for o in gc.get_objects() if isinstance(o, _Relay) and o.parent() is app.worker.lanes]
     assert len(relays) == 1  # one relay for every task, not one each
-    assert not app.worker._waiting
+    assert not app.worker.lanes._waiting

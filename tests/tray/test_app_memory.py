@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from dataclasses import replace
 
 from app_support import close, make_app
@@ -12,7 +13,7 @@ from PySide6.QtGui import QColor, QImage
 from app.memgraph import MemoryGraph
 from app.theme import ACCENT
 from app.windows.memory import MemoryPage
-from engine import Engine
+from engine import Engine, Snapshot
 from engine.models import ModelManager, ModelSpec
 
 
@@ -31,11 +32,21 @@ def use_once(manager: ModelManager, name: str) -> None:
         pass
 
 
-def on_screen(app) -> MemoryPage:
+def sampled(qtbot, app) -> Snapshot:
+    """A snapshot taken after this call, once the trace, the tray and the page (if on screen) have it."""
+    since = time.time()
+    with qtbot.waitSignal(app.monitor.sampled, check_params_cb=lambda snap: snap.taken_at >= since,
+                          timeout=5000) as arrived:  # fmt: skip
+        app.monitor.refresh()
+    return arrived.args[0]
+
+
+def on_screen(qtbot, app) -> MemoryPage:
     """The window open on the memory page, as a person looking at it: only then does the page refresh."""
     app.window.show()
     app.window.show_page("memory")
     assert app.memory_page.on_screen
+    sampled(qtbot, app)
     return app.memory_page
 
 
@@ -53,13 +64,13 @@ def test_the_memory_page_reflects_a_load_and_an_unload(qtbot, app_env):
             hold.wait(30)
 
     try:
-        page = on_screen(app)
+        page = on_screen(qtbot, app)
         card = page.cards["ballast"]
         assert card.state.text() == "unloaded" and not card.unload_button.isEnabled()
-        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
+        with qtbot.waitSignal(app.monitor.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
             app.worker.chore(infer)
         qtbot.waitUntil(lambda: app.engine.models.snapshot().model("ballast").in_use == 1, timeout=10000)
-        app.refresh_memory()
+        sampled(qtbot, app)
         assert card.state.text() == "loaded"  # in use right now
         assert card.values["Unloads in"].text() == "in use"
         assert card.values["RSS added"].text().endswith("MiB")
@@ -67,13 +78,13 @@ def test_the_memory_page_reflects_a_load_and_an_unload(qtbot, app_env):
         assert page.stat_labels["Models loaded"].text() == "1 of 1"
         hold.set()
         qtbot.waitUntil(lambda: app.engine.models.snapshot().model("ballast").in_use == 0, timeout=10000)
-        app.refresh_memory()
+        sampled(qtbot, app)
         assert card.state.text() == "idle" and card.unload_button.isEnabled()
         assert card.values["Unloads in"].text() == "60 s"  # the default idle timeout, not yet counted down
-        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "unloaded", timeout=10000):
+        with qtbot.waitSignal(app.monitor.model_event, check_params_cb=lambda e: e.kind == "unloaded", timeout=10000):
             card.unload_button.click()
-        assert card.state.text() == "unloaded"
-        assert [m.kind for m in app.trace.markers] == ["loaded", "unloaded"]
+        qtbot.waitUntil(lambda: card.state.text() == "unloaded", timeout=5000)
+        assert [m.kind for m in app.monitor.trace.markers] == ["loaded", "unloaded"]
         assert page.stat_labels["Models loaded"].text() == "0 of 1"
     finally:
         hold.set()
@@ -87,9 +98,9 @@ def test_budget_and_idle_timeout_are_editable_and_saved(qtbot, app_env):
         page.idle.setValue(15)
         page.budget.setValue(300)
         page.budget.editingFinished.emit()
-        snap = app.engine.models.snapshot()
-        assert (snap.idle_timeout_s, snap.budget_mib) == (15.0, 300.0)
-        assert app.settings_file.load().idle_timeout_s == 15
+        limits = lambda: (app.engine.models.snapshot().idle_timeout_s, app.engine.models.snapshot().budget_mib)  # noqa: E731
+        qtbot.waitUntil(lambda: limits() == (15.0, 300.0), timeout=5000)  # applied on the chore thread
+        assert app.settings_applier.settings_file.load().idle_timeout_s == 15
         assert app.settings_page.budget.value() == 300  # the settings page shows the same
         assert page.graph.budget_mib == 300.0
     finally:
@@ -128,16 +139,17 @@ def test_the_gui_keeps_working_while_a_model_loads(qtbot, app_env):
     manager = ModelManager([ModelSpec("slow", 1, (), slow_loader)], idle_timeout_s=None)
     app = make_app(Engine(models=manager))
     try:
-        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "loading", timeout=10000):
+        with qtbot.waitSignal(app.monitor.model_event, check_params_cb=lambda e: e.kind == "loading", timeout=10000):
             app.worker.chore(lambda: manager.use("slow").__enter__())
         assert app.tray.state == "loading"
         with qtbot.waitSignal(app.worker.scanned, timeout=10000):  # the page still answers while the load hangs
             app.scan_page.editor.setPlainText("hello, is the window still alive?")
-        on_screen(app)
+        on_screen(qtbot, app)
         assert app.memory_page.cards["slow"].state.text() == "loading"
-        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
+        assert app.tray.state == "loading"  # a snapshot a second later still says so
+        with qtbot.waitSignal(app.monitor.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
             release.set()
-        assert app.tray.state == "protecting"
+        qtbot.waitUntil(lambda: app.tray.state == "protecting", timeout=5000)
     finally:
         release.set()
         close(app)
@@ -146,14 +158,14 @@ def test_the_gui_keeps_working_while_a_model_loads(qtbot, app_env):
 def test_an_idle_unload_by_the_engine_reaches_the_page(qtbot, app_env):
     app = make_app(_engine())
     try:
-        on_screen(app)
-        app.apply_settings(replace(app.settings, idle_timeout_s=1))
-        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
+        on_screen(qtbot, app)
+        app.settings_applier.apply(replace(app.settings, idle_timeout_s=1))
+        with qtbot.waitSignal(app.monitor.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
             app.worker.chore(lambda: use_once(app.engine.models, "ballast"))
-        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "unloaded", timeout=15000):
+        with qtbot.waitSignal(app.monitor.model_event, check_params_cb=lambda e: e.kind == "unloaded", timeout=15000):
             pass  # the engine's own reaper thread unloads it after a second idle
-        assert app.memory_page.cards["ballast"].state.text() == "unloaded"
-        assert [m.label for m in app.trace.markers] == ["ballast", "ballast (idle)"]
+        qtbot.waitUntil(lambda: app.memory_page.cards["ballast"].state.text() == "unloaded", timeout=5000)
+        assert [m.label for m in app.monitor.trace.markers] == ["ballast", "ballast (idle)"]
     finally:
         close(app)
 
@@ -177,36 +189,42 @@ def test_a_hidden_memory_page_does_no_work_and_catches_up_when_shown(qtbot, app_
         calls: list[object] = []
         real = page.show_snapshot
         monkeypatch.setattr(page, "show_snapshot", lambda snap: calls.append(snap) or real(snap))
-        with qtbot.waitSignal(app.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
+        with qtbot.waitSignal(app.monitor.model_event, check_params_cb=lambda e: e.kind == "loaded", timeout=10000):
             app.worker.chore(lambda: use_once(app.engine.models, "ballast"))
-        samples = len(app.trace.samples)
-        app.refresh_memory()
-        assert len(app.trace.samples) == samples + 1  # the graph's samples and the tooltip go on
+        samples = len(app.monitor.trace.samples)
+        sampled(qtbot, app)
+        assert len(app.monitor.trace.samples) > samples  # the graph's samples and the tooltip go on
         assert "1 of 1 models loaded" in app.tray.tooltip
         assert calls == [] and page.cards == {}  # but no Qt work for a page nobody sees
+        app.monitor._timer.stop()  # from here on, only what the page itself asks for (and a tick on its way)
         app.window.show_page("memory")
-        assert len(calls) == 1  # shown: refreshed at once, not a second later
+        qtbot.waitUntil(lambda: len(calls) >= 1, timeout=500)  # shown: refreshed at once, not a second later
         assert page.cards["ballast"].state.text() == "idle"
         app.window.show_page("history")
-        app.refresh_memory()
-        assert len(calls) == 1
+        sampled(qtbot, app)
+        seen = len(calls)
+        sampled(qtbot, app)
+        assert len(calls) == seen  # hidden again: no more
         app.window.show_page("memory")
+        qtbot.waitUntil(lambda: len(calls) > seen, timeout=500)  # shown again: refreshed again
         app.window.showMinimized()
-        app.refresh_memory()
-        assert len(calls) == 2  # the page was shown again; minimized, it is not refreshed
+        sampled(qtbot, app)
+        seen = len(calls)
+        sampled(qtbot, app)
+        assert len(calls) == seen  # minimized, it is not refreshed
     finally:
         close(app)
 
 
 def test_the_peak_figure_never_goes_down(qtbot, app_env, monkeypatch):
-    import app.windows.memory as memory
+    from engine import procmem
 
     app = make_app(_engine())
     try:
-        page = on_screen(app)
+        page = on_screen(qtbot, app)
         snap = app.engine.models.snapshot()
         peaks = iter((5192.0, 5192.05, 5191.9))  # the kernel's high-water mark lags what was last read
-        monkeypatch.setattr(memory, "peak_rss_mib", lambda: next(peaks))
+        monkeypatch.setattr(procmem, "peak_rss_mib", lambda: next(peaks))
         page.show_snapshot(replace(snap, rss_mib=5192.1))
         assert page.stat_labels["Peak RSS"].text() == "5192.1 MiB"
         page.show_snapshot(replace(snap, rss_mib=5150.0))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from app_support import BENIGN, RISKY, SECRET_TEXT, TOKEN
+from app_support import BENIGN, RISKY, SECRET_TEXT, TOKEN, stored
 from PySide6.QtGui import QGuiApplication
 
 from app.highlight import utf16_positions, visible_findings
 from app.theme import category_colour
+from engine import History
 
 
 def type_and_wait(qtbot, app, text):
@@ -74,10 +75,10 @@ def test_copy_redacted_puts_the_masked_text_on_the_clipboard_and_is_not_rescanne
 
 def test_scan_and_record_adds_a_manual_history_row(qtbot, tierwall):
     type_and_wait(qtbot, tierwall, BENIGN)
-    assert tierwall.history.count() == 0  # typing alone records nothing
+    assert stored(tierwall, History.count) == 0  # typing alone records nothing
     with qtbot.waitSignal(tierwall.worker.scanned, check_params_cb=lambda r: r.source == "manual", timeout=30000):
         tierwall.scan_page.scan_button.click()
-    (row,) = tierwall.history.rows()
+    (row,) = stored(tierwall)
     assert row.source == "manual" and row.decision == "allow"
 
 

@@ -23,7 +23,7 @@ def test_settings_survive_a_restart(qtbot, app_env):
     page.threads.setValue(2)
     page.threads.editingFinished.emit()
     assert not app.guard.enabled
-    assert app.engine.models.snapshot().idle_timeout_s == 120.0
+    qtbot.waitUntil(lambda: app.engine.models.snapshot().idle_timeout_s == 120.0, timeout=5000)
     close(app)
 
     again = make_app()

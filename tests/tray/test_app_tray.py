@@ -10,7 +10,7 @@ import pytest
 from app_support import BENIGN, RISKY, SECRET_TEXT, close, copy, make_app_with_tray
 from PySide6.QtGui import QColor, QGuiApplication
 
-from app import controller, icons
+from app import clipboard_policy, icons
 from app.controller import NO_TRAY_MESSAGE
 
 
@@ -112,7 +112,7 @@ def test_unload_models_now_from_the_tray(qtbot, tierwall):
 
 
 def test_a_warning_turns_the_icon_to_warning_and_a_clean_copy_turns_it_back_at_once(qtbot, tierwall):
-    with qtbot.waitSignal(tierwall.notified, timeout=30000):
+    with qtbot.waitSignal(tierwall.policy.notified, timeout=30000):
         result = copy(qtbot, tierwall, SECRET_TEXT)
     assert result.verdict.decision == "warn"
     assert tierwall.tray.state == "warning"
@@ -124,8 +124,8 @@ def test_a_warning_turns_the_icon_to_warning_and_a_clean_copy_turns_it_back_at_o
 
 
 def test_a_block_shows_the_blocked_icon_until_the_next_copy(qtbot, tierwall, monkeypatch):
-    monkeypatch.setattr(controller, "UNDO_MS", 50)
-    with qtbot.waitSignal(tierwall.blocked, timeout=30000):
+    monkeypatch.setattr(clipboard_policy, "UNDO_MS", 50)
+    with qtbot.waitSignal(tierwall.policy.blocked, timeout=30000):
         copy(qtbot, tierwall, RISKY)
     assert tierwall.tray.state == "blocked"
     assert tierwall.tray.icon.toolTip().startswith("Tierwall: blocked text removed from the clipboard")
@@ -140,12 +140,12 @@ def test_a_verdict_for_a_text_no_longer_on_the_clipboard_leaves_the_icon_alone(q
 
     copy(qtbot, tierwall, BENIGN)
     late = ScanResult(99, "clipboard", RISKY, tierwall.engine.scan(RISKY), 0.0, 0.0)
-    with qtbot.waitSignal(tierwall.notified, timeout=5000):
-        tierwall._scanned(late)  # as if RISKY's scan ended after the user had copied BENIGN
+    with qtbot.waitSignal(tierwall.policy.notified, timeout=5000):
+        tierwall.policy.handle(late)  # as if RISKY's scan ended after the user had copied BENIGN
     assert QGuiApplication.clipboard().text() == BENIGN  # the newer copy is not replaced
     assert tierwall.tray.state == "protecting"
-    assert tierwall.toast.title.text() == "Blocked: prompt injection"  # still told: it may have been pasted
-    assert tierwall.toast.undo_button.isHidden()
+    assert tierwall.policy.toast.title.text() == "Blocked: prompt injection"  # still told: it may have been pasted
+    assert tierwall.policy.toast.undo_button.isHidden()
 
 
 def test_with_a_tray_the_window_is_built_only_when_opened(qtbot, app_env):
@@ -154,11 +154,11 @@ def test_with_a_tray_the_window_is_built_only_when_opened(qtbot, app_env):
         assert not app.window_built  # a tray app at rest holds no window
         copy(qtbot, app, BENIGN)
         assert not app.window_built
-        assert len(app.trace.samples) >= 1  # the memory graph's data is collected all the same
+        assert len(app.monitor.trace.samples) >= 1  # the memory graph's data is collected all the same
         app.tray.open_window.emit()
         assert app.window_built and app.window.isVisible()
         app.window.show_page("history")
-        assert app.history_page.model.rowCount() == 1
+        qtbot.waitUntil(lambda: app.history_page.model.rowCount() == 1, timeout=5000)
         app.window.close()
         assert not app.window.isVisible()  # closing hides it to the tray; the app keeps running
     finally:
