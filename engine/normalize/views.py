@@ -49,6 +49,11 @@ class View:
         b = min(max(b, a), olen)
         return a, b
 
+    def part(self, start: int, end: int, kind: str) -> View:
+        """This view's [start, end) as a view of its own (one sentence, say), mapping back through this one."""
+        base = self._map if self._map is not None else _IdMap(len(self.clean))
+        return View(kind, self.clean[start:end], self.folded[start:end], self.depth, _SubMap(base, start))
+
 
 @dataclass(frozen=True, slots=True)
 class Normalized:

@@ -39,6 +39,11 @@ class Reading:
     entailments: tuple[tuple[str, float], ...] = ()  # tier 2: (policy id, highest entailment over the windows)
     policy_decision: Decision = "allow"  # tier 2: what the user's own policies that fired ask for
     strongest: float = 0.0  # tier 2: highest entailment of any policy checked
+    # tier 0: the main view's span (from a sentence's start) whose lexical prior reads worse than every window
+    # of the whole text, and that prior; tier 1 reads it as a text of its own, so that benign sentences
+    # before an attack do not dilute it
+    suspect: tuple[int, int] | None = None
+    suspect_lexical: float = 0.0
 
     @property
     def tier(self) -> int:

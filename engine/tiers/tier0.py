@@ -17,7 +17,7 @@ from engine.normalize import Normalized, View
 from engine.rules import RuleSet
 from engine.signatures import SignatureStore
 from engine.tiers.reading import Reading, Step
-from engine.tokens import canonical, text_key, token_hashes, words
+from engine.tokens import canonical, sentence_starts, text_key, token_hashes, words
 from engine.verdict import Finding
 
 _QUOTES = {"'": "'", '"': '"', "`": "`", "\u201c": "\u201d", "\u2018": "\u2019", "\u00ab": "\u00bb", "\u201e": "\u201c"}
@@ -46,8 +46,10 @@ class Tier0:
         main_tokens = words(norm.main.folded)
         main_canonical = " ".join(main_tokens)
         main_hashes = token_hashes(main_tokens)
-        worst = LexicalScore(0.0)
-        worst_view = norm.main
+        worst = alarm = LexicalScore(0.0)  # the prior as trained (tier 1 reads it); the worst sentence's too
+        alarm_view = norm.main
+        suspect: tuple[int, int] | None = None  # the main view's sentences that read worse than all of it
+        suspect_p = 0.0
         for i, view in enumerate(norm.views[:MAX_VIEWS_SCORED]):
             if i == 0:
                 tokens, text, hashes = main_tokens, main_canonical, main_hashes
@@ -59,9 +61,18 @@ class Tier0:
                 findings.append(sig)
             lex = self.lexicon.score(tokens, hashes)
             if lex.probability > worst.probability:
-                worst, worst_view = lex, view
-        if worst.probability >= self.bands.lexical_unsure_at:
-            findings.append(self._lexical_finding(worst, worst_view))
+                worst = lex
+            if i == 0 or lex.probability < self.bands.lexical_unsure_at:  # a sentence may read worse than its window
+                starts = sentence_starts(view.clean, view.folded)
+                sentence = self.lexicon.sentence_score(tokens, hashes, [t for t, _ in starts])
+                if i == 0 and sentence.probability > max(lex.probability, self.bands.lexical_unsure_at - 1e-9):
+                    # a sentence that alone would send the text to a model: tier 1 and 2 read it alone too
+                    suspect, suspect_p = _char_span(sentence.window, starts, view.folded), sentence.probability
+                lex = max(lex, sentence, key=lambda s: s.probability)
+            if lex.probability > alarm.probability:
+                alarm, alarm_view = lex, view
+        if alarm.probability >= self.bands.lexical_unsure_at:
+            findings.append(self._lexical_finding(alarm, alarm_view))
         known, n_words = self.lexicon.known_share(main_tokens, main_hashes)
         if not self.bands.readable(known, n_words):
             findings.append(Finding("input.unfamiliar_words", "input", "info", 0, len(norm.original),
@@ -70,12 +81,14 @@ class Tier0:
         score = self.bands.attack_score(findings)
         return Reading(
             "tier0",
-            self.bands.tier0(score, worst.probability, known, n_words),
+            self.bands.tier0(score, alarm.probability, known, n_words),
             score,
             tuple(findings),
             rule_score=rule_only,
             lexical=worst.probability,
             key=text_key(main_canonical),
+            suspect=suspect,
+            suspect_lexical=suspect_p,
         )
 
     def _signature_finding(self, view: View, text: str, hashes: np.ndarray) -> Finding | None:
@@ -113,6 +126,16 @@ def _quoted(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 2) : start].rstrip()
     after = text[end : end + 2].lstrip()
     return bool(before) and bool(after) and _QUOTES.get(before[-1]) == after[0]
+
+
+def _char_span(window: tuple[int, int], starts: list[tuple[int, int]], folded: str) -> tuple[int, int]:
+    """The characters of a token window that begins at a sentence start, from its first word to the start of
+    the sentence after it (or the end of the text)."""
+    begin = next(char for token, char in starts if token == window[0])
+    end = next((char for token, char in starts if token >= window[1]), len(folded))
+    while begin < end and folded[begin] == " ":
+        begin += 1
+    return begin, end
 
 
 def canonical_key(folded: str) -> int:

@@ -45,8 +45,11 @@ class Tier1:
             raise ValueError("tier 1 reads a text after tier 0")
         views = [norm.main, *norm.views[1 : 1 + MAX_EXTRA_VIEWS]]
         limits = [self.bands.tier1_max_windows, *[EXTRA_VIEW_WINDOWS] * (len(views) - 1)]
-        args = {"views": [[v.folded, n] for v, n in zip(views, limits, strict=True)],
-                "lexical_logit": logit(tier0.lexical), "rules": tier0.rule_score}  # fmt: skip
+        entries = [[v.folded, n] for v, n in zip(views, limits, strict=True)]
+        if tier0.suspect is not None:  # the sentences that read worst, alone and with their own prior
+            views.append(norm.main.part(*tier0.suspect, kind="sentence"))
+            entries.append([views[-1].folded, EXTRA_VIEW_WINDOWS, logit(tier0.suspect_lexical)])
+        args = {"views": entries, "lexical_logit": logit(tier0.lexical), "rules": tier0.rule_score}
         try:
             raw = self.models.infer("embed_and_score", args)
             with reading_answer("tier 1's models"):
@@ -60,13 +63,12 @@ class Tier1:
         main = scored[0]
         covered = None if main["complete"] else views[0].to_original(0, int(main["covered_end"]))
         main_windows = tuple((int(a), int(b), float(p)) for (a, b), p in zip(main["spans"], main["p"], strict=True))
-        best: tuple[float, int, int] | None = None  # logit, view, window: the first of the highest
-        for vi, view in enumerate(scored):
-            for k, z in enumerate(view["z"]):
-                if best is None or z > best[0]:
-                    best = (float(z), vi, k)
+        best = _best_window(scored, [v.kind != "sentence" for v in views])
+        sentence = _best_window(scored, [v.kind == "sentence" for v in views])
         if best is None:
             raise ValueError("no window was scored")
+        if sentence is not None and self.bands.tier1(float(sigmoid(sentence[0]))) == "block":
+            best = sentence  # the sentences tier 0 read worst are, alone, a clear attack: diluted or not
         z, vi, k = best
         cosine, category = float(scored[vi]["cosine"][k]), str(scored[vi]["category"][k])
         score = float(sigmoid(z))
@@ -80,6 +82,17 @@ class Tier1:
             tier=1, confidence=round(score, 4),
         )  # fmt: skip
         return Reading("tier1", decision, score, (finding,), covered, windows=main_windows)
+
+
+def _best_window(scored: list[dict[str, Any]], counted: list[bool]) -> tuple[float, int, int] | None:
+    """(logit, view, window) of the first of the highest-scoring windows of the views counted."""
+    best: tuple[float, int, int] | None = None
+    for vi, view in enumerate(scored):
+        if counted[vi]:
+            for k, z in enumerate(view["z"]):
+                if best is None or z > best[0]:
+                    best = (float(z), vi, k)
+    return best
 
 
 def _article(word: str) -> str:
