@@ -148,14 +148,14 @@ class Lexicon:
         the lexicon learned texts: from their start.
         """
         n = len(tokens)
-        starts = np.asarray([s for s in starts if 0 < s < n], dtype=np.int64)
-        if not len(starts):
+        at = np.asarray([s for s in starts if 0 < s < n], dtype=np.int64)
+        if not len(at):
             return LexicalScore(0.0)
         contrib = self.contributions(hashes)
         csum = np.concatenate(([0.0], np.cumsum(contrib)))
-        sums = csum[np.minimum(starts + self.window, n)] - csum[starts]
+        sums = csum[np.minimum(at + self.window, n)] - csum[at]
         k = int(np.argmax(sums))
-        start = int(starts[k])
+        start = int(at[k])
         return LexicalScore(sigmoid(self.bias + float(sums[k])), (start, min(n, start + self.window)), contrib, tokens)
 
 
