@@ -45,6 +45,7 @@ run: $(STAMP_RUN)
 test: $(STAMP_TEST)
 	@$(E5_ASSETS)
 	$(VENV)/bin/ruff check engine app tests packaging
+	$(VENV)/bin/ruff format --check engine app tests packaging
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 
@@ -61,6 +62,7 @@ fuzz: $(STAMP_TEST)
 
 lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check engine app tests packaging
+	$(VENV)/bin/ruff format --check engine app tests packaging
 	$(VENV)/bin/mypy
 
 # The newest releases pyproject.toml allows, for every platform, with hashes: the test lock first, then the run

@@ -151,7 +151,8 @@ class TierwallApp(QObject):
         memory.unload_requested.connect(self.monitor.unload)
         memory.shown.connect(self.monitor.refresh)
         memory.limits_edited.connect(
-            lambda idle, budget: applier.apply(replace(self.settings, idle_timeout_s=idle, budget_mib=budget)))
+            lambda idle, budget: applier.apply(replace(self.settings, idle_timeout_s=idle, budget_mib=budget))
+        )
         settings.settings_edited.connect(applier.apply)
         settings.allow_remove_requested.connect(self.lists.remove_allowed)
         settings.policy_add_requested.connect(self.lists.add_policy)
@@ -206,8 +207,11 @@ class TierwallApp(QObject):
         if not self.tray.available:
             self.add_banner(NO_TRAY_MESSAGE)
             show_window = True
-        problems = (self.settings_applier.settings_file.problem, self.engine.user_lists.error,
-                    getattr(self.policies, "problem", None))  # the history's own, once it is open: _history_opened
+        problems = (
+            self.settings_applier.settings_file.problem,
+            self.engine.user_lists.error,
+            getattr(self.policies, "problem", None),
+        )  # the history's own, once it is open: _history_opened
         for problem in problems:
             if problem:
                 self.add_banner(problem)

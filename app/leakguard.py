@@ -98,8 +98,9 @@ def _round(app: TierwallApp, text: str, results: list[ScanResult], timeout_s: fl
     return bool(results)
 
 
-def exercise_window(app: TierwallApp, rounds: int = 1000, *, warm_up: int = WARM_UP_ROUNDS,
-                    check_every: int = 10) -> Drift:
+def exercise_window(
+    app: TierwallApp, rounds: int = 1000, *, warm_up: int = WARM_UP_ROUNDS, check_every: int = 10
+) -> Drift:
     """Drive the open window for `warm_up` + `rounds` rounds; report how None's count and the object count
     moved over the last `rounds`.
 

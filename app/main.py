@@ -15,13 +15,21 @@ NOTIFICATION_SHOTS = ("notification", "notification-block")  # app/screenshot.py
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tierwall-tray", description="Tierwall's desktop tray app.")
-    parser.add_argument("--screenshot", metavar="PATH",
-                        help="render the window offscreen after a sample scan, save a PNG and exit")
-    parser.add_argument("--page", choices=(*PAGES, *NOTIFICATION_SHOTS), default="scan",
-                        help="what to render with --screenshot: a page, or the notification a risky copy brings up "
-                             "(notification: a warning; notification-block: a block, with Undo)")
-    parser.add_argument("--self-test", action="store_true",
-                        help="run the app offscreen through every tier via the clipboard, print memory and latency")
+    parser.add_argument(
+        "--screenshot", metavar="PATH", help="render the window offscreen after a sample scan, save a PNG and exit"
+    )
+    parser.add_argument(
+        "--page",
+        choices=(*PAGES, *NOTIFICATION_SHOTS),
+        default="scan",
+        help="what to render with --screenshot: a page, or the notification a risky copy brings up "
+        "(notification: a warning; notification-block: a block, with Undo)",
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="run the app offscreen through every tier via the clipboard, print memory and latency",
+    )
     parser.add_argument("--json", action="store_true", help="with --self-test: print JSON")
     parser.add_argument("--soak", type=_minutes, metavar="MINUTES",
                         help="with --self-test: then leave the app running this long, every page shown in turn, "

@@ -19,8 +19,12 @@ LABEL_LANES = 2  # rows of marker labels above the plot; a label that fits in no
 
 
 def marker_labels(
-    events: list[tuple[float, str, list[str]]], advance: Callable[[str], float], left: float, right: float,
-    top: float, lane_height: float,
+    events: list[tuple[float, str, list[str]]],
+    advance: Callable[[str], float],
+    left: float,
+    right: float,
+    top: float,
+    lane_height: float,
 ) -> list[tuple[float, float, str, str]]:
     """Where each marker's label goes: (x, y, kind, text), in at most LABEL_LANES rows above the plot.
 

@@ -169,7 +169,8 @@ def run_soak(app: TierwallApp, minutes: float) -> tuple[dict[str, object], list[
     # threads and descriptors too: a worker that is just finishing (an unload, a scan) at the last reading is
     # no leak; one that stays is in every reading of the end
     threads_growth = statistics.median(r.threads for r in readings[-ends:]) - statistics.median(
-        r.threads for r in readings[:ends])
+        r.threads for r in readings[:ends]
+    )
     fds_growth = statistics.median(r.fds for r in readings[-ends:]) - statistics.median(r.fds for r in readings[:ends])
     measured = {"rss_drift_mib": rss_end - rss_start,
                 "none_refcount_drift": abs(last.none_refcount - first.none_refcount),

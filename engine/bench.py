@@ -353,7 +353,10 @@ def _bench_host(local: Any, figures: dict[str, Any], say: _Reporter) -> None:
 
 
 def run_in_fresh_process(
-    *, adversarial: bool = False, threads: int = 1, on_progress: Callable[[Progress], None] | None = None,
+    *,
+    adversarial: bool = False,
+    threads: int = 1,
+    on_progress: Callable[[Progress], None] | None = None,
     soak: int | None = None,
 ) -> dict[str, Any]:
     """Run the child and return its figures, passing its progress to `on_progress` as it comes.

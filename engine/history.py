@@ -188,8 +188,18 @@ class History:
         sql += " ORDER BY at DESC, id DESC LIMIT ? OFFSET ?"
         args += [limit, offset]
         return [
-            HistoryRow(r[0], r[1], r[2], tuple(c for c in r[3].split(",") if c), r[4], r[5], r[6], r[7], r[8],
-                       _confidence(r[9]))
+            HistoryRow(
+                r[0],
+                r[1],
+                r[2],
+                tuple(c for c in r[3].split(",") if c),
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                _confidence(r[9]),
+            )
             for r in self._db.execute(sql, args)
         ]
 

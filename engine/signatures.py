@@ -118,7 +118,9 @@ class SignatureStore:
         except (ValueError, OSError) as exc:
             raise AssetError(f"unreadable signature store in {directory}: {exc}") from exc
         if (meta.get("tokenizer_version"), meta.get("minhash_version"), meta.get("num_perm")) != (
-            TOKENIZER_VERSION, MINHASH_VERSION, NUM_PERM
+            TOKENIZER_VERSION,
+            MINHASH_VERSION,
+            NUM_PERM,
         ):
             raise AssetError(
                 f"{meta_path}: built with another tokenizer or MinHash size; rerun packaging/build_signatures.py"

@@ -14,7 +14,7 @@ import numpy as np
 from engine.digest import blake2b
 
 TOKENIZER_VERSION = 1
-_PUNCT = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\u00ab\u00bb\u201c\u201d\u2018\u2019\u2014\u2013\u2026"
+_PUNCT = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\u00ab\u00bb\u201c\u201d\u2018\u2019\u2014\u2013\u2026'
 _TO_SPACE = str.maketrans({c: " " for c in _PUNCT})
 MAX_TOKENS = 4096  # fingerprints and the lexical score look at a bounded prefix
 

@@ -97,9 +97,7 @@ MODEL_UNAVAILABLE = "input.model_unavailable"  # a tier that was needed could no
 
 def redact(text: str, findings: tuple[Finding, ...] | list[Finding]) -> str:
     """Mask every span that has a redaction label; overlapping spans merge."""
-    spans = sorted(
-        (f.start, f.end, f.redact_as) for f in findings if f.redact_as and f.end > f.start
-    )
+    spans = sorted((f.start, f.end, f.redact_as) for f in findings if f.redact_as and f.end > f.start)
     out: list[str] = []
     pos = 0
     last_end = 0

@@ -122,8 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", type=Path, nargs="+", default=[SHARED_TRAIN])
     parser.add_argument("--dev", type=Path, default=ROOT.parent / "shared" / "eval" / "dev.csv")
-    parser.add_argument("--score", type=Path, nargs="*",
-                        default=[ROOT / "data" / "attacks" / "dev.csv", ROOT / "data" / "overdefense" / "test.csv"])
+    parser.add_argument(
+        "--score",
+        type=Path,
+        nargs="*",
+        default=[ROOT / "data" / "attacks" / "dev.csv", ROOT / "data" / "overdefense" / "test.csv"],
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     train = read_rows(args.train)

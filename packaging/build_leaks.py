@@ -234,8 +234,44 @@ def bsn_valid(number: str) -> bool:
     return len(number) == 9 and (weighted - int(number[8])) % 11 == 0
 
 
-_CF_ODD_VALUES = (1, 0, 5, 7, 9, 13, 15, 17, 19, 21,  # 0-9
-                  1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23)  # A-Z
+_CF_ODD_VALUES = (
+    1,
+    0,
+    5,
+    7,
+    9,
+    13,
+    15,
+    17,
+    19,
+    21,  # 0-9
+    1,
+    0,
+    5,
+    7,
+    9,
+    13,
+    15,
+    17,
+    19,
+    21,
+    2,
+    4,
+    18,
+    20,
+    11,
+    3,
+    6,
+    8,
+    12,
+    14,
+    16,
+    10,
+    22,
+    25,
+    24,
+    23,
+)  # A-Z
 _CF_ODD = dict(zip(DIGITS + UPPER, _CF_ODD_VALUES, strict=True))
 
 
@@ -297,10 +333,12 @@ def fr_rib_key(bank: str, branch: str, account: str) -> str:
 
 def es_ccc_digits(bank: str, branch: str, account: str) -> str:
     """Spanish CCC control digits (the two digits inside an ES IBAN)."""
+
     def one(ds: str) -> str:
         weights = (1, 2, 4, 8, 5, 10, 9, 7, 3, 6)
         r = 11 - sum(int(d) * w for d, w in zip(ds.rjust(10, "0"), weights, strict=False)) % 11
         return {10: "1", 11: "0"}.get(r, str(r))
+
     return one("00" + bank + branch) + one(account)
 
 
@@ -1279,7 +1317,7 @@ def url_carrier(rng: Random, c: Ctx) -> str:
         if form == 1:
             return f"{c.env}={c.value}\n" + "\n".join(rng.sample(ENV_FILLER, 3)) + "\n"
         if form == 2:
-            return (f"notifications:\n  on_failure:\n    webhook: {c.value}\n  on_success: false\n")
+            return f"notifications:\n  on_failure:\n    webhook: {c.value}\n  on_success: false\n"
         return f"post the alerts here pls: {c.value}"
     # telegram bot token inside the API URL
     if form < 2:
@@ -1309,7 +1347,7 @@ def private_key_row(rng: Random) -> tuple[str, str, str]:
         return json.dumps(doc, indent=2).replace("@@KEY@@", value), value, kind + "_json"
     if form == 3:
         value = _escaped(pem)
-        return f"APP_ENV=production\nJWT_PRIVATE_KEY=\"{value}\"\nJWT_TTL=3600\n", value, kind + "_env"
+        return f'APP_ENV=production\nJWT_PRIVATE_KEY="{value}"\nJWT_TTL=3600\n', value, kind + "_env"
     if form == 4:
         return (f"Why does paramiko say 'not a valid key'? This is the file:\n\n```\n{pem}\n```\n"
                 "I generated it yesterday on the server.", pem, kind)  # fmt: skip
@@ -1709,7 +1747,9 @@ def make_card(rng: Random) -> tuple[str, str]:
     body = prefix + digits(rng, length - 1 - len(prefix))
     number = body + luhn_check_digit(body)
     style = rng.choice(("spaced", "spaced", "dashed", "plain"))
-    groups = [number[:4], number[4:10], number[10:]] if brand == "amex" else [number[i : i + 4] for i in range(0, 16, 4)]  # noqa: E501
+    groups = (
+        [number[:4], number[4:10], number[10:]] if brand == "amex" else [number[i : i + 4] for i in range(0, 16, 4)]
+    )
     sep = {"spaced": " ", "dashed": "-", "plain": ""}[style]
     return sep.join(groups), f"{brand}_{style}"
 
@@ -1838,7 +1878,11 @@ JP_ADDR = (("東京都", "世田谷区", "桜新町"), ("大阪府", "大阪市�
            ("愛知県", "名古屋市中村区", "名駅"), ("北海道", "札幌市中央区", "大通西"))  # fmt: skip
 CN_ADDR = (("浙江省", "杭州市", "西湖区", "文三路"), ("四川省", "成都市", "武侯区", "人民南路"), ("湖北省", "武汉市", "洪山区", "珞喻路"),  # noqa: E501
            ("广东省", "深圳市", "南山区", "科技园路"))  # fmt: skip
-KR_ADDR = (("서울특별시", "강남구", "테헤란로"), ("부산광역시", "해운대구", "센텀중앙로"), ("인천광역시", "연수구", "컨벤시아대로"))  # noqa: E501
+KR_ADDR = (
+    ("서울특별시", "강남구", "테헤란로"),
+    ("부산광역시", "해운대구", "센텀중앙로"),
+    ("인천광역시", "연수구", "컨벤시아대로"),
+)
 ADDRESS_COUNTRIES = ("US", "GB", "DE", "FR", "IT", "ES", "NL", "BR", "IN", "CA", "AU", "JP", "CN", "KR")
 
 
@@ -1846,7 +1890,10 @@ def make_address(rng: Random, country: str) -> tuple[str, str]:
     n = rng.randint(2, 240)
     if country == "JP":
         pref, city, town = rng.choice(JP_ADDR)
-        return f"〒{rng.randint(100, 999)}-{rng.randint(1000, 9999)} {pref}{city}{town}{rng.randint(1, 5)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}", "jp"  # noqa: E501
+        return (
+            f"〒{rng.randint(100, 999)}-{rng.randint(1000, 9999)} {pref}{city}{town}{rng.randint(1, 5)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}",  # noqa: E501
+            "jp",
+        )
     if country == "CN":
         prov, city, dist, road = rng.choice(CN_ADDR)
         return f"{prov}{city}{dist}{road}{n}号{rng.randint(1, 30)}栋{rng.randint(101, 2508)}室", "cn"
@@ -1872,19 +1919,34 @@ def make_address(rng: Random, country: str) -> tuple[str, str]:
         return f"{street} {n}, {cap}{rng.randint(10, 99)} {city} ({prov})", "it"
     if country == "ES":
         city, pre = place
-        return f"{street} {n}, {rng.randint(1, 8)}º {rng.choice('ABCD')}, {pre}{rng.randint(0, 9)}{rng.randint(10, 99)} {city}", "es"  # noqa: E501
+        return (
+            f"{street} {n}, {rng.randint(1, 8)}º {rng.choice('ABCD')}, {pre}{rng.randint(0, 9)}{rng.randint(10, 99)} {city}",  # noqa: E501
+            "es",
+        )
     if country == "NL":
         city, pre = place
-        return f"{street} {n}, {pre}{rng.randint(10, 99)} {rng.choice('ABCEGHJKLMNPRSTVWXZ')}{rng.choice('ABCEGHJKLMNPRSTVWXZ')} {city}", "nl"  # noqa: E501
+        return (
+            f"{street} {n}, {pre}{rng.randint(10, 99)} {rng.choice('ABCEGHJKLMNPRSTVWXZ')}{rng.choice('ABCEGHJKLMNPRSTVWXZ')} {city}",  # noqa: E501
+            "nl",
+        )
     if country == "BR":
         city, uf, cep = place
-        return f"{street}, {n} – Apto {rng.randint(11, 204)}, {city} – {uf}, {cep}{rng.randint(10, 99)}-{rng.randint(100, 999)}", "br"  # noqa: E501
+        return (
+            f"{street}, {n} – Apto {rng.randint(11, 204)}, {city} – {uf}, {cep}{rng.randint(10, 99)}-{rng.randint(100, 999)}",  # noqa: E501
+            "br",
+        )
     if country == "IN":
         city, state, pin = place
-        return f"Flat {rng.randint(101, 904)}, {rng.choice(('Sai', 'Shanti', 'Green'))} Apartments, {street}, {city}, {state} {pin}{rng.randint(100, 999)}", "in"  # noqa: E501
+        return (
+            f"Flat {rng.randint(101, 904)}, {rng.choice(('Sai', 'Shanti', 'Green'))} Apartments, {street}, {city}, {state} {pin}{rng.randint(100, 999)}",  # noqa: E501
+            "in",
+        )
     if country == "CA":
         city, prov, fsa = place
-        return f"{n * 3 + 10} {street}, {city}, {prov} {fsa}{rng.choice('ABCEGHJKLMNPRSTVXY')} {rng.randint(1, 9)}{rng.choice('ABCEGHJKLMNPRSTVXY')}{rng.randint(1, 9)}", "ca"  # noqa: E501
+        return (
+            f"{n * 3 + 10} {street}, {city}, {prov} {fsa}{rng.choice('ABCEGHJKLMNPRSTVXY')} {rng.randint(1, 9)}{rng.choice('ABCEGHJKLMNPRSTVXY')}{rng.randint(1, 9)}",  # noqa: E501
+            "ca",
+        )
     city, state, pre = place
     return f"{n} {street}, {city} {state} {pre}{rng.randint(10, 99)}", "au"
 
@@ -2099,7 +2161,10 @@ def make_passport(rng: Random, country: str) -> tuple[str, str]:
     if country == "BR":
         return f"{rand(rng, UPPER, 2)}{digits(rng, 6)}", "br"
     if country == "NL":
-        return f"{rand(rng, 'ABCDEFGHIJKLMNPRSTUVWXYZ', 2)}{rand(rng, 'ABCDEFGHIJKLMNPRSTUVWXYZ0123456789', 6)}{rng.randint(0, 9)}", "nl"  # noqa: E501
+        return (
+            f"{rand(rng, 'ABCDEFGHIJKLMNPRSTUVWXYZ', 2)}{rand(rng, 'ABCDEFGHIJKLMNPRSTUVWXYZ0123456789', 6)}{rng.randint(0, 9)}",  # noqa: E501
+            "nl",
+        )
     return f"M{digits(rng, 8)}", "kr"
 
 
@@ -2126,7 +2191,10 @@ def make_driving_licence(rng: Random, country: str) -> tuple[str, str]:
             return str(rng.randint(1, 4)) + digits(rng, 7), "us_tx"
         return f"{rng.choice(UPPER)}{digits(rng, 3)}-{digits(rng, 4)}-{digits(rng, 4)}", "us_il"
     if country == "DE":
-        return f"{rng.choice(UPPER)}{digits(rng, 2)}{rand(rng, UPPER_ALNUM, 6)}{rng.randint(0, 9)}{rand(rng, UPPER_ALNUM, 1)}", "de"  # noqa: E501
+        return (
+            f"{rng.choice(UPPER)}{digits(rng, 2)}{rand(rng, UPPER_ALNUM, 6)}{rng.randint(0, 9)}{rand(rng, UPPER_ALNUM, 1)}",  # noqa: E501
+            "de",
+        )
     if country == "FR":
         return digits(rng, 12), "fr"
     if country == "IN":
@@ -2322,8 +2390,10 @@ DROP = re.compile(r"PRIVATE KEY|BEGIN CERTIFICATE")
 
 _MONTH_NAMES = "|".join(sorted({m for ms in MONTHS.values() for m in ms}, key=len, reverse=True))
 BIRTH_WORD = re.compile(r"(?i)\b(born|n[ée]e?|nat[ao]|nacid[oa]|naci[óo]|geboren|na[iî]t|naquit)\b|\(\*\s?")
-FULL_DATE = re.compile(rf"(?i)\b\d{{1,2}}(\.|º|er)?\s+(de\s+)?({_MONTH_NAMES})\s+(de\s+)?\d{{4}}\b"
-                       rf"|\b({_MONTH_NAMES})\s+\d{{1,2}},\s+\d{{4}}\b|\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}}\b")
+FULL_DATE = re.compile(
+    rf"(?i)\b\d{{1,2}}(\.|º|er)?\s+(de\s+)?({_MONTH_NAMES})\s+(de\s+)?\d{{4}}\b"
+    rf"|\b({_MONTH_NAMES})\s+\d{{1,2}},\s+\d{{4}}\b|\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}}\b"
+)
 
 
 def holds_birth_date(text: str) -> bool:

@@ -63,8 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     extra = sorted(set(installed) - set(pins) - {"tierwall"})
     if extra:  # reported, not failed: a maintainer's venv may hold the lock tool (make lock) or other aids
         print(f"installed but not in this lock: {', '.join(f'{n}=={installed[n]}' for n in extra)}")
-    print(f"{len(pins)} locked packages apply here; " + (f"{len(problems)} differ" if problems else "all installed")
-          + (f"; {len(extra)} more installed" if extra else "; nothing else installed but tierwall itself"))
+    print(
+        f"{len(pins)} locked packages apply here; "
+        + (f"{len(problems)} differ" if problems else "all installed")
+        + (f"; {len(extra)} more installed" if extra else "; nothing else installed but tierwall itself")
+    )
     return 1 if problems else 0
 
 

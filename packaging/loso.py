@@ -217,8 +217,9 @@ def fit_tier0(corpus: Corpus, learn: np.ndarray, rules: RuleSet, bands: Bands, w
 Head = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (window embeddings, their text indices) -> logits
 
 
-def fit_head(corpus: Corpus, learn: np.ndarray, lexical: np.ndarray, bands: Bands, hidden: int,
-             lexical_feature: bool = True) -> Head:
+def fit_head(
+    corpus: Corpus, learn: np.ndarray, lexical: np.ndarray, bands: Bands, hidden: int, lexical_feature: bool = True
+) -> Head:
     """Tier 1's head learned from the main-view windows of the `learn` rows.
 
     Its inputs are the window embedding, the text's lexical-prior logit and its rule score
@@ -409,21 +410,41 @@ def describe(results: list[dict[str, Any]], totals: dict[str, Any]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     data = ROOT.parent / "shared" / "eval"
-    parser.add_argument("--train", type=Path, nargs="+", default=list(DEFAULT_TRAIN),
-                        help="training files (default: packaging/training_data.DEFAULT_TRAIN)")
+    parser.add_argument(
+        "--train",
+        type=Path,
+        nargs="+",
+        default=list(DEFAULT_TRAIN),
+        help="training files (default: packaging/training_data.DEFAULT_TRAIN)",
+    )
     dev = [data / "dev.csv", ROOT / "data" / "attacks" / "dev.csv"]
-    parser.add_argument("--dev", type=Path, nargs="+", default=dev,
-                        help="files the bands are chosen on (default: the shared dev split and data/attacks/dev.csv)")
+    parser.add_argument(
+        "--dev",
+        type=Path,
+        nargs="+",
+        default=dev,
+        help="files the bands are chosen on (default: the shared dev split and data/attacks/dev.csv)",
+    )
     parser.add_argument("--cache", type=Path, default=ROOT / "build" / "cache")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
-    parser.add_argument("--encoder", type=Path, default=ROOT / "assets" / "models" / MODEL_DIR,
-                        help="the encoder's folder (another one is read from the embedding cache only)")
+    parser.add_argument(
+        "--encoder",
+        type=Path,
+        default=ROOT / "assets" / "models" / MODEL_DIR,
+        help="the encoder's folder (another one is read from the embedding cache only)",
+    )
     parser.add_argument("--only", nargs="+", metavar="GROUP", help="run only these groups")
     parser.add_argument("--hidden", type=int, default=0, help="tier-1 head: 0 logistic regression, N an MLP of N units")
-    parser.add_argument("--no-lexical-feature", action="store_true",
-                        help="tier-1 head without tier 0's lexical-prior logit (embedding and rule score only)")
-    parser.add_argument("--escalate-all", action="store_true",
-                        help="tier 0 never allows (every text it does not block goes to tier 1): what the gate costs")
+    parser.add_argument(
+        "--no-lexical-feature",
+        action="store_true",
+        help="tier-1 head without tier 0's lexical-prior logit (embedding and rule score only)",
+    )
+    parser.add_argument(
+        "--escalate-all",
+        action="store_true",
+        help="tier 0 never allows (every text it does not block goes to tier 1): what the gate costs",
+    )
     parser.add_argument("--no-reference", action="store_true", help="skip the fold that holds nothing out")
     args = parser.parse_args()
     started = time.perf_counter()

@@ -124,8 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tier2-from", type=float, default=0.3, help="tier-1 score from which tier 2 is run")
     parser.add_argument("--limit", type=int, default=None, help="at most this many rows of each file")
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR, help=f"where the signals go (default {OUT_DIR})")
-    parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR,
-                        help="where the cache goes (one per process: two runs at once need two)")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=CACHE_DIR,
+        help="where the cache goes (one per process: two runs at once need two)",
+    )
     args = parser.parse_args(argv)
     collect(args.data, args.tier2_from, args.limit, args.out_dir, args.cache_dir)
     return 0

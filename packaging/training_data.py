@@ -17,8 +17,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_TRAIN = ROOT.parent / "shared" / "eval" / "train.csv"
-DEFAULT_TRAIN = (SHARED_TRAIN, ROOT / "data" / "overdefense" / "train.csv", ROOT / "data" / "attacks" / "train.csv",
-                 ROOT / "data" / "contrast" / "train.csv")
+DEFAULT_TRAIN = (
+    SHARED_TRAIN,
+    ROOT / "data" / "overdefense" / "train.csv",
+    ROOT / "data" / "attacks" / "train.csv",
+    ROOT / "data" / "contrast" / "train.csv",
+)
 
 Row = tuple[str, int, str]  # text, label, category
 

@@ -32,8 +32,6 @@ def test_secrets_and_input_findings_do_not_add_to_the_attack_score():
     assert b.attack_score([_finding("inj.x", "critical")]) == pytest.approx(b.severity_weight["critical"])
 
 
-
-
 def _set(text: str, section: str, key: str, value: str) -> str:
     """bands.toml with one entry of one section given another value (whatever the shipped value is)."""
     head = text.index(f"[{section}]\n")

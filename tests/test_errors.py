@@ -32,4 +32,3 @@ def test_every_exception_the_engine_defines_derives_from_tierwall_error():
 
 def test_the_facade_exports_the_root():
     assert "TierwallError" in engine.__all__
-

@@ -186,8 +186,10 @@ def test_check_digit_helpers_on_other_schemes(gen):
     assert gen.es_ccc_digits("2100", "0418", "0200051332") == "45"  # ES91 2100 0418 4502 0005 1332
     assert gen.verhoeff_valid("2363") and not gen.verhoeff_valid("2364")
     assert gen.luhn_valid("046454286")  # a Canadian SIN example
-    assert gen.kr_rrn_check_digit("800101100001") == str((11 - sum(
-        int(d) * w for d, w in zip("800101100001", (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5), strict=True)) % 11) % 10)
+    assert gen.kr_rrn_check_digit("800101100001") == str(
+        (11 - sum(int(d) * w for d, w in zip("800101100001", (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5), strict=True)) % 11)
+        % 10
+    )
 
 
 def test_builder_is_deterministic(gen, tmp_path):

@@ -48,7 +48,7 @@ def test_messages_survive_the_pipe_and_floats_come_back_exact():
         (b"\x00\x00\x00\x02[]", "not an object"),
         (b"\x00\x00\x00\x0a" + b'{"x": NaN}', "not a message"),
         ((MAX_MESSAGE_BYTES + 1).to_bytes(4, "big"), "exceeds the limit"),
-        (b"\x00\x00\x00\x10{\"id\": 1", "stream ended"),
+        (b'\x00\x00\x00\x10{"id": 1', "stream ended"),
         (b"\x00\x00", "stream ended"),
     ],
 )

@@ -75,9 +75,7 @@ def national(text: str) -> dict[str, list[str]]:
     return found
 
 
-@pytest.mark.parametrize(
-    "text", ["CPF: 123.456.789-09", "BSN: 111111111", "NRIC S1234567D", "Steuer-ID: 12345678901"]
-)
+@pytest.mark.parametrize("text", ["CPF: 123.456.789-09", "BSN: 111111111", "NRIC S1234567D", "Steuer-ID: 12345678901"])
 def test_a_typed_placeholder_id_is_an_info_note_not_personal_data(text: str) -> None:
     found = RULESET.match(normalize(text))
     assert found and all(f.category == PLACEHOLDER and f.severity == "info" and f.redact_as is None for f in found)

@@ -7,8 +7,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # os.environ.get("X"), os.getenv("X"), os.environ["X"], and the names the self-test and screenshot set up
-READ = re.compile(r"""os\.(?:environ\.get|getenv)\(\s*["'](\w+)["']"""
-                  r"""|os\.environ\[["'](\w+)["']\]|["'](TIERWALL_\w+)["']""")
+READ = re.compile(
+    r"""os\.(?:environ\.get|getenv)\(\s*["'](\w+)["']"""
+    r"""|os\.environ\[["'](\w+)["']\]|["'](TIERWALL_\w+)["']"""
+)
 ROW = re.compile(r"^\| `(\w+)`(?:, `(\w+)`)?", re.M)
 SET_FOR_A_CHILD = {"PYTHONHASHSEED"}  # the bench sets it for its child; Python reads it, not Tierwall
 

@@ -71,8 +71,19 @@ def _no_combining_marks(text: str) -> bool:
 
 # Blocks whose characters were assigned long ago: the reference's Unicode tables are older than Python's,
 # so a character added recently (Mn in Python, unassigned in the reference) would differ for that reason alone.
-_STABLE = [chr(c) for lo, hi in ((0x0000, 0x052F), (0x2000, 0x206F), (0x20A0, 0x20BF), (0x3000, 0x303F),
-                                 (0x4E00, 0x4FFF), (0xFF00, 0xFFEF), (0x1F600, 0x1F64F)) for c in range(lo, hi + 1)]
+_STABLE = [
+    chr(c)
+    for lo, hi in (
+        (0x0000, 0x052F),
+        (0x2000, 0x206F),
+        (0x20A0, 0x20BF),
+        (0x3000, 0x303F),
+        (0x4E00, 0x4FFF),
+        (0xFF00, 0xFFEF),
+        (0x1F600, 0x1F64F),
+    )
+    for c in range(lo, hi + 1)
+]
 
 
 @settings(max_examples=300, deadline=None)

@@ -23,14 +23,20 @@ from engine import Verdict
 
 TYPING_DEBOUNCE_MS = 300
 MAX_FINDINGS = 6
-SUBTITLE = ("Paste text you are about to give an LLM. Findings are highlighted in place; "
-            "hover one to see which rule or tier found it and why.")
+SUBTITLE = (
+    "Paste text you are about to give an LLM. Findings are highlighted in place; "
+    "hover one to see which rule or tier found it and why."
+)
 TIER_NAMES = {0: "tier 0 · rules and signatures", 1: "tier 1 · embedding model", 2: "tier 2 · NLI validator"}
-LIKELIHOOD_TIP = ("Attack likelihood: how likely the tier that decided finds it that this text is a prompt attack "
-                  "(injection, jailbreak, obfuscation, or one of your policies). A leaked secret or personal data "
-                  "does not raise it; the confidence beside each category below says how strong each finding is.")
-CONFIDENCE_TIP = ("Confidence per category: its strongest evidence, a model's own probability where a model found "
-                  "it, else the weight the engine gives the finding's severity.")
+LIKELIHOOD_TIP = (
+    "Attack likelihood: how likely the tier that decided finds it that this text is a prompt attack "
+    "(injection, jailbreak, obfuscation, or one of your policies). A leaked secret or personal data "
+    "does not raise it; the confidence beside each category below says how strong each finding is."
+)
+CONFIDENCE_TIP = (
+    "Confidence per category: its strongest evidence, a model's own probability where a model found "
+    "it, else the weight the engine gives the finding's severity."
+)
 
 
 class VerdictPanel(QWidget):
@@ -192,8 +198,9 @@ class ScanPage(QWidget):
         self.panel.show_verdict(result.verdict)
         redacted = result.verdict.redacted
         self.copy_button.setEnabled(redacted is not None and redacted != result.text)
-        self.copy_button.setToolTip("" if redacted is not None else
-                                    "No masked copy: not every secret or piece of personal data could be found")
+        self.copy_button.setToolTip(
+            "" if redacted is not None else "No masked copy: not every secret or piece of personal data could be found"
+        )
 
     def _edited(self) -> None:
         self.result = None

@@ -139,8 +139,12 @@ class SettingsPage(QWidget):
 
         allow = QGroupBox("Your allowlist")
         abox = QVBoxLayout(allow)
-        abox.addWidget(muted("Texts you allowed from a warning or a block, and what you overrode. "
-                             "Only their redacted excerpt is shown."))
+        abox.addWidget(
+            muted(
+                "Texts you allowed from a warning or a block, and what you overrode. "
+                "Only their redacted excerpt is shown."
+            )
+        )
         self.allow_list = _list()
         self.allow_list.setMinimumHeight(80)
         abox.addWidget(self.allow_list, 1)

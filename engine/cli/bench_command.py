@@ -16,9 +16,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--adversarial", action="store_true", help="also time 1 MB hostile inputs")
     bench.add_argument("--threads", type=positive, default=1, help="CPU threads for the models (default 1)")
-    bench.add_argument("--soak", type=positive, metavar="N",
-                       help="instead: N scans in one process (every 100th through every tier, the models unloaded "
-                            "every 2,000) and whether RSS, descriptors or threads creep; exit 1 if they do")
+    bench.add_argument(
+        "--soak",
+        type=positive,
+        metavar="N",
+        help="instead: N scans in one process (every 100th through every tier, the models unloaded "
+        "every 2,000) and whether RSS, descriptors or threads creep; exit 1 if they do",
+    )
     bench.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     bench.set_defaults(handler=_cmd_bench)
 

@@ -87,8 +87,10 @@ class Tier2:
                 if column[i] > best[j][0]:
                     best[j] = (column[i], vi, (int(spans[i][0]), int(spans[i][1])))
         checked = zip(policies, best, strict=True)
-        hits = sorted(((p, policy, vi, span) for policy, (p, vi, span) in checked if p >= policy.threshold),
-                      key=lambda hit: -hit[0])  # strongest first: the first finding is the explanation shown
+        hits = sorted(
+            ((p, policy, vi, span) for policy, (p, vi, span) in checked if p >= policy.threshold),
+            key=lambda hit: -hit[0],
+        )  # strongest first: the first finding is the explanation shown
         fired = [policy for _, policy, _, _ in hits]
         findings = []
         for p, policy, vi, span in hits:

@@ -229,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
                             weight_decay=0.01)  # fmt: skip
     steps = args.epochs * math.ceil(len(seqs) / args.batch)
     warm = max(1, steps // 20)
+
     def schedule(s: int) -> float:  # linear warm-up, then linear decay to 0
         return min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm)))
 

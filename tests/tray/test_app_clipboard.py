@@ -204,7 +204,8 @@ def test_a_block_replaces_the_clipboard_and_undo_puts_the_text_back_once(qtbot, 
         result = copy(qtbot, tierwall, RISKY)
     assert _clipboard() == block_notice(result.verdict)
     assert _clipboard() == (
-        "[Tierwall blocked this text: prompt injection. Undo from the notification or the tray menu]")
+        "[Tierwall blocked this text: prompt injection. Undo from the notification or the tray menu]"
+    )
     toast = tierwall.policy.toast
     assert not toast.undo_button.isHidden() and toast.undo_button.text() == "Undo (10 s)"
     assert toast.replace_button.isHidden()  # masking an attack would not make it safe to paste
@@ -409,7 +410,7 @@ def test_the_confirmation_is_a_question_whose_default_is_no(qtbot, tierwall, mon
     monkeypatch.setattr(QMessageBox, "question", question)
     block = ScanResult(1, "clipboard", RISKY, tierwall.engine.scan(RISKY), 0, 0)
     assert clipboard_policy.ask_allow_blocked(block) is False
-    (title, text, default), = asked
+    ((title, text, default),) = asked
     assert title == "Allow a blocked text?" and "prompt injection" in text and "allowlist" in text
     assert default == QMessageBox.StandardButton.No
     answer[0] = QMessageBox.StandardButton.Yes

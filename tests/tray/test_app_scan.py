@@ -26,7 +26,7 @@ def test_typing_scans_and_highlights_each_finding_in_its_category_colour(qtbot, 
     selections = page.editor.extraSelections()
     assert len(selections) == len(shown) > 0
     for selection, finding in zip(selections, shown, strict=True):
-        assert selection.cursor.selectedText() == text[finding.start:finding.end].replace("\n", "\u2029")
+        assert selection.cursor.selectedText() == text[finding.start : finding.end].replace("\n", "\u2029")
         assert selection.format.underlineColor() == category_colour(finding.category)
     token_at = text.index(TOKEN) + 3
     tip = page.editor.tooltip_at(token_at)

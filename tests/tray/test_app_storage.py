@@ -16,6 +16,7 @@ from engine import HISTORY_FILE, History, data_dir
 def test_a_failing_history_write_still_warns_and_says_so_once(qtbot, app_env, monkeypatch):
     app = make_app()
     try:
+
         def full_disk(*args, **kwargs):
             raise sqlite3.OperationalError("database or disk is full")
 

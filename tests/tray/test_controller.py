@@ -53,9 +53,9 @@ def test_a_copy_is_scanned_then_warned_about_then_recorded(qtbot, app_env, calls
         calls.clear()
         copy(qtbot, app, RISKY)
         app.store.wait_idle()
-        assert names(calls, "Worker.scan", "ClipboardPolicy.handle", "HistoryStore.record",
-                     "MemoryMonitor.scan_finished") == ["Worker.scan", "ClipboardPolicy.handle",
-                                                         "HistoryStore.record", "MemoryMonitor.scan_finished"]
+        assert names(
+            calls, "Worker.scan", "ClipboardPolicy.handle", "HistoryStore.record", "MemoryMonitor.scan_finished"
+        ) == ["Worker.scan", "ClipboardPolicy.handle", "HistoryStore.record", "MemoryMonitor.scan_finished"]
         assert calls[0][1] == (RISKY, "clipboard")
     finally:
         close(app)
@@ -70,7 +70,10 @@ def test_the_tray_menu_reaches_the_guard_the_policy_and_the_monitor(qtbot, app_e
         app.tray.unload_models.emit()
         app.tray.undo_requested.emit()
         assert names(calls, "ClipboardGuard.scan_now", "MemoryMonitor.unload", "ClipboardPolicy.undo_block") == [
-            "ClipboardGuard.scan_now", "MemoryMonitor.unload", "ClipboardPolicy.undo_block"]
+            "ClipboardGuard.scan_now",
+            "MemoryMonitor.unload",
+            "ClipboardPolicy.undo_block",
+        ]
         assert ("MemoryMonitor.unload", ("",)) in calls
         app.tray.pause_action.trigger()
         assert not app.guard.paused

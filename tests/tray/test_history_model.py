@@ -116,7 +116,8 @@ def test_matches_agrees_with_the_database(tmp_path, engine):
     for text, decision in (("", "warn"), ("injection", None), ("SUPPLIER", None), ("manual", "allow"),
                            (rows[0].sha256[:6], None), ("[pii", None)):  # fmt: skip
         assert [r.id for r in rows if matches(r, text, decision)] == [
-            r.id for r in history.rows(text=text, decision=decision)], (text, decision)
+            r.id for r in history.rows(text=text, decision=decision)
+        ], (text, decision)
     history.close()
 
 

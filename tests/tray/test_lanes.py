@@ -21,8 +21,11 @@ def test_a_task_runs_on_its_lane_and_its_result_comes_back_on_the_gui_thread(qtb
     where: list[str] = []
     results: list[tuple[str, bool]] = []
     for lane in ("a", "b"):
-        lanes.run(lane, lambda lane=lane: where.append(threading.current_thread().name) or lane,
-                  lambda result: results.append((result, threading.current_thread() is threading.main_thread())))
+        lanes.run(
+            lane,
+            lambda lane=lane: where.append(threading.current_thread().name) or lane,
+            lambda result: results.append((result, threading.current_thread() is threading.main_thread())),
+        )
     qtbot.waitUntil(lambda: len(results) == 2, timeout=5000)
     assert sorted(results) == [("a", True), ("b", True)]
     assert sorted(name.rsplit("_", 1)[0] for name in where) == ["test-a", "test-b"]

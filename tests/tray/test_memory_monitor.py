@@ -128,7 +128,11 @@ def test_events_become_markers_that_say_why_a_model_went(qtbot, parts):
     qtbot.waitUntil(lambda: len(parts.monitor.trace.markers) == 4, timeout=5000)
     qtbot.wait(20)
     assert [(m.kind, m.label) for m in parts.monitor.trace.markers] == [
-        ("loaded", "encoder"), ("unloaded", "encoder (idle)"), ("unloaded", "nli (budget)"), ("unloaded", "head")]
+        ("loaded", "encoder"),
+        ("unloaded", "encoder (idle)"),
+        ("unloaded", "nli (budget)"),
+        ("unloaded", "head"),
+    ]
 
 
 def test_a_burst_of_scans_trims_the_heap_once_after_the_last(qtbot, parts, monkeypatch):
