@@ -24,7 +24,7 @@ from app.settings import Settings, SettingsFile
 from app.settings_apply import SettingsApplier
 from app.tray import Tray
 from app.worker import ScanResult, Worker
-from engine import HISTORY_FILE, Engine, data_dir
+from engine import HISTORY_FILE, Engine, EngineConfig, data_dir
 
 if TYPE_CHECKING:  # imported on first use: a tray app at rest loads no window code
     from app.windows.history import HistoryPage
@@ -47,8 +47,14 @@ class TierwallApp(QObject):
         super().__init__()
         settings_file = settings_file or SettingsFile()
         settings = settings_file.load()
-        self.engine = engine or Engine(idle_timeout_s=settings.idle_timeout, budget_mib=settings.budget,
-                                       threads=settings.threads, model_host=settings.model_host)  # fmt: skip
+        self.engine = engine or Engine(
+            EngineConfig(
+                idle_timeout_s=settings.idle_timeout,
+                budget_mib=settings.budget,
+                threads=settings.threads,
+                model_host=settings.model_host,
+            )
+        )
         self.worker = Worker(self.engine, self)
         self.store = HistoryStore(history_path or data_dir() / HISTORY_FILE, self)
         self.guard = ClipboardGuard(parent=self)

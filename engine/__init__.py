@@ -16,26 +16,26 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from engine import procmem as procmem
     from engine.assets import assets_dir
+    from engine.config import EngineConfig, config_dir, data_dir
     from engine.digest import sha256
     from engine.engine import Engine
     from engine.errors import TierwallError
-    from engine.history import IN_MEMORY, AllowItem, History, HistoryRow
+    from engine.history import HISTORY_FILE, IN_MEMORY, AllowItem, History, HistoryRow
     from engine.integrity import require_intact
     from engine.model_types import ModelEvent, ModelInfo, Snapshot
-    from engine.paths import HISTORY_FILE, config_dir, data_dir
     from engine.userfiles import read_json, set_aside, write_atomic
     from engine.verdict import SENSITIVE_CATEGORIES, Finding, Verdict
 
 __all__ = [
     "HISTORY_FILE", "IN_MEMORY", "SENSITIVE_CATEGORIES",
-    "AllowItem", "Engine", "Finding", "History", "HistoryRow", "ModelEvent", "ModelInfo", "Snapshot", "TierwallError",
-    "Verdict",
+    "AllowItem", "Engine", "EngineConfig", "Finding", "History", "HistoryRow", "ModelEvent", "ModelInfo", "Snapshot",
+    "TierwallError", "Verdict",
     "assets_dir", "config_dir", "data_dir", "procmem", "read_json", "require_intact", "set_aside", "sha256",
     "write_atomic",
 ]  # fmt: skip
 _HOME = {  # name -> the module that defines it
     # scanning: the engine, its verdicts, its one exception root
-    "Engine": "engine.engine", "TierwallError": "engine.errors",
+    "Engine": "engine.engine", "EngineConfig": "engine.config", "TierwallError": "engine.errors",
     "Finding": "engine.verdict", "Verdict": "engine.verdict", "SENSITIVE_CATEGORIES": "engine.verdict",
     # the models' state as their users see it (the ModelManager or the model host behind Engine.models)
     "ModelEvent": "engine.model_types", "ModelInfo": "engine.model_types", "Snapshot": "engine.model_types",
@@ -43,7 +43,7 @@ _HOME = {  # name -> the module that defines it
     "AllowItem": "engine.history", "History": "engine.history", "HistoryRow": "engine.history",
     "IN_MEMORY": "engine.history",
     # where the user's files live, and how they are read and written (bounded, atomic, a bad one set aside)
-    "HISTORY_FILE": "engine.paths", "config_dir": "engine.paths", "data_dir": "engine.paths",
+    "HISTORY_FILE": "engine.history", "config_dir": "engine.config", "data_dir": "engine.config",
     "read_json": "engine.userfiles", "set_aside": "engine.userfiles", "write_atomic": "engine.userfiles",
     # the assets: where they are, and the check that they are intact
     "assets_dir": "engine.assets", "require_intact": "engine.integrity",

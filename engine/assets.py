@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from engine.config import assets_override
 from engine.errors import TierwallError
 
 
 def assets_dir() -> Path:
-    """The assets folder: $TIERWALL_ASSETS, else the one beside the engine package."""
-    env = os.environ.get("TIERWALL_ASSETS")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[1] / "assets"
+    """The assets folder: $TIERWALL_ASSETS (engine.config), else the one beside the engine package."""
+    return assets_override() or Path(__file__).resolve().parents[1] / "assets"
 
 
 def load_toml(relative: str | Path) -> dict[str, Any]:

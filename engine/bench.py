@@ -136,7 +136,7 @@ def _timed(fn: Callable[[], Any], repeats: int) -> list[float]:
 
 def run_child(*, adversarial: bool = False, threads: int = 1, progress: TextIO | None = None) -> dict[str, Any]:
     """The measurements themselves (run inside the fresh process); progress lines go to `progress`."""
-    from engine import Engine
+    from engine import Engine, EngineConfig
     from engine.bands import Bands
     from engine.procmem import peak_rss_mib, rss_mib
 
@@ -144,7 +144,7 @@ def run_child(*, adversarial: bool = False, threads: int = 1, progress: TextIO |
     say.phase(PHASES[0])
     t = time.perf_counter()
     # no cache: time the work
-    engine = Engine(bands=replace(Bands.load(), cache_size=0), idle_timeout_s=None, threads=threads)
+    engine = Engine(EngineConfig(idle_timeout_s=None, threads=threads), bands=replace(Bands.load(), cache_size=0))
     load_ms = (time.perf_counter() - t) * 1000
     engine.scan("warm up")
     figures: dict[str, Any] = {"rss_mib": {"engine_idle": round(rss_mib(), 1)}, "threads": threads}
@@ -302,15 +302,17 @@ def _bench_host(local: Any, figures: dict[str, Any], say: _Reporter) -> None:
     """The models in a model host: the first escalated scan with no host running (it starts one), both
     processes' memory with every model loaded, this process after the host stopped, and what the protocol
     adds to tier 1 on a warm host (against `local`, the in-process engine)."""
-    from engine import Engine
+    from engine import Engine, EngineConfig
     from engine.bands import Bands
     from engine.models import ModelUnavailable
     from engine.normalize import normalize
     from engine.procmem import release_freed_memory, rss_mib
 
     say.phase(PHASES[8], COLD_STARTS + 2)
-    engine = Engine(bands=replace(Bands.load(), cache_size=0), idle_timeout_s=None, threads=figures["threads"],
-                    model_host=True)  # fmt: skip
+    engine = Engine(
+        EngineConfig(idle_timeout_s=None, threads=figures["threads"], model_host=True),
+        bands=replace(Bands.load(), cache_size=0),
+    )
     host: dict[str, Any] = {}
     figures["host"] = host
     words = _prose(8 * 1024).split()

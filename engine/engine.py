@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from pathlib import Path
 
 from engine.bands import Bands
+from engine.config import EngineConfig
 from engine.digest import sha256
 from engine.inference import model_specs
 from engine.integrity import require_intact
 from engine.lexicon import Lexicon
 from engine.models import ModelManager, Models
 from engine.normalize import normalize
-from engine.paths import config_dir, data_dir
 from engine.pipeline import Pipeline
 from engine.policies import Policy, PolicyStore, load_builtin
 from engine.rules import RuleSet
@@ -45,39 +44,33 @@ class Engine:
     """Scans text through the tiers. Build one and share it between threads."""
 
     def __init__(
-        self,
-        *,
-        user_data_dir: Path | None = None,
-        user_config_dir: Path | None = None,
-        bands: Bands | None = None,
-        models: Models | None = None,
-        idle_timeout_s: float | None = 60.0,
-        budget_mib: float | None = None,
-        threads: int = 1,
-        policy_always: bool = False,
-        model_host: bool = False,
+        self, config: EngineConfig | None = None, *, bands: Bands | None = None, models: Models | None = None
     ) -> None:
-        """`model_host`: run the models in a child process that is stopped when they go idle, so that all of
-        their memory goes back (the tray's choice); else in this process (one-shot use: the CLI, tests).
+        """`config` says where the user's files are and how the models run (engine.config; by default from
+        the environment). `bands` and `models` replace the shipped thresholds and the model runner (tests,
+        measurements).
 
         Raises AssetError, naming the file, if the assets differ from their manifest (engine.integrity)."""
+        config = config or EngineConfig()
+        self.config = config
         require_intact()
         bands = bands or Bands.load()
         self.rules = RuleSet.load()
         self.signatures = SignatureStore.load()
         self.tier0 = Tier0(self.rules, self.signatures, Lexicon.load(), bands)
         if models is None:
-            specs = model_specs(threads=threads)
-            if model_host:
+            specs = model_specs(threads=config.threads)
+            timeout, budget = config.idle_timeout_s, config.budget_mib
+            if config.model_host:  # a child process stopped when they go idle: all of their memory goes back
                 from engine.host.client import HostModels
 
-                models = HostModels(specs, threads=threads, idle_timeout_s=idle_timeout_s, budget_mib=budget_mib)
-            else:
-                models = ModelManager(specs, idle_timeout_s=idle_timeout_s, budget_mib=budget_mib)
+                models = HostModels(specs, threads=config.threads, idle_timeout_s=timeout, budget_mib=budget)
+            else:  # in this process: one-shot use (the CLI, tests)
+                models = ModelManager(specs, idle_timeout_s=timeout, budget_mib=budget)
         self.models: Models = models
-        self.policies = PolicyStore((user_config_dir or config_dir()) / "policies.json")
-        self.policy_always = policy_always  # check the user's policies on every scan, not only escalated ones
-        self.user_lists = UserLists((user_data_dir or data_dir()) / "lists.json")
+        self.policies = PolicyStore(config.config_dir / "policies.json")
+        self.policy_always = config.policy_always  # a live setting: the app changes it as the user does
+        self.user_lists = UserLists(config.data_dir / "lists.json")
         self.tier1 = Tier1(self.models, bands)
         self.tier2 = Tier2(self.models, bands, lambda: [*self.builtin_policies, *self.policies.list()])
         check = Tier2(self.models, bands, self.policies.list, "policies")

@@ -22,6 +22,7 @@ from engine.errors import TierwallError
 from engine.userfiles import PRIVATE_FILE, make_private
 from engine.verdict import NOT_REDACTED_EXCERPT, Verdict
 
+HISTORY_FILE = "history.sqlite3"  # the tray app's scan history (redacted excerpts and hashes), in the data dir
 EXCERPT_CHARS = 160
 MAX_ROWS = 10000
 

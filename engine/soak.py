@@ -31,11 +31,13 @@ _TEXTS = (
 
 def run_soak(scans: int, *, threads: int = 1) -> dict[str, Any]:
     """The soak's figures (the JSON's "soak" object); `problems` lists each target missed."""
-    from engine import Engine
+    from engine import Engine, EngineConfig
     from engine.bands import Bands
     from engine.procmem import release_freed_memory, rss_mib
 
-    engine = Engine(bands=replace(Bands.load(), cache_size=0), threads=threads, model_host=True, idle_timeout_s=None)
+    engine = Engine(
+        EngineConfig(threads=threads, model_host=True, idle_timeout_s=None), bands=replace(Bands.load(), cache_size=0)
+    )
     me = psutil.Process()
     warm = max(1, scans // 10)
     start: dict[str, float] = {}

@@ -25,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine import Engine  # noqa: E402
+from engine import Engine, EngineConfig  # noqa: E402
 from engine.evaluate import read_dataset  # noqa: E402
 from engine.normalize import normalize  # noqa: E402
 from engine.tiers.reading import checked  # noqa: E402
@@ -60,7 +60,7 @@ def main() -> int:
     parser.add_argument("--dump", type=Path, help="save the per-row scores (npz) for a closer look")
     args = parser.parse_args()
     rows = read_dataset(args.data)
-    engine = Engine(idle_timeout_s=None)
+    engine = Engine(EngineConfig(idle_timeout_s=None))
     builtin_only = Tier2(engine.models, engine.bands, lambda: engine.builtin_policies)
     y, t0, t1_any, sensitive, t2, hard, t0_score, lexical = [], [], [], [], [], [], [], []
     lowest = min(ALLOW_BELOW)

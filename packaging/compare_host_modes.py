@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine import Engine  # noqa: E402
+from engine import Engine, EngineConfig  # noqa: E402
 
 
 def _key(v):  # what must be equal
@@ -35,8 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit:
         texts = texts[: args.limit]
     home = Path(tempfile.mkdtemp(prefix="tierwall-compare-"))  # no user lists or policies of the caller's
-    hosted = Engine(user_data_dir=home, user_config_dir=home, model_host=True, idle_timeout_s=None)
-    inline = Engine(user_data_dir=home, user_config_dir=home, idle_timeout_s=None)
+    hosted = Engine(EngineConfig(data_dir=home, config_dir=home, model_host=True, idle_timeout_s=None))
+    inline = Engine(EngineConfig(data_dir=home, config_dir=home, idle_timeout_s=None))
     started, differ, escalated = time.monotonic(), [], 0
     try:
         for i, text in enumerate(texts, 1):

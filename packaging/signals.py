@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from engine import Engine, EngineConfig  # noqa: E402
 from engine.assets import assets_dir  # noqa: E402
-from engine.engine import Engine  # noqa: E402
 from engine.evaluate import read_dataset  # noqa: E402
 from engine.models import read_manifest  # noqa: E402
 from engine.normalize import normalize  # noqa: E402
@@ -79,7 +79,7 @@ def text_signals(engine: Engine, text: str, tier2_from: float) -> dict[str, obje
 
 def collect(paths: list[Path], tier2_from: float, limit: int | None, out_dir: Path = OUT_DIR,
             cache_dir: Path = CACHE_DIR) -> None:  # fmt: skip
-    engine = Engine(idle_timeout_s=None)
+    engine = Engine(EngineConfig(idle_timeout_s=None))
     key = models_key()
     cache_dir.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)

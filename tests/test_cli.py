@@ -362,7 +362,7 @@ def test_nli_eval_help_names_both_layouts_and_the_readme_example_runs(capsys):
 
 
 def test_history_purge_removes_the_apps_history(tmp_path, monkeypatch, capsys):
-    from engine.paths import HISTORY_FILE
+    from engine.history import HISTORY_FILE
 
     monkeypatch.setenv("TIERWALL_DATA_DIR", str(tmp_path))
     assert main(["history", "--purge"]) == 0
@@ -381,8 +381,8 @@ SECRET_KEY = "AKIAHZ68GRPL1INY6LLF"
 
 def _record_history(engine) -> None:
     """Three scans as the app records them, a minute apart: benign, a leaked key, an attack (newest)."""
-    from engine.history import History
-    from engine.paths import HISTORY_FILE, data_dir
+    from engine.config import data_dir
+    from engine.history import HISTORY_FILE, History
 
     history = History(data_dir() / HISTORY_FILE)
     history.add(engine.scan("What time does the library open?", max_tier=0), "clipboard", at=1_700_000_000)
@@ -430,7 +430,7 @@ def test_history_without_a_file_lists_nothing_and_creates_nothing(tmp_path, monk
 
 @pytest.mark.parametrize("content", [b"SQLite format 3\x00" + bytes(range(256)) * 8, b'{"not": "sqlite"}'])
 def test_history_corrupt_file_is_named_and_exits_3(tmp_path, monkeypatch, capsys, content):
-    from engine.paths import HISTORY_FILE
+    from engine.history import HISTORY_FILE
 
     monkeypatch.setenv("TIERWALL_DATA_DIR", str(tmp_path))
     (tmp_path / HISTORY_FILE).write_bytes(content)

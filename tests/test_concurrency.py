@@ -8,7 +8,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from engine import Engine
+from engine import Engine, EngineConfig
 from engine.bands import Bands
 
 THREADS = 8
@@ -29,7 +29,7 @@ def _key(v):
 
 def test_scans_unload_storms_and_live_changes_from_many_threads_agree_with_one_thread(tmp_path: Path):
     bands = replace(Bands.load(), cache_size=0)  # every scan runs the tiers
-    eng = Engine(user_data_dir=tmp_path, user_config_dir=tmp_path, idle_timeout_s=None, bands=bands)
+    eng = Engine(EngineConfig(data_dir=tmp_path, config_dir=tmp_path, idle_timeout_s=None), bands=bands)
     work = [(t.format(i=i), i % 3 == 0) for i in range(ROUNDS) for t in TEXTS]
     expected = {text: _key(eng.scan(text, always_escalate=escalate)) for text, escalate in work}
     failures: list[BaseException] = []

@@ -43,11 +43,11 @@ def assets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ],
 )
 def test_an_engine_refuses_damaged_assets_and_names_the_file(assets: Path, name: str, damage: bytes, capsys):
-    from engine import Engine
+    from engine import Engine, EngineConfig
 
     (assets / name).write_bytes(damage)
     with pytest.raises(AssetError, match=name.replace(".", r"\.") + ": sha256"):
-        Engine(user_data_dir=assets, user_config_dir=assets)
+        Engine(EngineConfig(data_dir=assets, config_dir=assets))
     assert main(["scan", "--text", "Deploy with token ghp_R4nd0mT0k3nV4lu3xYz1234567890abcdEFGH"]) == 4
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and name in err and "cannot be trusted" in err

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine import Engine
+from engine import Engine, EngineConfig
 from engine.assets import AssetError, assets_dir
 from engine.engine import model_specs
 from engine.logistic import logit
@@ -122,7 +122,7 @@ def _fake_nli(_root: Path) -> NliModel:
 @pytest.fixture()
 def engine_with_nli(tmp_path: Path):
     specs = [s for s in model_specs() if s.name != NLI_MODEL] + [ModelSpec(NLI_MODEL, 2, (), _fake_nli)]
-    return Engine(user_data_dir=tmp_path / "data", user_config_dir=tmp_path / "config", models=ModelManager(specs))
+    return Engine(EngineConfig(data_dir=tmp_path / "data", config_dir=tmp_path / "config"), models=ModelManager(specs))
 
 
 PROSE = "The museum opens at ten. Tickets are sold at the door and online. The garden is free to visit. " * 3
@@ -182,7 +182,9 @@ def test_tier2_unavailable_is_said_and_never_allows(tmp_path: Path):
         for f in entry["files"]:
             (root / f["path"]).parent.mkdir(parents=True, exist_ok=True)
             (root / f["path"]).symlink_to(assets_dir() / "models" / f["path"])
-    eng = Engine(user_data_dir=tmp_path, user_config_dir=tmp_path, models=ModelManager(model_specs(root), root=root))
+    eng = Engine(
+        EngineConfig(data_dir=tmp_path, config_dir=tmp_path), models=ModelManager(model_specs(root), root=root)
+    )
     v = eng.scan("The museum opens at ten and the garden is free to visit.", always_escalate=True)
     assert v.decision == "warn"
     assert any("tier 2, which is unavailable" in r and NLI_MODEL in r for r in v.reasons)

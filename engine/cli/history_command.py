@@ -60,7 +60,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
-    from engine.paths import HISTORY_FILE, data_dir
+    from engine.config import data_dir
+    from engine.history import HISTORY_FILE
 
     base = data_dir() / HISTORY_FILE
     if not args.purge:

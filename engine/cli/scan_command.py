@@ -65,12 +65,12 @@ def _read_bounded(stream: IO[bytes], limit_chars: int, name: str) -> bytes:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
-    from engine import Engine
+    from engine import Engine, EngineConfig
     from engine.bands import Bands
 
     data = _read_input(args, Bands.load().max_scan_chars)
 
-    verdict = Engine(policy_always=args.policy_always).scan(
+    verdict = Engine(EngineConfig(policy_always=args.policy_always)).scan(
         data, max_tier=args.max_tier, always_escalate=args.always_escalate
     )
     out = sys.stdout

@@ -212,12 +212,12 @@ def child_all_tiers(model_dir: Path, n_infer: int) -> dict:
 
     sys.path.insert(0, str(REPO))
     proc = psutil.Process()
-    from engine import Engine
+    from engine import Engine, EngineConfig
     from engine.procmem import peak_rss_mib
     from engine.tiers.embedding import TOKENIZER_MODEL
     from engine.tiers.tier2 import NLI_MODEL
 
-    engine = Engine(idle_timeout_s=None, threads=1)
+    engine = Engine(EngineConfig(idle_timeout_s=None, threads=1))
     engine.scan("warm up")
     marks = {"engine_idle": _mib(proc)}
     import onnxruntime as ort

@@ -35,9 +35,9 @@ FAILURES = HERE.parents[1] / "build" / "fuzz-failures.jsonl"
 def _engine() -> Any:
     os.environ.setdefault("TIERWALL_DATA_DIR", tempfile.mkdtemp(prefix="tierwall-fuzz-"))
     os.environ.setdefault("TIERWALL_CONFIG_DIR", tempfile.mkdtemp(prefix="tierwall-fuzz-"))
-    from engine import Engine
+    from engine import Engine, EngineConfig
 
-    return Engine(idle_timeout_s=None)
+    return Engine(EngineConfig(idle_timeout_s=None))
 
 
 def engine_case(engine: Any, rng: random.Random, i: int) -> tuple[str, list[str]]:

@@ -12,7 +12,7 @@ from PySide6.QtGui import QGuiApplication
 
 from app.controller import TierwallApp
 from app.worker import ScanResult
-from engine import Engine, History
+from engine import Engine, EngineConfig, History
 
 T = TypeVar("T")
 
@@ -24,14 +24,14 @@ SECRET_TEXT = f"why does git push fail with token {TOKEN} on my laptop?"
 
 def make_app(engine: Engine | None = None) -> TierwallApp:
     """A TierwallApp on a fresh engine whose models never unload by themselves."""
-    app = TierwallApp(engine or Engine(idle_timeout_s=None))
+    app = TierwallApp(engine or Engine(EngineConfig(idle_timeout_s=None)))
     app.start()
     return app
 
 
 def make_app_with_tray() -> TierwallApp:
     """As on a desktop with a system tray (the offscreen platform has none)."""
-    app = TierwallApp(Engine(idle_timeout_s=None))
+    app = TierwallApp(Engine(EngineConfig(idle_timeout_s=None)))
     app.tray.available = True
     app.start()
     return app

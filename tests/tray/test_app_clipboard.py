@@ -12,7 +12,7 @@ from PySide6.QtGui import QGuiApplication, QImage
 from app import clipboard_policy, notify
 from app.wording import block_notice
 from app.worker import ScanResult
-from engine import Engine, History
+from engine import Engine, EngineConfig, History
 from engine.bands import Bands
 
 
@@ -155,7 +155,7 @@ def test_removing_an_allowlist_entry(qtbot, tierwall):
 
 
 def test_text_over_the_engine_limit_is_reported_as_not_fully_scanned(qtbot, app_env):
-    engine = Engine(idle_timeout_s=None, bands=replace(Bands.load(), max_scan_chars=200))
+    engine = Engine(EngineConfig(idle_timeout_s=None), bands=replace(Bands.load(), max_scan_chars=200))
     app = make_app(engine)
     try:
         long_text = (BENIGN + " ") * 5

@@ -10,7 +10,7 @@ from app_support import close, make_app
 
 from app import autostart
 from app.settings import Settings, SettingsFile, config_dir
-from engine import Engine
+from engine import Engine, EngineConfig
 
 
 def test_settings_survive_a_restart(qtbot, app_env):
@@ -126,7 +126,7 @@ class FakePolicies:
 
 
 def test_policies_can_be_added_refused_and_removed(qtbot, app_env):
-    engine = Engine(idle_timeout_s=None)
+    engine = Engine(EngineConfig(idle_timeout_s=None))
     engine.policies = FakePolicies()  # type: ignore[attr-defined]
     app = make_app(engine)
     try:
