@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import tempfile
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import TierwallError
-from engine.userfiles import PRIVATE_FILE, make_private
+from engine.userfiles import make_private
 from engine.verdict import NOT_REDACTED_EXCERPT, Verdict
 
 HISTORY_FILE = "history.sqlite3"  # the tray app's scan history (redacted excerpts and hashes), in the data dir
@@ -144,7 +145,8 @@ class History:
             return
         if str(path) != IN_MEMORY:
             make_private(path)
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))  # SQLite gives its WAL the same mode
+            if not path.exists():
+                _create(path)
         self._db = sqlite3.connect(str(path))
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -258,6 +260,31 @@ class History:
     def close(self) -> None:
         self._closed = True
         self._db.close()
+
+
+def _create(path: Path) -> None:
+    """Make a new history file whole: in WAL mode and with its tables, made under a name of its own and then
+    linked in. The app killed meanwhile leaves no history (and stray files of a few KB with no scan in them),
+    never a file without tables, or with the rollback journal of its switch to WAL, which a read-only reader
+    (`tierwall history`) could not read."""
+    fd, made = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)  # 0600: SQLite gives
+    os.close(fd)  # the WAL the same mode
+    try:
+        db = sqlite3.connect(made)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # the close below still syncs the file before it is linked
+            db.executescript(f"BEGIN; {_SCHEMA} COMMIT;")
+        finally:
+            db.close()  # the last connection: the WAL is checkpointed into the file and removed
+        try:
+            os.link(made, path)  # never over a history another process made meanwhile
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            os.replace(made, path)
+    finally:
+        Path(made).unlink(missing_ok=True)
 
 
 def read_history(
