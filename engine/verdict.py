@@ -95,9 +95,14 @@ UNMASKED_RULES = frozenset({TRUNCATED, REDACTION_INCOMPLETE})
 MODEL_UNAVAILABLE = "input.model_unavailable"  # a tier that was needed could not run: the verdict is not cached
 
 
+MIN_REPEAT_CHARS = 6  # a masked value at least this long is masked wherever else it stands in the text
+
+
 def redact(text: str, findings: tuple[Finding, ...] | list[Finding]) -> str:
-    """Mask every span that has a redaction label; overlapping spans merge."""
-    spans = sorted((f.start, f.end, f.redact_as) for f in findings if f.redact_as and f.end > f.start)
+    """Mask every span that has a redaction label, and every other place its value stands (a number found
+    once, by its cue, is the same number where no cue stands before it); overlapping spans merge."""
+    found = [(f.start, f.end, f.redact_as) for f in findings if f.redact_as and f.end > f.start]
+    spans = sorted([*found, *_repeats(text, found)])
     out: list[str] = []
     pos = 0
     last_end = 0
@@ -111,3 +116,22 @@ def redact(text: str, findings: tuple[Finding, ...] | list[Finding]) -> str:
         pos = last_end = end
     out.append(text[pos:])
     return "".join(out)
+
+
+def _repeats(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Every place a masked value stands, found in one Aho–Corasick pass (bounded by the text, not by the
+    number of values)."""
+    values: dict[str, str] = {}
+    for start, end, label in found:
+        value = text[start:end]
+        if len(value.strip()) >= MIN_REPEAT_CHARS:
+            values.setdefault(value, label)
+    if not values:
+        return []
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for value, label in values.items():
+        automaton.add_word(value, (len(value), label))
+    automaton.make_automaton()
+    return [(last + 1 - length, last + 1, label) for last, (length, label) in automaton.iter(text)]
