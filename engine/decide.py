@@ -12,7 +12,7 @@ from typing import Any
 
 from engine.bands import Bands, combine_features
 from engine.policies import Policy
-from engine.tiers.reading import Reading, Step
+from engine.tiers.reading import Reading, Step, reading_of
 from engine.verdict import (
     PLACEHOLDER,
     SENSITIVE_CATEGORIES,
@@ -153,13 +153,13 @@ def decide(
     """
     tier0 = readings[0]
     out = Outcome("allow", 0, tier0_likelihood(tier0, bands), covered, [*findings, *tier0.findings], [*reasons])
-    tier1 = _reading(readings, "tier1")
+    tier1 = reading_of(readings, "tier1")
     by_list = list_decision(plan.listed)
     if by_list is not None:
         out.decision = by_list[0]
         out.reasons.insert(0, by_list[1])
     elif tier1 is not None:
-        _escalated(out, tier0, tier1, _reading(readings, "tier2"), plan, bands, builtin)
+        _escalated(out, tier0, tier1, reading_of(readings, "tier2"), plan, bands, builtin)
     elif tier0.opinion == "unsure" or (plan.always_escalate and plan.max_tier >= 1):
         out.decision = "warn"
         out.reasons.insert(0, "needs tier 1: tier 0 could not decide and --max-tier 0 stops here")
@@ -167,17 +167,13 @@ def decide(
         out.decision = "block"
         worst = max(tier0.findings, key=lambda f: bands.severity_weight[f.severity])
         out.reasons.insert(0, f"{worst.explanation} ({worst.rule})")
-    check = _reading(readings, "policies")
+    check = reading_of(readings, "policies")
     if check is not None:
         _user_policies(out, check)
     out.decision, floor_reasons = apply_floors(out.decision, out.findings, listed=plan.listed,
                                                partly_read=bool(out.covered or decoded_partly))  # fmt: skip
     out.reasons += floor_reasons
     return out
-
-
-def _reading(readings: Sequence[Reading], step: Step) -> Reading | None:
-    return next((r for r in readings if r.step == step), None)
 
 
 def _escalated(

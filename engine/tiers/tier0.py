@@ -64,7 +64,7 @@ class Tier0:
                 worst = lex
             if i == 0 or lex.probability < self.bands.lexical_unsure_at:  # a sentence may read worse than its window
                 starts = sentence_starts(view.clean, view.folded)
-                sentence = self.lexicon.sentence_score(tokens, hashes, [t for t, _ in starts])
+                sentence = self.lexicon.sentence_score(lex, [t for t, _ in starts])
                 if i == 0 and sentence.probability > max(lex.probability, self.bands.lexical_unsure_at - 1e-9):
                     # a sentence that alone would send the text to a model: tier 1 and 2 read it alone too
                     suspect, suspect_p = _char_span(sentence.window, starts, view.folded), sentence.probability

@@ -46,11 +46,7 @@ def engine_case(engine: Any, rng: random.Random, i: int) -> tuple[str, list[str]
         benign, attack = inputs.with_attack(rng)
         return f"{benign} {attack}", props.attack_counts(engine, benign, attack, max_tier=0)
     if i % 20 == 19:
-        case = inputs.planted(rng)
-        verdict, problems = props.scanned(engine, case.text, max_tier=0)
-        if verdict is not None:
-            problems += props.well_formed(case.text, verdict) + props.finds_planted(case.text, case.values, verdict)
-        return case.text, problems
+        return planted_case(engine, rng, max_tier=0)
     text = inputs.engine_input(rng)
     verdict, problems = props.scanned(engine, text, max_tier=0)
     if verdict is not None:
@@ -67,16 +63,21 @@ def model_case(engine: Any, rng: random.Random, i: int) -> tuple[str, list[str]]
         benign, attack = inputs.with_attack(rng)
         return f"{benign} {attack}", props.attack_counts(engine, benign, attack)
     if i % 10 == 4:
-        case = inputs.planted(rng)
-        verdict, problems = props.scanned(engine, case.text, **kw)
-        if verdict is not None:
-            problems += props.well_formed(case.text, verdict) + props.finds_planted(case.text, case.values, verdict)
-        return case.text, problems
+        return planted_case(engine, rng, **kw)
     text = inputs.engine_input(rng)[:4000]
     verdict, problems = props.scanned(engine, text, **kw)
     if verdict is not None:
         problems += props.well_formed(text, verdict) + props.cache_agrees(engine, text, verdict, **kw)
     return text, problems
+
+
+def planted_case(engine: Any, rng: random.Random, **kw: Any) -> tuple[str, list[str]]:
+    """Benign text with secrets and personal data planted: each found and masked, and the verdict well formed."""
+    case = inputs.planted(rng)
+    verdict, problems = props.scanned(engine, case.text, **kw)
+    if verdict is not None:
+        problems += props.well_formed(case.text, verdict) + props.finds_planted(case.text, case.values, verdict)
+    return case.text, problems
 
 
 def run(n_engine: int, n_model: int, seed: int) -> dict[str, Any]:
