@@ -80,7 +80,7 @@ def _clean_unicode(text: str) -> _Cleaned:
     if allf & _F_REMOVE:
         rm = (f & _F_REMOVE) != 0
         rm_pos = np.flatnonzero(rm)
-        idx2 = np.flatnonzero(~rm)
+        idx2 = np.flatnonzero(~rm).astype(np.int32)  # offsets as int32 throughout: half the memory
         cps2 = cps[idx2]
         f2 = f[idx2]
         t2 = _to_str(cps2)
@@ -88,6 +88,7 @@ def _clean_unicode(text: str) -> _Cleaned:
         allf2 = int(np.bitwise_or.reduce(f2)) if len(f2) else 0
     else:
         cps2, f2, t2, allf2 = cps, f, text, allf
+    del cps, f, surrogate  # on a 1 MB text every full-length array counts: each goes once it is used
 
     # 2. NFKC (whitespace kept verbatim)
     src: np.ndarray | None = None  # clean index -> t2 index (None: identity)
@@ -116,8 +117,9 @@ def _clean_unicode(text: str) -> _Cleaned:
     else:
         assert send is not None  # _nfkc gives both maps
         last = send[src] - 1  # t2 index of the last char of each clean char's block
-        base = np.arange(len(cps2)) if idx2 is None else idx2
+        base = np.arange(len(cps2), dtype=np.int32) if idx2 is None else idx2
         omap = _ArrMap(base[src], base[last] + 1, olen, olen)
+        del base, last, send
 
     # 4. fold + homoglyph analysis
     cls = tb.cls[_tix(cc, tb)]
@@ -128,6 +130,7 @@ def _clean_unicode(text: str) -> _Cleaned:
         if src is not None:
             fancy = fancy[src]
     _homoglyphs(out, cc, cls, fancy, fcp, tb, omap)
+    del cls, fancy, cc, src
     out.clean = clean
     out.folded = _to_str(fcp)
     out.map = omap
@@ -144,15 +147,7 @@ def _nfkc(
     whole and map to their whole original span.
     """
     n2 = len(cps2)
-    unsafe = (f2 & _F_UNSAFE) != 0
-    seg_start = ~unsafe
-    seg_start[0] = True
-    isws = (f2 & _F_WS) != 0
-    seg_start[1:] |= isws[:-1]
-    starts_idx = np.flatnonzero(seg_start)
-    seg_ends = np.append(starts_idx[1:], n2)
-    multi = (seg_ends - starts_idx) >= 2
-    cs, ce = starts_idx[multi], seg_ends[multi]
+    cs, ce = _multi_segments(f2)
 
     # Complex segments: normalise together (separator keeps them independent).
     ch_s: list[int] = []
@@ -170,6 +165,7 @@ def _nfkc(
                 ch_s.append(a)
                 ch_e.append(b)
                 ch_out.append(o)
+        del segs, outs
 
     chg = (f2 & _F_CHANGE) != 0
     c3 = cps2.copy()
@@ -180,8 +176,9 @@ def _nfkc(
     if not ch_s and exp is None:
         return _to_str(c3), None, None  # only 1:1 replacements: identity offsets
 
-    out_len = np.ones(n2, dtype=np.int64)
+    out_len = np.ones(n2, dtype=np.int32)  # int32 offsets: a 1 MB text's maps take half the memory
     simple = _to_str(c3)
+    del c3, chg, one, pos
     if exp is not None:
         epos = np.flatnonzero(exp)
         ecps = cps2[epos]
@@ -197,13 +194,13 @@ def _nfkc(
                 simple = simple.replace(chr(cp), rep)
         else:
             simple = simple.translate(table)
-        csum = np.concatenate(([0], np.cumsum(out_len)))
+        csum = np.concatenate((np.zeros(1, np.int32), np.cumsum(out_len, dtype=np.int32)))
     else:
         csum = None
-    send = np.arange(1, n2 + 1, dtype=np.int64)
+    send = np.arange(1, n2 + 1, dtype=np.int32)
     if ch_s:
-        a_arr = np.array(ch_s, dtype=np.int64)
-        b_arr = np.array(ch_e, dtype=np.int64)
+        a_arr = np.array(ch_s, dtype=np.int32)
+        b_arr = np.array(ch_e, dtype=np.int32)
         pa, pb = (a_arr, b_arr) if csum is None else (csum[a_arr], csum[b_arr])
         pieces = []
         prev = 0
@@ -213,19 +210,33 @@ def _nfkc(
             prev = b
         pieces.append(simple[prev:])
         clean = "".join(pieces)
-        inside = np.zeros(n2 + 1, dtype=np.int64)
+        inside = np.zeros(n2 + 1, dtype=np.int32)
         inside[a_arr + 1] += 1  # segments are disjoint and >= 2 long: indices are unique
         inside[b_arr] -= 1
-        out_len[np.cumsum(inside)[:n2] > 0] = 0
+        out_len[np.cumsum(inside, dtype=np.int32)[:n2] > 0] = 0
         out_len[a_arr] = [len(o) for o in ch_out]
         send[a_arr] = b_arr
     else:
         clean = simple
-    src = np.repeat(np.arange(n2, dtype=np.int64), out_len)
+    src = np.repeat(np.arange(n2, dtype=np.int32), out_len)
     if len(src) != len(clean):  # should not happen; fall back to one coarse block
-        src = np.zeros(len(clean), dtype=np.int64)
-        send = np.full(max(n2, 1), max(n2, 1), dtype=np.int64)
+        src = np.zeros(len(clean), dtype=np.int32)
+        send = np.full(max(n2, 1), max(n2, 1), dtype=np.int32)
     return clean, src, send
+
+
+def _multi_segments(f2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the segments NFKC must see whole: two or more characters from one "safe" character
+    (or one after whitespace) to the next. Its own function, so that its full-length temporaries are gone
+    before _nfkc builds its maps."""
+    seg_start = (f2 & _F_UNSAFE) == 0
+    seg_start[0] = True
+    seg_start[1:] |= (f2[:-1] & _F_WS) != 0
+    starts = np.flatnonzero(seg_start)
+    del seg_start
+    ends = np.append(starts[1:], len(f2))
+    multi = (ends - starts) >= 2
+    return starts[multi], ends[multi]
 
 
 def _nfkc_many(segs: list[str]) -> list[str]:
@@ -264,18 +275,20 @@ def _removal_events(out: _Cleaned, cps: np.ndarray, rm_pos: np.ndarray, tb: _Tab
 
     def emit(rule: str, rs: np.ndarray, re_: np.ndarray, suspicious: np.ndarray | bool = False) -> None:
         t = text_of(rule)
-        sev = np.where(suspicious, t.severity_suspicious, t.severity).astype(object).reshape(-1)
-        if len(sev) == 1 and len(rs) != 1:
-            sev = np.full(len(rs), sev[0], dtype=object)
+        flagged = np.broadcast_to(np.asarray(suspicious, dtype=bool), (len(rs),))  # one flag a run, no copy
+
+        def severity(flag: bool) -> str:
+            return t.severity_suspicious if flag else t.severity
+
         k = min(len(rs), _FINDING_CAP)
         for i in range(k):
             a, b = int(rs[i]), int(re_[i])
             what = f"{t.label} U+{int(cps[a]):04X}" if b - a == 1 else f"{b - a} {t.label}s (first U+{int(cps[a]):04X})"
-            inside = rule == "norm.zero_width" and bool(np.asarray(suspicious).reshape(-1)[i])
-            out.events.append((rule, str(sev[i]), a, b, f"{what} removed{' inside a word' if inside else ''}"))
-        if len(rs) > k:
-            rest = sev[k:]
-            top = max(set(rest.tolist()), key=_SEV_RANK.__getitem__)
+            flag = bool(flagged[i])
+            inside = rule == "norm.zero_width" and flag
+            out.events.append((rule, severity(flag), a, b, f"{what} removed{' inside a word' if inside else ''}"))
+        if len(rs) > k:  # the rest in one overflow finding, at the highest severity among them
+            top = max((severity(f) for f in np.unique(flagged[k:]).tolist()), key=_SEV_RANK.__getitem__)
             out.overflow.append((rule, len(rs) - k, int(rs[k]), int(re_[-1]), top))
 
     if _K_ZW in present:

@@ -16,7 +16,7 @@ from pathlib import Path
 import re2
 
 from engine.normalize import Normalized, View
-from engine.rules.compiled import RE2_OPTIONS, CharOffsets, CompiledRule
+from engine.rules.compiled import SET_OPTIONS, CharOffsets, CompiledRule
 from engine.rules.loading import VIEWS, Rule, RuleError, load_rules
 from engine.rules.merging import GENERIC_SECRET_RULES, one_finding_per_value
 from engine.rules.phrases import build_automaton, scan_words
@@ -99,7 +99,7 @@ class RuleSet:
             self._sets[view] = None
             self._set_phrases[view] = None
             if self._plain[view] or keywords or (phrases and view == "folded"):
-                rset = re2.Set.SearchSet(RE2_OPTIONS)
+                rset = re2.Set.SearchSet(SET_OPTIONS)
                 for entry in self._plain[view]:
                     try:
                         rset.Add(entry.rule.pattern)
@@ -111,7 +111,13 @@ class RuleSet:
                     self._set_phrases[view] = len(self._plain[view]) + len(keywords)
                     rset.Add("|".join(" +".join(re2.escape(w) for w in phrase.split(" ")) for phrase in phrases))
                 self._set_done[view] = rset.Add(_SET_DONE)
-                rset.Compile()
+                try:
+                    rset.Compile()
+                except re2.error as exc:
+                    raise RuleError(
+                        f"the {view!r} view's rules do not fit in one RE2 set ({SET_OPTIONS.max_mem >> 20} MiB): "
+                        "a rule file added too many patterns or keywords"
+                    ) from exc
                 self._sets[view] = rset
         self._keyed_ids = frozenset(r.id for r in self.rules if r.keywords)
         self._order = {r.id: i for i, r in enumerate(self.rules)}
