@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from engine.bands import Bands
+from engine.bands import NON_ATTACK_CATEGORIES, Bands
 from engine.decide import TIER1_SEVERITY
 from engine.logistic import logit, sigmoid
 from engine.models import Models, ModelUnavailable, reading_answer
@@ -53,11 +53,11 @@ class Tier1:
         try:
             raw = self.models.infer("embed_and_score", args)
             with reading_answer("tier 1's models"):
-                return self._explain(views, raw["views"])
+                return self._explain(views, raw["views"], _rule_in(tier0, norm))
         except ModelUnavailable as exc:
             return unavailable("tier1", exc)
 
-    def _explain(self, views: list[View], scored: list[dict[str, Any]]) -> Reading:
+    def _explain(self, views: list[View], scored: list[dict[str, Any]], evidence: bool = False) -> Reading:
         if len(scored) != len(views):
             raise ValueError(f"{len(scored)} views scored, {len(views)} asked")
         main = scored[0]
@@ -67,8 +67,12 @@ class Tier1:
         sentence = _best_window(scored, [v.kind == "sentence" for v in views])
         if best is None:
             raise ValueError("no window was scored")
-        if sentence is not None and self.bands.tier1(float(sigmoid(sentence[0]))) == "block":
-            best = sentence  # the sentences tier 0 read worst are, alone, a clear attack: diluted or not
+        if sentence is not None and sentence[0] > best[0]:
+            band = self.bands.tier1(float(sigmoid(sentence[0])))
+            if band == "block" or (band == "unsure" and evidence):
+                # the sentences tier 0 read worst are, alone, a clear attack, or unsure where a rule found an
+                # attack in them: a benign sentence before an attack must not dilute it into an "allow"
+                best = sentence
         z, vi, k = best
         cosine, category = float(scored[vi]["cosine"][k]), str(scored[vi]["category"][k])
         score = float(sigmoid(z))
@@ -82,6 +86,17 @@ class Tier1:
             tier=1, confidence=round(score, 4),
         )  # fmt: skip
         return Reading("tier1", decision, score, (finding,), covered, windows=main_windows)
+
+
+def _rule_in(tier0: Reading, norm: Normalized) -> bool:
+    """Did a tier-0 rule (not the lexical prior) find an attack inside the suspect sentences?"""
+    if tier0.suspect is None:
+        return False
+    start, end = norm.main.to_original(*tier0.suspect)
+    return any(
+        f.category not in NON_ATTACK_CATEGORIES and not f.rule.startswith("lex.") and start <= f.start and f.end <= end
+        for f in tier0.findings
+    )
 
 
 def _best_window(scored: list[dict[str, Any]], counted: list[bool]) -> tuple[float, int, int] | None:
