@@ -145,6 +145,7 @@ class History:
             return
         if str(path) != IN_MEMORY:
             make_private(path)
+            _remove_stale_drafts(path)
             if not path.exists():
                 _create(path)
         self._db = sqlite3.connect(str(path))
@@ -185,9 +186,13 @@ class History:
                 sql += f" AND {column} IN ({', '.join('?' * len(values))})"
                 args += values
         if text:
-            like = f"%{text.lower()}%"
-            sql += " AND (lower(excerpt) LIKE ? OR categories LIKE ? OR source LIKE ? OR sha256 LIKE ?)"
-            args += [like, like, like, f"{text.lower()}%"]
+            literal = _like_literal(text.lower())  # "50%" finds "50%", not every row with a 50 in it
+            like = f"%{literal}%"
+            sql += (
+                " AND (lower(excerpt) LIKE ? ESCAPE '\\' OR categories LIKE ? ESCAPE '\\'"
+                " OR source LIKE ? ESCAPE '\\' OR sha256 LIKE ? ESCAPE '\\')"
+            )
+            args += [like, like, like, f"{literal}%"]
         sql += " ORDER BY at DESC, id DESC LIMIT ? OFFSET ?"
         args += [limit, offset]
         return [
@@ -260,6 +265,26 @@ class History:
     def close(self) -> None:
         self._closed = True
         self._db.close()
+
+
+def _like_literal(text: str) -> str:
+    """`text` for a LIKE pattern with ESCAPE '\\': its own %, _ and \\ match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+DRAFT_STALE_S = 600  # a draft this old is no creation in progress: the app that made it was killed
+
+
+def _remove_stale_drafts(path: Path) -> None:
+    """Remove the drafts (`.<name>.*.new`) of a creation that was killed before it could link its file in
+    or clean up; a recent one may be another process's creation in progress and stays."""
+    cutoff = time.time() - DRAFT_STALE_S
+    for draft in path.parent.glob(f".{path.name}.*.new"):
+        try:
+            if draft.stat().st_mtime < cutoff:
+                draft.unlink()
+        except OSError:  # gone already, or not ours to remove: it costs a few KB, never a scan
+            pass
 
 
 def _create(path: Path) -> None:
