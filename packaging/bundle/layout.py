@@ -1,0 +1,211 @@
+"""What goes into the frozen bundle and what is left out, in one place: packaging/tierwall.spec builds from it and
+tests/test_packaging*.py check it without building anything.
+
+Numpy, onnxruntime and Qt are what the bundle is made of; everything here trims what the app never uses (Qt modules,
+plugins and translations, phonenumbers' geocoding tables, build and test tools) and checks what it must hold (every
+asset and model file, as their manifests list them, and the same version everywhere).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path, PurePosixPath
+
+# Python modules no part of Tierwall imports at run time: build and test tools, model-making libraries, GUI kits
+# other than Qt, and the parts of numpy and onnxruntime that only build, convert or test.
+EXCLUDED_MODULES = (
+    "tkinter", "_tkinter", "turtle", "idlelib", "pydoc_data", "lib2to3", "distutils", "ensurepip", "venv",
+    "readline", "curses", "_curses",
+    # no network, and hashes come from Python's own sha256 (engine/digest.py): OpenSSL is never loaded
+    "ssl", "_ssl", "_hashlib",
+    "setuptools", "pkg_resources", "pip", "PyInstaller", "_pyinstaller_hooks_contrib", "uv",
+    "pytest", "_pytest", "pytestqt", "hypothesis", "mypy", "ruff", "atheris",
+    "torch", "onnx", "tokenizers", "transformers", "sympy", "scipy", "pandas", "matplotlib", "IPython", "PIL",
+    "numpy.f2py", "numpy.distutils", "numpy._pyinstaller",
+    "onnxruntime.transformers", "onnxruntime.quantization", "onnxruntime.tools", "onnxruntime.training",
+    "onnxruntime.backend", "onnxruntime.datasets",
+    # phonenumbers: the engine parses and validates numbers; it never asks for a number's place, carrier or zone
+    "phonenumbers.geocoder", "phonenumbers.geodata", "phonenumbers.carrier", "phonenumbers.carrierdata",
+    "phonenumbers.timezone", "phonenumbers.tzdata",
+)  # fmt: skip
+
+# The app uses QtCore, QtGui, QtWidgets and QtNetwork (app/single.py's local socket); none of these.
+EXCLUDED_QT_MODULES = tuple(
+    f"PySide6.{name}"
+    for name in (
+        "QtQml", "QtQuick", "QtQuickWidgets", "QtQuickControls2", "QtQuickTest", "QtPdf", "QtPdfWidgets",
+        "QtOpenGL", "QtOpenGLWidgets", "QtSvg", "QtSvgWidgets", "QtSql", "QtTest", "QtXml", "QtDesigner",
+        "QtHelp", "QtUiTools", "QtPrintSupport", "QtConcurrent", "QtDBus", "QtMultimedia", "QtWebEngineCore",
+        "QtWebEngineWidgets", "QtCharts", "QtDataVisualization", "QtBluetooth", "QtPositioning", "QtSerialPort",
+        "QtStateMachine", "QtTextToSpeech", "QtWebSockets", "QtHttpServer", "QtSpatialAudio", "QtRemoteObjects",
+        "QtScxml", "QtSensors", "QtNfc", "QtLocation", "QtGraphs", "Qt3DCore",
+    )
+)  # fmt: skip
+
+# Qt plugins kept, by folder: the platforms a desktop runs on (X11, Wayland; offscreen for the self-test and the
+# screenshots; minimal), typing (compose keys, IBus), what X11 and Wayland need to draw, and the desktop portal's
+# theme. Everything else Qt's hooks collect (image formats: the icons are painted in code and PNG is built in; SVG
+# icons; TLS, SQL, network information, printing, QML tooling, the GTK3 theme with the GTK libraries it drags in)
+# is left out.
+KEPT_QT_PLUGINS = {
+    "platforms": ("libqxcb", "libqwayland-egl", "libqwayland-generic", "libqoffscreen", "libqminimal",
+                  "qwindows", "qoffscreen", "qminimal", "libqcocoa"),
+    "platforminputcontexts": ("libcomposeplatforminputcontextplugin", "libibusplatforminputcontextplugin"),
+    "platformthemes": ("libqxdgdesktopportal",),
+    "xcbglintegrations": None,  # None: every plugin of the folder
+    "wayland-decoration-client": None,
+    "wayland-graphics-integration-client": None,
+    "wayland-shell-integration": None,
+    "styles": None,  # Windows and macOS native styles (the app sets Fusion, which is built in)
+}  # fmt: skip
+
+_QT_PLUGIN = re.compile(r"^PySide6/Qt/plugins/(?P<kind>[^/]+)/(?P<file>[^/]+)$")
+_QT_TRANSLATION = re.compile(r"^PySide6/Qt/translations/")
+
+
+def keep_file(dest: str) -> bool:
+    """Whether a file the analysis collected (by its path inside the bundle) goes into it."""
+    dest = PurePosixPath(dest.replace("\\", "/")).as_posix()
+    if _QT_TRANSLATION.match(dest):
+        return False  # the app is in English and loads no Qt translation
+    plugin = _QT_PLUGIN.match(dest)
+    if plugin:
+        kept = KEPT_QT_PLUGINS.get(plugin["kind"], ())
+        if kept is None:
+            return True
+        stem = plugin["file"].split(".", 1)[0]
+        return stem in kept
+    return True
+
+
+def project_version(root: Path) -> str:
+    """The version in pyproject.toml: the one source every other version is read from."""
+    with (root / "pyproject.toml").open("rb") as fh:
+        version: str = tomllib.load(fh)["project"]["version"]
+    return version
+
+
+def asset_files(assets: Path) -> list[str]:
+    """Every file the bundle's assets/ holds, relative to assets/: the integrity manifest and what it lists, the
+    models' manifest and every model file it lists, and the documentation (*.md: licences and sources)."""
+    listed = {line.split("  ", 1)[1] for line in (assets / "SHA256SUMS").read_text(encoding="utf-8").splitlines()}
+    models = json.loads((assets / "models" / "manifest.json").read_text(encoding="utf-8"))["models"]
+    model_files = {f"models/{f['path']}" for entry in models.values() for f in entry.get("files", ())}
+    docs = {p.relative_to(assets).as_posix() for p in assets.rglob("*.md")}
+    return sorted({"SHA256SUMS", *listed, *model_files, *docs})
+
+
+def asset_problems(assets: Path) -> list[str]:
+    """What differs between the assets and their manifests (sha256 of every asset and model file): empty if none."""
+    from engine.inference import model_specs
+    from engine.integrity import problems
+    from engine.models import verify_files
+
+    found = problems(assets)
+    for spec in model_specs(assets / "models"):
+        if not spec.files:
+            found.append(f"model {spec.name}: no files in models/manifest.json")
+        found += verify_files(spec, assets / "models")
+    return found
+
+
+# -- after the build: libraries nothing loads, debug information ------------------------------------------------------
+
+# Loaded with dlopen by name, never as a DT_NEEDED entry: kept although no file of the bundle names them.
+DLOPENED = ("libonnxruntime_providers_shared.so",)
+_EXTENSION = re.compile(r"\.(cpython-[^/]*|abi3)\.so$|\.pyd$")
+
+
+def is_root(rel: str) -> bool:
+    """A file something outside the bundle's own links loads: a program, Python itself, an extension module that
+    Python imports, a Qt plugin that Qt loads. Every other shared library stays only if one of these needs it."""
+    rel = rel.replace("\\", "/")
+    name = rel.rsplit("/", 1)[-1]
+    return (
+        "/" not in rel  # tierwall, tierwall-tray
+        or name.startswith("libpython")
+        or "/lib-dynload/" in f"/{rel}"
+        or "/Qt/plugins/" in f"/{rel}"
+        or bool(_EXTENSION.search(name))
+        or name in DLOPENED
+    )
+
+
+def unreachable(needed: dict[str, list[str]], roots: list[str]) -> set[str]:
+    """The libraries (paths in `needed`) that no root needs, directly or through another library. `needed` maps each
+    shared object's path to the names it links against (DT_NEEDED); a name is found by a file's base name."""
+    by_name: dict[str, list[str]] = {}
+    for path in needed:
+        by_name.setdefault(path.rsplit("/", 1)[-1], []).append(path)
+    seen: set[str] = set()
+    todo = [r for r in roots if r in needed]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for name in needed[path]:
+            todo += by_name.get(name, [])
+    return set(needed) - seen
+
+
+def elf_needed(path: Path) -> list[str] | None:
+    """The DT_NEEDED names of an ELF file (objdump, part of binutils, which PyInstaller needs anyway); None if the
+    file is not ELF."""
+    import subprocess
+
+    with path.open("rb") as fh:
+        if fh.read(4) != b"\x7fELF":
+            return None
+    out = subprocess.run(["objdump", "-p", str(path)], capture_output=True, text=True, check=True).stdout
+    return [line.split()[1] for line in out.splitlines() if line.strip().startswith("NEEDED")]
+
+
+def prune_unneeded_libraries(dist: Path) -> list[tuple[str, int]]:
+    """Delete the shared libraries of a Linux bundle that nothing in it needs (what PyInstaller collected for plugins
+    and modules left out afterwards, such as the GTK3 theme's GTK, Cairo and Pango), with the links to them.
+    Returns (path inside the bundle, bytes) of each file deleted."""
+    needed: dict[str, list[str]] = {}
+    links: dict[str, Path] = {}
+    for path in sorted(dist.rglob("*")):
+        rel = path.relative_to(dist).as_posix()
+        if path.is_symlink():
+            links[rel] = path
+        elif path.is_file() and (names := elf_needed(path)) is not None:
+            needed[rel] = names
+    # a link (libQt6Core.so.6 beside the programs -> PySide6/Qt/lib/libQt6Core.so.6) answers for its target's name
+    for rel, path in links.items():
+        target = path.resolve()
+        if target.is_file() and target.is_relative_to(dist.resolve()):
+            needed[rel] = [target.relative_to(dist.resolve()).as_posix().rsplit("/", 1)[-1]]
+    roots = [rel for rel in needed if is_root(rel)]
+    removed = []
+    for rel in sorted(unreachable(needed, roots)):
+        path = dist / rel
+        size = 0 if path.is_symlink() else path.stat().st_size
+        path.unlink()
+        removed.append((rel, size))
+    return removed
+
+
+def strip_debug_info(dist: Path) -> int:
+    """Strip the debug information from Python's own library and extension modules (built from source with it:
+    libpython alone is 23 MB with it, 5 MB without). Wheels' libraries are left alone: stripping numpy's OpenBLAS
+    breaks it. Returns the bytes saved."""
+    import shutil
+    import subprocess
+
+    strip = shutil.which("strip")
+    if strip is None:
+        return 0
+    saved = 0
+    for path in sorted(dist.rglob("*.so*")):
+        rel = path.relative_to(dist).as_posix()
+        if path.is_symlink() or not (path.name.startswith("libpython") or "/lib-dynload/" in f"/{rel}"):
+            continue
+        before = path.stat().st_size
+        subprocess.run([strip, "--strip-debug", str(path)], check=True)
+        saved += before - path.stat().st_size
+    return saved
