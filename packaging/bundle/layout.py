@@ -209,3 +209,103 @@ def strip_debug_info(dist: Path) -> int:
         subprocess.run([strip, "--strip-debug", str(path)], check=True)
         saved += before - path.stat().st_size
     return saved
+
+
+# -- the .deb ---------------------------------------------------------------------------------------------------------
+
+# Every library the bundle links against and does not carry (PyInstaller leaves out the C library, OpenGL/EGL, libxcb
+# and Wayland's client libraries on purpose: they must match the system's drivers and display server), with the
+# Debian package that provides it. stage.py stops the build when the bundle needs one that is not here.
+SYSTEM_LIBRARIES = {
+    **dict.fromkeys(("libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "libresolv.so.2",
+                     "libutil.so.1", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1"), "libc6"),
+    "libGL.so.1": "libgl1",
+    "libEGL.so.1": "libegl1",
+    "libxcb.so.1": "libxcb1",
+    "libwayland-client.so.0": "libwayland-client0",
+    "libwayland-cursor.so.0": "libwayland-cursor0",
+    "libwayland-egl.so.1": "libwayland-egl1",
+}  # fmt: skip
+# Depends: those packages; fontconfig's configuration (the bundled libfontconfig reads /etc/fonts) and a font, or
+# Qt draws no text; D-Bus for the desktop's notifications and tray (Qt loads libdbus-1 when it is there).
+DEB_DEPENDS = (
+    *sorted(set(SYSTEM_LIBRARIES.values())),
+    "libfontconfig1",
+    "fonts-dejavu-core | fonts-liberation2 | fonts-noto-core | fonts-freefont-ttf",
+    "libdbus-1-3",
+)
+
+
+def system_libraries(dist: Path) -> set[str]:
+    """The names the bundle's ELF files link against (DT_NEEDED) that no file in the bundle answers to."""
+    present = {path.name for path in dist.rglob("*") if path.is_file() or path.is_symlink()}
+    needed: set[str] = set()
+    for path in dist.rglob("*"):
+        if path.is_file() and not path.is_symlink() and (names := elf_needed(path)):
+            needed.update(names)
+    return needed - present
+
+
+# What the bundle carries besides Tierwall (licences as their projects state them); the models' come from their
+# manifest.
+THIRD_PARTY = (
+    ("Python 3.11 (the interpreter and its standard library)", "PSF-2.0"),
+    ("Qt 6 (pyside6-essentials: QtCore, QtGui, QtWidgets, QtNetwork, QtDBus and their plugins), ICU", "LGPL-3.0-only"),
+    ("PySide6, shiboken6", "LGPL-3.0-only"),
+    ("numpy, with OpenBLAS and libgfortran", "BSD-3-Clause; GPL-3.0-or-later WITH GCC-exception-3.1"),
+    ("onnxruntime", "MIT"),
+    ("google-re2 (RE2, Abseil)", "BSD-3-Clause; Apache-2.0"),
+    ("pyahocorasick", "BSD-3-Clause"),
+    ("phonenumbers (libphonenumber's metadata)", "Apache-2.0"),
+    ("platformdirs", "MIT"),
+    ("psutil", "BSD-3-Clause"),
+    ("protobuf, flatbuffers", "BSD-3-Clause; Apache-2.0"),
+    ("system libraries PyInstaller collected (libstdc++, libgcc, zlib, libX11, libxkbcommon, libfontconfig, "
+     "libfreetype, libpng, libglib, libdbus, libsqlite3, …) from Debian", "their Debian licences"),
+)  # fmt: skip
+
+
+def copyright_text(root: Path) -> str:
+    """/usr/share/doc/tierwall/copyright: Tierwall's licence, then what the bundle carries with its licence."""
+    with (root / "pyproject.toml").open("rb") as fh:
+        licence = tomllib.load(fh)["project"]["license"]
+    models = json.loads((root / "assets" / "models" / "manifest.json").read_text(encoding="utf-8"))["models"]
+    lines = [
+        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/",
+        "Upstream-Name: tierwall",
+        "",
+        "Files: *",
+        f"License: {licence}",
+        "",
+        "Comment: the bundle under /opt/tierwall also carries:",
+    ]
+    lines += [f" {what}: {how}" for what, how in THIRD_PARTY]
+    lines += [
+        f" model {name}: {entry.get('licence', '?')} ({entry.get('source', '?')})" for name, entry in models.items()
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_windows_version(workpath: Path, version: str) -> Path:
+    """The version resource of tierwall.exe and tierwall-tray.exe (PyInstaller's VSVersionInfo text)."""
+    numbers = [int(n) for n in re.findall(r"\d+", version)[:4]]
+    numbers += [0] * (4 - len(numbers))
+    fixed = tuple(numbers)
+    text = f"""VSVersionInfo(
+  ffi=FixedFileInfo(filevers={fixed}, prodvers={fixed}, mask=0x3f, flags=0x0, OS=0x40004, fileType=0x1,
+                    subtype=0x0, date=(0, 0)),
+  kids=[
+    StringFileInfo([StringTable('040904B0', [
+      StringStruct('CompanyName', 'Tierwall'),
+      StringStruct('FileDescription', 'Tierwall: local, offline LLM prompt firewall'),
+      StringStruct('FileVersion', '{version}'),
+      StringStruct('ProductName', 'Tierwall'),
+      StringStruct('ProductVersion', '{version}')])]),
+    VarFileInfo([VarStruct('Translation', [1033, 1200])])
+  ]
+)
+"""
+    workpath.mkdir(parents=True, exist_ok=True)
+    path = workpath / "tierwall-version.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
