@@ -12,6 +12,7 @@ import json
 import re
 import tomllib
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 # Python modules no part of Tierwall imports at run time: build and test tools, model-making libraries, GUI kits
 # other than Qt, and the parts of numpy and onnxruntime that only build, convert or test.
@@ -309,3 +310,40 @@ def write_windows_version(workpath: Path, version: str) -> Path:
     path = workpath / "tierwall-version.txt"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def size_report(dist: Path) -> dict[str, object]:
+    """The bundle's size in bytes: all of it, without the model files (listed one by one), and its biggest parts (a
+    program; a folder directly under _internal/, such as PySide6 or numpy.libs; a file there, such as libpython)."""
+    internal = next((p for p in (dist / "_internal", dist) if (p / "assets").is_dir()), dist)
+    assets = internal / "assets"
+    models = json.loads((assets / "models" / "manifest.json").read_text(encoding="utf-8"))["models"]
+    model_paths = {assets / "models" / f["path"] for entry in models.values() for f in entry.get("files", ())}
+    total = 0
+    model_sizes: dict[str, int] = {}
+    parts: dict[str, int] = {}
+    for path in dist.rglob("*"):
+        if path.is_symlink() or not path.is_file():
+            continue
+        size = path.stat().st_size
+        total += size
+        if path in model_paths:
+            model_sizes[path.relative_to(dist).as_posix()] = size
+            continue
+        rel = path.relative_to(internal) if path.is_relative_to(internal) else path.relative_to(dist)
+        part = (internal.relative_to(dist) / rel.parts[0]).as_posix() if path.is_relative_to(internal) else rel.parts[0]
+        parts[part] = parts.get(part, 0) + size
+    return {
+        "total": total,
+        "without_models": total - sum(model_sizes.values()),
+        "models": dict(sorted(model_sizes.items(), key=lambda kv: -kv[1])),
+        "biggest_parts": dict(sorted(parts.items(), key=lambda kv: -kv[1])[:5]),
+    }
+
+
+def describe_sizes(report: dict[str, Any]) -> str:
+    mb = 1e6
+    lines = [f"bundle {report['total'] / mb:.1f} MB, {report['without_models'] / mb:.1f} MB without the model files"]
+    lines += [f"  model file   {size / mb:6.1f} MB  {path}" for path, size in report["models"].items()]
+    lines += [f"  biggest part {size / mb:6.1f} MB  {part}" for part, size in report["biggest_parts"].items()]
+    return "\n".join(lines)
