@@ -84,8 +84,9 @@ lock: | $(PY)
 # The installer (packaging/tierwall.spec, packaging/bundle/): a venv of its own with exactly the run lock (the Qt,
 # onnxruntime and numpy `make run` uses) and PyInstaller's lock, Tierwall installed into it for its metadata; then
 # dist/tierwall/ (tierwall and tierwall-tray, ~1 min here), dist/tierwall-<version>-linux-<machine>.tar.gz and, where
-# dpkg-deb is, dist/tierwall_<version>_<arch>.deb. `package-test` (root, Debian) installs the .deb on this machine,
-# runs it from /usr/bin, removes it and shows the user's files left alone (packaging/bundle/package_test.sh).
+# dpkg-deb is, dist/tierwall_<version>_<arch>.deb. `package-test` (after `make package`; root, Debian) installs the
+# .deb on this machine, runs it from /usr/bin, removes it and shows the user's files left alone
+# (packaging/bundle/package_test.sh; its tray self-test is held against .venv's, when `make test` has made it).
 PKG_VENV := build/pkg-venv
 PKG_PY := $(PKG_VENV)/bin/python
 STAMP_PKG := $(PKG_VENV)/.installed-package
@@ -104,7 +105,7 @@ package: $(STAMP_PKG)
 		packaging/tierwall.spec
 	$(PKG_PY) packaging/bundle/stage.py $(if $(shell command -v dpkg-deb),,--no-deb)
 
-package-test: package
+package-test:
 	packaging/bundle/package_test.sh
 
 clean:

@@ -104,7 +104,7 @@ python=$(python3 -c 'import sys; print(sys.executable)')  # the interpreter itse
 # the self-test writes its history where the user's goes (it uses temporary dirs unless told otherwise)
 check "tierwall-tray --self-test from /usr/bin does all the source tray does" \
     run_as_user TIERWALL_DATA_DIR="$home/.local/share/tierwall" TIERWALL_CONFIG_DIR="$home/.config/tierwall" \
-    "$python" packaging/bundle/tray_selftest.py /usr/bin/tierwall-tray "${source_tray[@]}"
+    "$python" packaging/bundle/tray_selftest.py /usr/bin/tierwall-tray "${source_tray[@]}" --drop-caches
 check "the user has settings, policies and history" \
     test -s "$home/.config/tierwall/policies.json" -a -s "$home/.local/share/tierwall/history.sqlite3"
 before=$(cd "$home" && find .config .local -type f -exec sha256sum {} + | sort)
