@@ -72,7 +72,7 @@ def control(version: str, arch: str, installed_kib: int) -> str:
     return (
         f"Package: tierwall\nVersion: {version}\nArchitecture: {arch}\nMaintainer: {MAINTAINER}\n"
         f"Installed-Size: {installed_kib}\nDepends: {', '.join(layout.DEB_DEPENDS)}\n"
-        f"Section: utils\nPriority: optional\nHomepage: https://tierwall.invalid/\nDescription: {DESCRIPTION}\n"
+        f"Section: utils\nPriority: optional\nDescription: {DESCRIPTION}\n"
     )
 
 
