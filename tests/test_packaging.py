@@ -325,3 +325,27 @@ def test_without_a_source_tray_the_frozen_self_test_must_pass_outright():
     assert tray_selftest.judge(_report(**{"rss_mib.tray_all_loaded": 200.0}), None) == [
         "self-test: rss_mib.tray_all_loaded = 200.0 (target ≤ 180)"
     ]
+
+
+def test_the_size_report_counts_the_model_files_apart_and_names_the_biggest_parts(tmp_path):
+    dist = tmp_path / "tierwall"
+    internal = dist / "_internal"
+    (internal / "assets" / "models" / "e5").mkdir(parents=True)
+    (internal / "PySide6" / "Qt" / "lib").mkdir(parents=True)
+    manifest = {"models": {"e5": {"files": [{"path": "e5/model.onnx", "sha256": "0" * 64, "size": 7000}]}}}
+    (internal / "assets" / "models" / "manifest.json").write_text(json.dumps(manifest))
+    (internal / "assets" / "models" / "e5" / "model.onnx").write_bytes(b"m" * 7000)
+    (internal / "PySide6" / "Qt" / "lib" / "libQt6Core.so.6").write_bytes(b"q" * 5000)
+    (internal / "libQt6Core.so.6").symlink_to("PySide6/Qt/lib/libQt6Core.so.6")  # counted once, where it is
+    (internal / "libpython3.11.so.1.0").write_bytes(b"p" * 3000)
+    (dist / "tierwall").write_bytes(b"t" * 1000)
+    report = layout.size_report(dist)
+    manifest_size = (internal / "assets" / "models" / "manifest.json").stat().st_size
+    assert report["total"] == 7000 + 5000 + 3000 + 1000 + manifest_size
+    assert report["without_models"] == 5000 + 3000 + 1000 + manifest_size
+    assert report["models"] == {"_internal/assets/models/e5/model.onnx": 7000}
+    assert list(report["biggest_parts"]) == ["_internal/PySide6", "_internal/libpython3.11.so.1.0", "tierwall",
+                                             "_internal/assets"]  # fmt: skip
+    lines = layout.describe_sizes(report).splitlines()
+    assert [line.split()[:2] for line in lines[1:]] == [["model", "file"]] + [["biggest", "part"]] * 4
+    assert layout.BUNDLE_LIMIT_BYTES == 230 * 10**6  # the limit; the spec stops a bundle over it

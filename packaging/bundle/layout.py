@@ -312,6 +312,11 @@ def write_windows_version(workpath: Path, version: str) -> Path:
     return path
 
 
+# The issue's limit for the unpacked bundle without its model files: the build stops above it (a new dependency that
+# drags in a large library shows here first).
+BUNDLE_LIMIT_BYTES = 230 * 10**6
+
+
 def size_report(dist: Path) -> dict[str, object]:
     """The bundle's size in bytes: all of it, without the model files (listed one by one), and its biggest parts (a
     program; a folder directly under _internal/, such as PySide6 or numpy.libs; a file there, such as libpython)."""
