@@ -83,8 +83,8 @@ lock: | $(PY)
 
 # The installer (packaging/tierwall.spec, packaging/bundle/): a venv of its own with exactly the run lock (the Qt,
 # onnxruntime and numpy `make run` uses) and PyInstaller's lock, Tierwall installed into it for its metadata; then
-# dist/tierwall/ (tierwall and tierwall-tray, ~1 min here), dist/tierwall-<version>-linux-<machine>.tar.gz and, where
-# dpkg-deb is, dist/tierwall_<version>_<arch>.deb. `package-test` (after `make package`; root, Debian) installs the
+# dist/tierwall/ (tierwall and tierwall-tray; PyInstaller ~45 s here), the .tar.gz (~15 s) and, where dpkg-deb is,
+# the .deb (xz: ~2.5 min). `package-test` (after `make package`; root, Debian) installs the
 # .deb on this machine, runs it from /usr/bin, removes it and shows the user's files left alone
 # (packaging/bundle/package_test.sh; its tray self-test is held against .venv's, when `make test` has made it).
 PKG_VENV := build/pkg-venv
