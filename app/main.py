@@ -6,6 +6,7 @@ import argparse
 import os
 import signal
 import sys
+from importlib import metadata
 
 from app.windows import PAGES
 from engine import procmem
@@ -15,6 +16,7 @@ NOTIFICATION_SHOTS = ("notification", "notification-block")  # app/screenshot.py
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tierwall-tray", description="Tierwall's desktop tray app.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument(
         "--screenshot", metavar="PATH", help="render the window offscreen after a sample scan, save a PNG and exit"
     )
@@ -37,6 +39,14 @@ def _parser() -> argparse.ArgumentParser:
                              "descriptors at the start and the end")  # fmt: skip
     parser.add_argument("--show", action="store_true", help="open the window at start")
     return parser
+
+
+def version() -> str:
+    """The version in the package metadata (from pyproject.toml; the frozen bundle carries it), as `tierwall`'s."""
+    try:
+        return metadata.version("tierwall")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
 
 
 def _minutes(value: str) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib import metadata
 from typing import NoReturn
 
 from engine.errors import TierwallError
@@ -44,3 +45,12 @@ def positive(value: str) -> int:
     if n <= 0:
         raise argparse.ArgumentTypeError("must be a positive whole number")
     return n
+
+
+def version() -> str:
+    """This install's version, from the package metadata: written from pyproject.toml's version when Tierwall is
+    installed, and carried by the frozen bundle (packaging/tierwall.spec copies it)."""
+    try:
+        return metadata.version("tierwall")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"

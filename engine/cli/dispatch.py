@@ -1,6 +1,7 @@
 """Builds the `tierwall` parser from each subcommand module's part, runs the chosen subcommand and turns what it
 raises into an exit code and one line on stderr. The hidden model host subcommand is handed over before any of that,
-so that the model host starts without the parser or the subcommands."""
+so that the model host starts without the parser or the subcommands; `--self-test` (engine/cli/selftest_command.py)
+is a command of its own too, with no subcommand."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from engine.cli.common import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, Parser, UsageError
+from engine.cli.common import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, Parser, UsageError, version
 from engine.errors import TierwallError
 from engine.host.protocol import HOST_SUBCOMMAND
 from engine.models import ModelUnavailable
+
+SELF_TEST = "--self-test"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +25,11 @@ def build_parser() -> argparse.ArgumentParser:
     from engine.cli import bench_command, eval_command, history_command, models_command, policy_command, scan_command
 
     parser = Parser(prog="tierwall", description="Local, offline LLM prompt firewall.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this install: every asset and model file against its manifest, sample texts "
+                             "through every tier (and a model host), every model unloaded; prints its figures and "
+                             "exits 0 only if all is well (--self-test --json: the figures as JSON)")  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     for command in (scan_command, eval_command, models_command, history_command, policy_command, bench_command):
         command.add_parser(sub)  # in the order the help lists them
@@ -34,7 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from engine.host.server import main as serve
 
         return serve(words[1:])
-    args = build_parser().parse_args(words)
+    parser = _self_test_parser() if words[:1] == [SELF_TEST] else build_parser()
+    args = parser.parse_args(words[1:] if words[:1] == [SELF_TEST] else words)
     try:
         code: int = args.handler(args)
         sys.stdout.flush()  # a reader that left early is found here, not in the interpreter's final flush
@@ -59,6 +68,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("TIERWALL_DEBUG"):
             traceback.print_exc()
         return EXIT_INTERNAL
+
+
+def _self_test_parser() -> argparse.ArgumentParser:
+    """`tierwall --self-test [--json]`."""
+    parser = Parser(prog=f"tierwall {SELF_TEST}", description="Check this install of Tierwall and print its figures.")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.set_defaults(handler=_cmd_self_test)
+    return parser
+
+
+def _cmd_self_test(args: argparse.Namespace) -> int:
+    from engine.cli.selftest_command import run_self_test
+
+    return run_self_test(as_json=args.json)
 
 
 def _silence_stdout() -> None:

@@ -39,15 +39,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 # -- verify -----------------------------------------------------------------
-def _cmd_verify(args: argparse.Namespace) -> int:
-    """Every asset file against assets/SHA256SUMS and every model file against the models' manifest: 0 if all
-    match, 1 (with one line per file that does not) otherwise."""
-    from engine.assets import assets_dir
+def verify_all(root: Path) -> tuple[list[str], int, int]:
+    """Every asset file below `root` against its SHA256SUMS and every model file against the models' manifest:
+    (one line per file that differs, asset files checked, model files checked)."""
     from engine.inference import model_specs
-    from engine.integrity import MANIFEST, listed_files, problems
+    from engine.integrity import listed_files, problems
     from engine.models import verify_files
 
-    root = assets_dir()
     found = problems(root)
     try:
         checked = len(listed_files(root))
@@ -59,6 +57,16 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             found.append(f"model {spec.name}: not listed in {root / 'models' / 'manifest.json'}")
         found += verify_files(spec, root / "models")
         models += len(spec.files)
+    return found, checked, models
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    """Every asset file against assets/SHA256SUMS and every model file against the models' manifest: 0 if all
+    match, 1 (with one line per file that does not) otherwise."""
+    from engine.assets import assets_dir
+    from engine.integrity import MANIFEST
+
+    found, checked, models = verify_all(assets_dir())
     if args.json:
         print(json.dumps({"ok": not found, "asset_files": checked, "model_files": models, "problems": found}))
     else:
