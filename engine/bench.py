@@ -13,7 +13,6 @@ import base64
 import json
 import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from engine.assets import assets_dir
+from engine.host.process import cli_command
 
 REPEATS = {1024: 400, 10 * 1024: 100, 1024 * 1024: 5}
 PROGRESS_PREFIX = "tierwall-bench-progress "
@@ -365,7 +365,7 @@ def run_in_fresh_process(
 
     A failure is raised with the child's stderr (its progress lines left out).
     """
-    cmd = [sys.executable, "-m", "engine", "bench", "--child", "--threads", str(threads)]
+    cmd = cli_command("bench", "--child", "--threads", str(threads))
     if adversarial:
         cmd.append("--adversarial")
     if soak:

@@ -64,3 +64,16 @@ def test_a_damaged_model_file_fails_the_self_test_in_one_line(tmp_path):
 def test_the_self_test_takes_no_subcommand():
     r = _self_test("scan")
     assert r.returncode == 3 and "unrecognized arguments: scan" in r.stderr
+
+
+def test_a_frozen_program_starts_its_children_as_tierwall_never_with_dash_m(monkeypatch, tmp_path):
+    """The model host and the bench's measuring child: `python -m engine` from source; in a bundle the
+    `tierwall` beside the running executable (a frozen `tierwall -m engine …` exits 3: it has no -m)."""
+    from engine.host.process import cli_command, host_command
+
+    assert cli_command("bench", "--child")[1:] == ["-m", "engine", "bench", "--child"]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "tierwall" / "tierwall-tray"))
+    program = str(tmp_path / "tierwall" / ("tierwall.exe" if os.name == "nt" else "tierwall"))
+    assert cli_command("bench", "--child", "--threads", "1") == [program, "bench", "--child", "--threads", "1"]
+    assert host_command(2) == [program, "_model-host", "--threads", "2"]

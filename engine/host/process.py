@@ -25,12 +25,18 @@ from engine.procmem import MIB
 STOP_TIMEOUT_S = 5.0  # from "quit" to the process gone, else it is killed
 
 
-def host_command(threads: int = 1) -> list[str]:
-    """How to start a model host: `tierwall _model-host` beside a frozen program, `python -m engine …` from source."""
+def cli_command(*args: str) -> list[str]:
+    """How to run `tierwall ARGS` in a child process: the `tierwall` beside a frozen program (the tray's
+    executable too), `python -m engine …` from source; never `-m` on a frozen executable, which ignores it."""
     if getattr(sys, "frozen", False):
         program = Path(sys.executable).with_name("tierwall.exe" if os.name == "nt" else "tierwall")
-        return [str(program), HOST_SUBCOMMAND, "--threads", str(threads)]
-    return [sys.executable, "-m", "engine", HOST_SUBCOMMAND, "--threads", str(threads)]
+        return [str(program), *args]
+    return [sys.executable, "-m", "engine", *args]
+
+
+def host_command(threads: int = 1) -> list[str]:
+    """How to start a model host: `tierwall _model-host`."""
+    return cli_command(HOST_SUBCOMMAND, "--threads", str(threads))
 
 
 def _host_env() -> dict[str, str]:
