@@ -93,6 +93,11 @@ sed 's/^/    /' "$home/attack.txt" | head -3
 check "tierwall --self-test passes from /usr/bin" run_as_user tierwall --self-test
 check "its model host is the installed tierwall, not python -m" \
     sh -c "env -i PATH=/usr/bin:/bin HOME='$home' tierwall --self-test --json | grep -q '\"model_host_command\": \"tierwall _model-host'"
+if command -v strace >/dev/null; then  # every tier, in process and in the model host it starts
+    run_as_user strace -f -qq -e trace=socket,connect -o "$home/strace.log" tierwall --self-test >/dev/null 2>&1
+    no_network_socket() { [ -s "$home/strace.log" ] && ! grep -qE 'socket\((AF|PF)_INET6?,' "$home/strace.log"; }
+    check "the installed tierwall --self-test opens no network socket in any process (strace -f)" no_network_socket
+fi
 
 # the user's own files, made by the installed programs: a policy (config dir) and the app's history (data dir)
 check "tierwall policy add writes the user's policies" \
