@@ -6,7 +6,6 @@ import argparse
 import os
 import signal
 import sys
-from importlib import metadata
 
 from app.windows import PAGES
 from engine import procmem
@@ -43,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def version() -> str:
     """The version in the package metadata (from pyproject.toml; the frozen bundle carries it), as `tierwall`'s."""
+    from importlib import metadata  # here, not at the top: it imports email, zipfile, csv … (about 2 MiB in
+    # every process, the tray and the model host included), and only --version and the self-test ask
+
     try:
         return metadata.version("tierwall")
     except metadata.PackageNotFoundError:  # run from a checkout that was never installed

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from importlib import metadata
 from typing import NoReturn
 
 from engine.errors import TierwallError
@@ -50,6 +49,9 @@ def positive(value: str) -> int:
 def version() -> str:
     """This install's version, from the package metadata: written from pyproject.toml's version when Tierwall is
     installed, and carried by the frozen bundle (packaging/tierwall.spec copies it)."""
+    from importlib import metadata  # here, not at the top: it imports email, zipfile, csv … (about 2 MiB in
+    # every process, the tray and the model host included), and only --version and the self-test ask
+
     try:
         return metadata.version("tierwall")
     except metadata.PackageNotFoundError:  # run from a checkout that was never installed
