@@ -104,6 +104,19 @@ def share_one_heap() -> bool:
     return mallopt is not None and mallopt(M_ARENA_MAX, 1) == 1
 
 
+M_MMAP_THRESHOLD = -3
+LARGE_BUFFER = 256 * 1024
+
+
+def map_large_buffers() -> bool:
+    """Give every allocation of LARGE_BUFFER or more its own mapping, returned to the system when freed; a no-op
+    off glibc. glibc's threshold otherwise rises to the largest buffer freed so far (up to 32 MiB), after which
+    a 1 MB text's arrays and strings come from the heap and leave it fragmented: a hostile 1 MB text peaked at
+    +67 MiB, +49 MiB with the threshold fixed. True when glibc took the setting."""
+    mallopt = _glibc_call("mallopt")
+    return mallopt is not None and mallopt(M_MMAP_THRESHOLD, LARGE_BUFFER) == 1
+
+
 def trim_heap() -> None:
     """glibc malloc_trim(0): freed heap pages back to the OS (~0.1 ms); a no-op elsewhere."""
     trim = _glibc_call("malloc_trim")

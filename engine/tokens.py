@@ -21,9 +21,9 @@ MAX_TOKENS = 4096  # fingerprints and the lexical score look at a bounded prefix
 
 def words(folded: str) -> list[str]:
     """Lower-case word tokens (apostrophes kept: "don't"), at most MAX_TOKENS."""
-    toks = folded.translate(_TO_SPACE).split()
+    toks = folded.translate(_TO_SPACE).split(None, MAX_TOKENS)  # not a list of every word of a 1 MB text
     if len(toks) > MAX_TOKENS:
-        del toks[MAX_TOKENS:]
+        toks.pop()  # the rest of the text, unsplit
     return toks
 
 

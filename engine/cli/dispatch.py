@@ -11,6 +11,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+from engine import procmem
 from engine.cli.common import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, Parser, UsageError, version
 from engine.errors import TierwallError
 from engine.host.protocol import HOST_SUBCOMMAND
@@ -42,6 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from engine.host.server import main as serve
 
         return serve(words[1:])
+    # Not in the model host: mapping each large inference buffer apart made tier 2 a third slower there, and
+    # the host gives back all its memory when it stops anyway. Here it lowered the 1 MB peak by 24 MiB.
+    procmem.map_large_buffers()
     parser = _self_test_parser() if words[:1] == [SELF_TEST] else build_parser()
     args = parser.parse_args(words[1:] if words[:1] == [SELF_TEST] else words)
     try:
