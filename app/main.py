@@ -8,14 +8,14 @@ import signal
 import sys
 
 from app.windows import PAGES
-from engine import procmem
+from engine import procmem, version
 
 NOTIFICATION_SHOTS = ("notification", "notification-block")  # app/screenshot.py renders each (kept light here)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tierwall-tray", description="Tierwall's desktop tray app.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument("--version", action="store_true", help="show the version and exit")
     parser.add_argument(
         "--screenshot", metavar="PATH", help="render the window offscreen after a sample scan, save a PNG and exit"
     )
@@ -40,17 +40,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def version() -> str:
-    """The version in the package metadata (from pyproject.toml; the frozen bundle carries it), as `tierwall`'s."""
-    from importlib import metadata  # here, not at the top: it imports email, zipfile, csv … (about 2 MiB in
-    # every process, the tray and the model host included), and only --version and the self-test ask
-
-    try:
-        return metadata.version("tierwall")
-    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
-        return "unknown (not installed)"
-
-
 def _minutes(value: str) -> float:
     try:
         minutes = float(value)
@@ -64,6 +53,9 @@ def _minutes(value: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.version:  # looked up only when asked: the metadata's modules cost every start 1.8 MiB otherwise
+        print(f"{parser.prog} {version() or 'unknown (not installed)'}")
+        return 0
     if args.soak is not None and not args.self_test:
         parser.error("--soak goes with --self-test")
     if args.screenshot or args.self_test:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from engine import procmem as procmem
+    from engine.about import version
     from engine.assets import assets_dir
     from engine.config import EngineConfig, config_dir, data_dir
     from engine.digest import sha256
@@ -31,7 +32,7 @@ __all__ = [
     "AllowItem", "Engine", "EngineConfig", "Finding", "History", "HistoryRow", "ModelEvent", "ModelInfo", "Snapshot",
     "TierwallError", "Verdict",
     "assets_dir", "config_dir", "data_dir", "procmem", "read_json", "require_intact", "set_aside", "sha256",
-    "write_atomic",
+    "version", "write_atomic",
 ]  # fmt: skip
 _HOME = {  # name -> the module that defines it
     # scanning: the engine, its verdicts, its one exception root
@@ -51,6 +52,8 @@ _HOME = {  # name -> the module that defines it
     "procmem": "engine.procmem",
     # a text's digest without loading OpenSSL (3.6 MiB in every process that maps it)
     "sha256": "engine.digest",
+    # this install's version (package metadata), or None in a checkout never installed
+    "version": "engine.about",
 }  # fmt: skip
 
 

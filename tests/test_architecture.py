@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_API = [
     "AllowItem", "Engine", "EngineConfig", "Finding", "HISTORY_FILE", "History", "HistoryRow", "IN_MEMORY",
     "ModelEvent", "ModelInfo", "SENSITIVE_CATEGORIES", "Snapshot", "TierwallError", "Verdict", "assets_dir",
-    "config_dir", "data_dir", "procmem", "read_json", "require_intact", "set_aside", "sha256", "write_atomic",
+    "config_dir", "data_dir", "procmem", "read_json", "require_intact", "set_aside", "sha256", "version",
+    "write_atomic",
 ]  # fmt: skip
 QT_AND_APP = ("PySide6", "PySide2", "PyQt5", "PyQt6", "shiboken6", "app")
 

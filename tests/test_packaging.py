@@ -56,8 +56,8 @@ def test_the_spec_takes_its_version_from_pyproject_and_ships_the_metadata_the_pr
     spec = (ROOT / "packaging" / "tierwall.spec").read_text(encoding="utf-8")
     assert "layout.project_version(ROOT)" in spec and 'copy_metadata("tierwall")' in spec
     assert 'importlib.metadata.version("tierwall")' in spec  # the build stops when the two differ
-    for module in (ROOT / "engine" / "cli" / "common.py", ROOT / "app" / "main.py"):
-        assert 'metadata.version("tierwall")' in module.read_text(encoding="utf-8"), module
+    module = ROOT / "engine" / "about.py"  # the one lookup: tierwall, tierwall-tray and the window use it
+    assert 'metadata.version("tierwall")' in module.read_text(encoding="utf-8"), module
 
 
 def test_the_windows_version_resource_is_a_python_expression_with_four_numbers(tmp_path):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import metadata
-
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -19,15 +17,9 @@ from PySide6.QtWidgets import (
 from app import icons
 from app.theme import STYLE_SHEET
 from app.windows import PAGES
+from engine import version as installed_version
 
 _TITLES = {"scan": "Scan", "history": "History", "memory": "Memory", "settings": "Settings & policies"}
-
-
-def _version() -> str:
-    try:
-        return metadata.version("tierwall")
-    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
-        return "dev"
 
 
 class MainWindow(QMainWindow):
@@ -62,7 +54,7 @@ class MainWindow(QMainWindow):
         side.addWidget(brand)
         side.addWidget(sub)
         side.addWidget(self.nav, 1)
-        version = QLabel(f"version {_version()} · nothing leaves this machine")
+        version = QLabel(f"version {installed_version() or 'dev'} · nothing leaves this machine")
         version.setObjectName("brandSub")
         version.setWordWrap(True)
         side.addWidget(version)

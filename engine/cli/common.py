@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
+from engine.about import version as engine_version
 from engine.errors import TierwallError
 
 EXIT = {"allow": 0, "warn": 1, "block": 2}
@@ -47,12 +48,17 @@ def positive(value: str) -> int:
 
 
 def version() -> str:
-    """This install's version, from the package metadata: written from pyproject.toml's version when Tierwall is
-    installed, and carried by the frozen bundle (packaging/tierwall.spec copies it)."""
-    from importlib import metadata  # here, not at the top: it imports email, zipfile, csv … (about 2 MiB in
-    # every process, the tray and the model host included), and only --version and the self-test ask
+    """This install's version for the CLI's output."""
+    return engine_version() or "unknown (not installed)"
 
-    try:
-        return metadata.version("tierwall")
-    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
-        return "unknown (not installed)"
+
+class VersionAction(argparse.Action):
+    """`--version`: prints "PROG VERSION" and exits; the version is looked up only then, not for every parser
+    built (argparse's own action wants the text when the argument is added)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit", **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        print(f"{parser.prog} {version()}")
+        parser.exit()

@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Sequence
 
 from engine import procmem
-from engine.cli.common import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, Parser, UsageError, version
+from engine.cli.common import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, Parser, UsageError, VersionAction
 from engine.errors import TierwallError
 from engine.host.protocol import HOST_SUBCOMMAND
 from engine.models import ModelUnavailable
@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     from engine.cli import bench_command, eval_command, history_command, models_command, policy_command, scan_command
 
     parser = Parser(prog="tierwall", description="Local, offline LLM prompt firewall.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument("--version", action=VersionAction)
     parser.add_argument("--self-test", action="store_true",
                         help="check this install: every asset and model file against its manifest, sample texts "
                              "through every tier (and a model host), every model unloaded; prints its figures and "
