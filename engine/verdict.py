@@ -126,12 +126,9 @@ def _repeats(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, in
         value = text[start:end]
         if len(value.strip()) >= MIN_REPEAT_CHARS:
             values.setdefault(value, label)
-    if not values:
-        return []
-    import ahocorasick
+    from engine.rules.phrases import build_automaton  # here: the rules import this module
 
-    automaton = ahocorasick.Automaton()
-    for value, label in values.items():
-        automaton.add_word(value, (len(value), label))
-    automaton.make_automaton()
+    automaton = build_automaton({value: (len(value), label) for value, label in values.items()})
+    if automaton is None:
+        return []
     return [(last + 1 - length, last + 1, label) for last, (length, label) in automaton.iter(text)]
