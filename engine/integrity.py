@@ -43,7 +43,7 @@ def listed_files(root: Path) -> dict[str, str]:
 
 def unlisted_candidates(root: Path) -> list[str]:
     """The files the manifest must list: all below root but itself, *.md and the models' own files."""
-    models = _model_files(root)
+    models = model_files(root)
     out = []
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
@@ -98,7 +98,8 @@ def write_manifest(root: Path) -> Path:
     return path
 
 
-def _model_files(root: Path) -> set[str]:
+def model_files(root: Path) -> set[str]:
+    """The models' own files (`models/<path>`) as their manifest lists them: checked by it, not by SHA256SUMS."""
     path = root / MODELS_MANIFEST
     if not path.exists():
         return set()

@@ -91,25 +91,18 @@ def project_version(root: Path) -> str:
 def asset_files(assets: Path) -> list[str]:
     """Every file the bundle's assets/ holds, relative to assets/: the integrity manifest and what it lists, the
     models' manifest and every model file it lists, and the documentation (*.md: licences and sources)."""
-    listed = {line.split("  ", 1)[1] for line in (assets / "SHA256SUMS").read_text(encoding="utf-8").splitlines()}
-    models = json.loads((assets / "models" / "manifest.json").read_text(encoding="utf-8"))["models"]
-    model_files = {f"models/{f['path']}" for entry in models.values() for f in entry.get("files", ())}
+    from engine.integrity import listed_files, model_files
+
     docs = {p.relative_to(assets).as_posix() for p in assets.rglob("*.md")}
-    return sorted({"SHA256SUMS", *listed, *model_files, *docs})
+    return sorted({"SHA256SUMS", *listed_files(assets), *model_files(assets), *docs})
 
 
 def asset_problems(assets: Path) -> list[str]:
-    """What differs between the assets and their manifests (sha256 of every asset and model file): empty if none."""
-    from engine.inference import model_specs
-    from engine.integrity import problems
-    from engine.models import verify_files
+    """What differs between the assets and their manifests (sha256 of every asset and model file): empty if none;
+    the check `tierwall verify` and `tierwall --self-test` make."""
+    from engine.cli.models_command import verify_all
 
-    found = problems(assets)
-    for spec in model_specs(assets / "models"):
-        if not spec.files:
-            found.append(f"model {spec.name}: no files in models/manifest.json")
-        found += verify_files(spec, assets / "models")
-    return found
+    return verify_all(assets)[0]
 
 
 # -- after the build: libraries nothing loads, debug information ------------------------------------------------------
@@ -322,8 +315,9 @@ def size_report(dist: Path) -> dict[str, object]:
     program; a folder directly under _internal/, such as PySide6 or numpy.libs; a file there, such as libpython)."""
     internal = next((p for p in (dist / "_internal", dist) if (p / "assets").is_dir()), dist)
     assets = internal / "assets"
-    models = json.loads((assets / "models" / "manifest.json").read_text(encoding="utf-8"))["models"]
-    model_paths = {assets / "models" / f["path"] for entry in models.values() for f in entry.get("files", ())}
+    from engine.integrity import model_files
+
+    model_paths = {assets / rel for rel in model_files(assets)}
     total = 0
     model_sizes: dict[str, int] = {}
     parts: dict[str, int] = {}
