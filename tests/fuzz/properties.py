@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from engine import Engine, Verdict
+from engine import SENSITIVE_CATEGORIES, Engine, Verdict
+from engine.decide import at_least
 
-_RANK = {"allow": 0, "warn": 1, "block": 2}
-SENSITIVE = frozenset({"secret", "pii"})
 TIMELESS = ("timings_ms", "cached")
 
 
@@ -30,15 +29,15 @@ def well_formed(text: str, verdict: Verdict) -> list[str]:
     for f in verdict.findings:
         if not 0 <= f.start <= f.end <= len(text):
             problems.append(f"{f.rule}: span {f.start}-{f.end} outside a text of {len(text)}")
-        elif f.category in SENSITIVE and f.start == f.end:
+        elif f.category in SENSITIVE_CATEGORIES and f.start == f.end:
             problems.append(f"{f.rule}: an empty span for a {f.category} finding")
-    if verdict.decision == "allow" and any(f.category in SENSITIVE for f in verdict.findings):
+    if verdict.decision == "allow" and any(f.category in SENSITIVE_CATEGORIES for f in verdict.findings):
         problems.append("allowed with a secret or personal data in it")
     if verdict.redacted is not None:
         for f in verdict.findings:
             value = text[f.start : f.end]
             # a value of a few characters may be a word elsewhere in the text: check the ones that identify
-            if f.category in SENSITIVE and len(value.strip()) >= 8 and value in verdict.redacted:
+            if f.category in SENSITIVE_CATEGORIES and len(value.strip()) >= 8 and value in verdict.redacted:
                 problems.append(f"{f.rule}: {value!r} is still in the redacted text")
     return problems
 
@@ -57,7 +56,9 @@ def finds_planted(text: str, values: tuple[str, ...], verdict: Verdict) -> list[
     problems = []
     for value in values:
         at = text.find(value)
-        covered = any(f.category in SENSITIVE and f.start <= at and at + len(value) <= f.end for f in verdict.findings)
+        covered = any(
+            f.category in SENSITIVE_CATEGORIES and f.start <= at and at + len(value) <= f.end for f in verdict.findings
+        )
         if not covered:
             problems.append(f"planted {value!r} not found")
         if verdict.redacted is not None and value in verdict.redacted:
@@ -82,8 +83,10 @@ def attack_counts(engine: Engine, benign: str, attack: str, **kw: Any) -> list[s
     if alone is None or before is None or joined is None:
         return p1 + p2 + p3
     clear = alone.decision == "block" and alone.tier <= 1
-    floor = max(_RANK[before.decision], _RANK["block"] if clear else 0, _RANK[alone.decision] if alone.tier == 0 else 0)
-    if _RANK[joined.decision] < floor:
+    floor = at_least(before.decision, "block" if clear else "allow")
+    if alone.tier == 0:
+        floor = at_least(floor, alone.decision)
+    if at_least(joined.decision, floor) != joined.decision:  # the joined text judged below the floor
         return [f"{joined.decision} with the attack appended, {alone.decision} at tier {alone.tier} for the attack "
                 f"alone, {before.decision} for the benign text alone"]  # fmt: skip
     return []
