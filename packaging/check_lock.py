@@ -7,7 +7,6 @@ locked version. Prints a `pip freeze`-style table and exits 1 on any difference.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -15,21 +14,16 @@ from pathlib import Path
 from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 
-_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)\s*(?:;\s*([^\\]+?))?\s*\\?\s*$")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from locks import read_pins  # beside this script
 
 
 def locked_pins(lock: Path) -> dict[str, str]:
     """name → version for every pin in `lock` whose environment marker holds for this interpreter."""
-    pins: dict[str, str] = {}
-    for line in lock.read_text(encoding="utf-8").splitlines():
-        match = _PIN.match(line)
-        if match is None:
-            continue
-        name, version, marker = match.groups()
-        if marker is None or Marker(marker).evaluate():
-            pins[canonicalize_name(name)] = version
+    pins = {pin.name: pin.version for pin in read_pins(lock) if pin.marker is None or Marker(pin.marker).evaluate()}
     if not pins:
-        raise ValueError(f"{lock}: no pinned requirement found")
+        raise ValueError(f"{lock}: no pinned requirement applies here")
     return pins
 
 

@@ -30,6 +30,7 @@ class Pin:
     name: str  # canonical (PEP 503) name
     version: str
     lock: str  # the lock's file name, to say where a finding comes from
+    marker: str | None = None  # the environment marker, where the pin holds only on some platforms or Pythons
 
 
 def read_pins(lock: Path) -> list[Pin]:
@@ -45,7 +46,7 @@ def read_pins(lock: Path) -> list[Pin]:
         match = _PIN.match(line)
         if match is None:
             raise LockError(f"{lock}:{number}: not a `name==version` pin: {line.strip()!r}")
-        pins.append(Pin(canonicalize_name(match[1]), match[2], lock.name))
+        pins.append(Pin(canonicalize_name(match[1]), match[2], lock.name, match[3]))
     if not pins:
         raise LockError(f"{lock}: no pinned requirement found")
     return pins
